@@ -1,0 +1,1 @@
+"""Calibration sets and the readers that feed them to ONNX Runtime (and later TensorRT) INT8 calibrators."""

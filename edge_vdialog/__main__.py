@@ -1,0 +1,3 @@
+from edge_vdialog.cli import main
+
+raise SystemExit(main())

@@ -1,0 +1,83 @@
+"""ONNX Runtime backend: ordered execution providers with fallback to the CPU."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+import numpy as np
+import onnxruntime as ort
+
+from edge_vdialog.errors import BundleError
+
+log = logging.getLogger(__name__)
+
+PROVIDERS = {
+    "tensorrt": "TensorrtExecutionProvider",
+    "cuda": "CUDAExecutionProvider",
+    "cpu": "CPUExecutionProvider",
+}
+DEFAULT_PROVIDERS = ("tensorrt", "cuda", "cpu")
+
+
+def session_options(threads: int | None = None) -> ort.SessionOptions:
+    """Options for a latency-bound process: full graph optimisation, spinning threads off.
+
+    ``threads``: intra-op threads, ``None`` lets ONNX Runtime use one per physical core.
+    """
+    so = ort.SessionOptions()
+    so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
+    so.inter_op_num_threads = 1
+    if threads:
+        so.intra_op_num_threads = threads
+    return so
+
+
+def resolve_providers(wanted: Sequence[str]) -> list[str]:
+    """ONNX Runtime provider names for ``wanted`` that this build has, in order, CPU always last."""
+    unknown = [p for p in wanted if p not in PROVIDERS]
+    if unknown:
+        raise BundleError(f"unknown execution provider(s): {', '.join(unknown)}",
+                          f"supported: {', '.join(PROVIDERS)}")
+    available = set(ort.get_available_providers())
+    chosen = [PROVIDERS[p] for p in wanted if PROVIDERS[p] in available]
+    skipped = [p for p in wanted if PROVIDERS[p] not in available]
+    if skipped:
+        log.info("execution providers not in this onnxruntime build: %s", ", ".join(skipped))
+    if PROVIDERS["cpu"] not in chosen:
+        chosen.append(PROVIDERS["cpu"])
+    return chosen
+
+
+class OrtEngine:
+    """An :class:`~edge_vdialog.engines.base.Engine` over one ``InferenceSession``."""
+
+    def __init__(self, session: ort.InferenceSession) -> None:
+        self.session = session
+        self.input_names = [i.name for i in session.get_inputs()]
+        self.output_names = [o.name for o in session.get_outputs()]
+        self.provider = session.get_providers()[0]
+
+    def run(self, inputs: Mapping[str, np.ndarray]) -> dict[str, np.ndarray]:
+        outputs = self.session.run(self.output_names, dict(inputs))
+        return dict(zip(self.output_names, outputs))
+
+
+def load(path: Path, providers: Sequence[str] = DEFAULT_PROVIDERS,
+         threads: int | None = None) -> OrtEngine:
+    """Open ``path`` with the first provider that works; report the one that runs."""
+    if not path.is_file():
+        raise BundleError(f"model file {path} is missing", "rebuild the bundle")
+    try:
+        session = ort.InferenceSession(str(path), sess_options=session_options(threads),
+                                       providers=resolve_providers(providers))
+    except (ort.capi.onnxruntime_pybind11_state.Fail,
+            ort.capi.onnxruntime_pybind11_state.InvalidGraph,
+            ort.capi.onnxruntime_pybind11_state.InvalidProtobuf) as e:
+        first = str(e).strip().splitlines()[0][:300]
+        raise BundleError(f"{path} is not a loadable ONNX model: {first}",
+                          "rebuild the bundle") from None
+    engine = OrtEngine(session)
+    log.info("loaded %s on %s", path.name, engine.provider)
+    return engine

@@ -1,0 +1,1 @@
+"""Workstation toolchain: training, ONNX export, quantization and bundle writing (torch allowed)."""

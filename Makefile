@@ -1,0 +1,43 @@
+# edge-vdialog: `make demo` sets up and runs the scripted kiosk session on the bundled models;
+# `make test` sets up and runs the tests. Both install what they need (as root: Debian packages too).
+
+PY      ?= python3
+VENV    ?= .venv
+BIN     := $(VENV)/bin
+STAMP   := .cache/stamps
+APT_PKGS := xvfb x11-apps fonts-noto-cjk fonts-noto-color-emoji espeak-ng libportaudio2 systemd
+
+.PHONY: setup test demo models bench clean
+
+setup: $(STAMP)/apt $(STAMP)/pip
+
+$(STAMP)/apt:
+	@mkdir -p $(STAMP)
+	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  missing=$$(for p in $(APT_PKGS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
+	  if [ -n "$$missing" ]; then echo "apt-get install $$missing"; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; fi; \
+	else echo "not root: skipping Debian packages ($(APT_PKGS)); tests that need them skip"; fi
+	@touch $@
+
+$(STAMP)/pip: pyproject.toml
+	@mkdir -p $(STAMP)
+	@[ -x $(BIN)/python ] || $(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --disable-pip-version-check -e '.[export,audio,dev]'
+	@touch $@
+
+models: setup
+	$(BIN)/python -m export models
+
+test: setup
+	$(BIN)/python -m pytest -q
+
+demo: models
+	$(BIN)/edge-vdialog demo --out out/demo
+
+bench: setup
+	$(BIN)/python benchmarks/bench_dialogue.py --shape gpt2
+	$(BIN)/python benchmarks/bench_kiosk.py
+
+clean:
+	rm -rf .cache out

@@ -152,7 +152,22 @@ def _component(root: Path, name: str, spec: dict[str, Any]) -> Component:
     )
 
 
+def models_dir() -> Path:
+    """Where bundles live: ``$EDGE_VDIALOG_MODELS`` or ``models/`` in the checkout."""
+    env = os.environ.get("EDGE_VDIALOG_MODELS")
+    return Path(env) if env else Path(__file__).resolve().parent.parent / "models"
+
+
 def default_bundle_dir() -> Path:
-    """The bundled default models: ``$EDGE_VDIALOG_BUNDLE`` or ``models/default`` in the checkout."""
-    env = os.environ.get("EDGE_VDIALOG_BUNDLE")
-    return Path(env) if env else Path(__file__).resolve().parent.parent / "models" / "default"
+    """The committed default bundle: GPT-2 chit-chat dialogue, text encoder and GAN generator."""
+    return models_dir() / "default"
+
+
+def default_dialogue_bundle_dir() -> Path:
+    """The default dialogue model: SmolLM2 where ``make setup`` has built it, else the committed GPT-2.
+
+    SmolLM2-135M-Instruct answers better (measured; see README), but it is built from a registry
+    package at setup rather than committed, so a checkout without it still chats with GPT-2.
+    """
+    built = models_dir() / "smollm2"
+    return built if (built / MANIFEST).is_file() else default_bundle_dir()

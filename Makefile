@@ -26,8 +26,10 @@ $(STAMP)/pip: pyproject.toml
 	$(BIN)/pip install -q --disable-pip-version-check -e '.[export,audio,dev]'
 	@touch $@
 
-models: setup
-	$(BIN)/python -m export models
+models: setup models/smollm2/manifest.json
+
+models/smollm2/manifest.json:
+	$(BIN)/python -m export smollm2 --out models/smollm2
 
 test: setup
 	$(BIN)/python -m pytest -q

@@ -1,0 +1,251 @@
+"""Validated settings: one TOML file, environment overrides, checked once at start-up.
+
+Sources, later ones win::
+
+    defaults  <  TOML file  <  EDGE_VDIALOG__SECTION__KEY env vars  <  overrides (CLI flags)
+
+The file is ``--config FILE``, else ``$EDGE_VDIALOG_CONFIG``, else :data:`DEFAULT_CONFIG` when it
+exists (a missing default file means "all defaults"; a missing file that was asked for is an
+error). Environment values are read as TOML literals (``30``, ``true``, ``["cuda", "cpu"]``) and
+fall back to plain strings (``v4l2:///dev/video0``). Any problem raises :class:`ConfigError`
+(exit status 2) naming the key path and what it accepts.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from edge_vdialog.errors import ConfigError
+
+if sys.version_info >= (3, 11):
+    import tomllib
+else:  # pragma: no cover
+    import tomli as tomllib
+
+DEFAULT_CONFIG = Path("/etc/edge-vdialog/config.toml")
+CONFIG_ENV = "EDGE_VDIALOG_CONFIG"
+ENV_PREFIX = "EDGE_VDIALOG__"
+Provider = Literal["tensorrt", "cuda", "cpu"]
+
+
+class Section(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class Camera(Section):
+    uri: str = Field("v4l2:///dev/video0", description="camera source: v4l2:///dev/video0 | 0 | csi://0 | "
+                     "picam://0 | rtsp://... | file://video.mp4 | test:// | none")
+    width: int = Field(1280, ge=64, le=7680, description="requested frame width, pixels")
+    height: int = Field(720, ge=48, le=4320, description="requested frame height, pixels")
+    fps: int = Field(30, ge=1, le=240, description="requested frame rate, frames per second")
+    loop: bool = Field(True, description="file:// sources start over at the end")
+    reconnect_min_s: float = Field(0.5, ge=0.05, le=60, description="first reconnect delay, seconds")
+    reconnect_max_s: float = Field(10.0, ge=0.1, le=600,
+                                   description="reconnect delay cap (doubles up to this), seconds")
+
+    @model_validator(mode="after")
+    def _backoff_order(self) -> Camera:
+        if self.reconnect_min_s > self.reconnect_max_s:
+            raise ValueError("reconnect_min_s must not exceed reconnect_max_s")
+        return self
+
+
+class Mic(Section):
+    uri: str = Field("mic://default", description="microphone: mic://default | mic://<device> | "
+                     "wav://file.wav | none (typed input only)")
+    sample_rate: int = Field(16000, ge=8000, le=48000, description="capture rate, hertz")
+    vad_threshold: float = Field(0.5, ge=0.0, le=1.0,
+                                 description="voice-activity threshold, 0 (everything) .. 1")
+    vad_min_speech_ms: int = Field(250, ge=30, le=10000,
+                                   description="shortest utterance kept, milliseconds")
+    vad_silence_ms: int = Field(700, ge=100, le=10000,
+                                description="silence that ends an utterance, milliseconds")
+
+
+class Asr(Section):
+    model: str = Field("whisper-tiny.en", min_length=1,
+                       description="speech model: whisper-tiny.en or a CTranslate2 model directory")
+    language: str = Field("en", pattern=r"^[a-z]{2,3}$", description="ISO 639 language code")
+
+
+class Display(Section):
+    uri: str = Field("display://0", description="output: display://0 | fb:///dev/fb0 | "
+                     "file://out.mp4 | png://DIR | null://")
+    width: int = Field(1280, ge=160, le=7680, description="composed frame width, pixels")
+    height: int = Field(720, ge=120, le=4320, description="composed frame height, pixels")
+    fullscreen: bool = Field(True, description="display:// opens a fullscreen window")
+
+
+class Dialogue(Section):
+    bundle: Path | None = Field(None, description="dialogue bundle directory; unset: models/smollm2 "
+                                "when built, else models/default")
+    greedy: bool = Field(False, description="always take the most likely token")
+    temperature: float = Field(0.7, gt=0.0, le=5.0, description="sampling temperature")
+    top_k: int = Field(50, ge=0, le=100000, description="keep the k most likely tokens, 0: all")
+    top_p: float = Field(0.9, gt=0.0, le=1.0, description="nucleus sampling mass")
+    repetition_penalty: float = Field(1.1, ge=1.0, le=3.0, description="1: no penalty")
+    max_new_tokens: int = Field(64, ge=1, le=2048, description="reply length cap, tokens")
+    threads: int | None = Field(None, ge=1, le=256,
+                                description="inference threads; unset: engines.threads")
+
+
+class ImageGen(Section):
+    enabled: bool = Field(True, description="draw a picture for each reply")
+    bundle: Path | None = Field(None, description="text encoder + generator bundle; "
+                                "unset: models/default")
+    seed: int | None = Field(None, ge=0, le=2**32 - 1, description="fixed noise seed; unset: random")
+
+
+class Engines(Section):
+    backend: Literal["ort", "tensorrt"] = Field("ort", description="inference backend")
+    providers: tuple[Provider, ...] = Field(("tensorrt", "cuda", "cpu"), min_length=1,
+                                            description="execution providers, first available wins")
+    threads: int | None = Field(None, ge=1, le=256, description="intra-op threads; unset: runtime")
+    cache_dir: Path = Field(Path("/var/cache/edge-vdialog"),
+                            description="compiled engine cache (TensorRT plans)")
+
+
+class Service(Section):
+    watchdog: bool = Field(True, description="send WATCHDOG=1 when systemd asks for it")
+    stall_timeout_s: float = Field(10.0, ge=0.5, le=600, description="a render loop or inference "
+                                   "worker silent this long counts as hung, seconds")
+
+
+class Metrics(Section):
+    enabled: bool = Field(False, description="serve /healthz and /metrics over HTTP")
+    bind: str = Field("127.0.0.1", min_length=1, description="listen address")
+    port: int = Field(9466, ge=0, le=65535, description="listen port; 0: any free port")
+
+
+class Logging(Section):
+    level: Literal["debug", "info", "warning", "error"] = Field("info", description="log level")
+    format: Literal["plain", "json"] = Field("plain", description="plain lines or JSON per line")
+
+
+class Settings(Section):
+    camera: Camera = Camera()
+    mic: Mic = Mic()
+    asr: Asr = Asr()
+    display: Display = Display()
+    dialogue: Dialogue = Dialogue()
+    imagegen: ImageGen = ImageGen()
+    engines: Engines = Engines()
+    service: Service = Service()
+    metrics: Metrics = Metrics()
+    logging: Logging = Logging()
+
+
+def load_settings(path: str | Path | None = None,
+                  overrides: Mapping[str, Any] | None = None,
+                  environ: Mapping[str, str] | None = None) -> Settings:
+    """Validated settings from ``path`` (see module doc), env vars and ``{"camera.uri": ...}``."""
+    environ = os.environ if environ is None else environ
+    data, source = _read_file(path, environ)
+    for key, value in _env_values(environ).items():
+        _set(data, key, value)
+    for key, value in (overrides or {}).items():
+        if value is not None:
+            _set(data, key, value)
+    try:
+        return Settings.model_validate(data)
+    except ValidationError as e:
+        raise ConfigError(f"invalid configuration{source}: " + "; ".join(_describe(e)),
+                          "fix it, then run `edge-vdialog config check`") from None
+
+
+def config_path(path: str | Path | None, environ: Mapping[str, str] | None = None) -> Path | None:
+    """The file that :func:`load_settings` reads, or None for built-in defaults only."""
+    environ = os.environ if environ is None else environ
+    if path is not None:
+        return Path(path)
+    if environ.get(CONFIG_ENV):
+        return Path(environ[CONFIG_ENV])
+    return DEFAULT_CONFIG if DEFAULT_CONFIG.exists() else None
+
+
+def _read_file(path: str | Path | None, environ: Mapping[str, str]) -> tuple[dict, str]:
+    chosen = config_path(path, environ)
+    if chosen is None:
+        return {}, ""
+    try:
+        return tomllib.loads(chosen.read_text(encoding="utf-8")), f" in {chosen}"
+    except OSError as e:
+        raise ConfigError(f"cannot read config file {chosen}: {e.strerror or e}",
+                          "check the path and its permissions") from None
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
+        raise ConfigError(f"config file {chosen} is not valid TOML: {e}",
+                          "fix the syntax, then run `edge-vdialog config check`") from None
+
+
+def _env_values(environ: Mapping[str, str]) -> dict[str, Any]:
+    """``EDGE_VDIALOG__CAMERA__URI=x`` -> ``{"camera.uri": "x"}``."""
+    out = {}
+    for name, raw in environ.items():
+        if name.startswith(ENV_PREFIX) and len(name) > len(ENV_PREFIX):
+            key = name[len(ENV_PREFIX):].lower().replace("__", ".")
+            try:
+                out[key] = tomllib.loads(f"v = {raw}")["v"]
+            except tomllib.TOMLDecodeError:
+                out[key] = raw
+    return out
+
+
+def _set(data: dict, dotted: str, value: Any) -> None:
+    *parents, leaf = dotted.split(".")
+    node = data
+    for part in parents:
+        child = node.setdefault(part, {})
+        if not isinstance(child, dict):
+            raise ConfigError(f"config key {part} must be a table [{part}], not a value",
+                              "put its keys under a [section] header")
+        node = child
+    node[leaf] = value
+
+
+def _describe(error: ValidationError) -> list[str]:
+    lines = []
+    for err in error.errors(include_url=False):
+        loc = tuple(str(p) for p in err["loc"])
+        key = ".".join(loc)
+        if err["type"] == "extra_forbidden":
+            lines.append(f"unknown key {key} (allowed here: {_allowed_keys(loc[:-1])})")
+            continue
+        about = _about(loc)
+        shown = f" = {err['input']!r}" if not isinstance(err["input"], dict) else ""
+        lines.append(f"{key}{shown}: {err['msg']}" + (f" [{about}]" if about else ""))
+    return lines
+
+
+def _model_at(loc: tuple[str, ...]) -> type[BaseModel] | None:
+    model: Any = Settings
+    for part in loc:
+        field = getattr(model, "model_fields", {}).get(part)
+        if field is None:
+            return None
+        model = field.annotation
+    return model if isinstance(model, type) and issubclass(model, BaseModel) else None
+
+
+def _allowed_keys(loc: tuple[str, ...]) -> str:
+    model = _model_at(loc)
+    return ", ".join(model.model_fields) if model else "?"
+
+
+def _about(loc: tuple[str, ...]) -> str:
+    """The field's description and bounds: ``requested frame rate, ...; allowed >= 1 and <= 240``."""
+    while len(loc) > 1 and _model_at(loc[:-1]) is None:  # tuple items add an index; walk back
+        loc = loc[:-1]
+    parent = _model_at(loc[:-1])
+    field = parent.model_fields.get(loc[-1]) if parent else None
+    if field is None:
+        return ""
+    ops = {"ge": ">=", "gt": ">", "le": "<=", "lt": "<"}
+    bounds = " and ".join(f"{sign} {getattr(m, op)}" for m in field.metadata
+                          for op, sign in ops.items() if getattr(m, op, None) is not None)
+    return "; ".join(x for x in (field.description, bounds and f"allowed {bounds}") if x)

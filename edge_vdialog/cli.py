@@ -15,7 +15,9 @@ import sys
 from edge_vdialog import __version__
 from edge_vdialog.errors import UserError
 
-COMMANDS: list[str] = []
+COMMANDS: list[str] = [
+    "config",
+]
 
 
 def build_parser() -> argparse.ArgumentParser:

@@ -216,7 +216,7 @@ def _describe(error: ValidationError) -> list[str]:
         if err["type"] == "extra_forbidden":
             lines.append(f"unknown key {key} (allowed here: {_allowed_keys(loc[:-1])})")
             continue
-        about = _about(loc)
+        about = field_help(loc)
         shown = f" = {err['input']!r}" if not isinstance(err["input"], dict) else ""
         lines.append(f"{key}{shown}: {err['msg']}" + (f" [{about}]" if about else ""))
     return lines
@@ -237,7 +237,7 @@ def _allowed_keys(loc: tuple[str, ...]) -> str:
     return ", ".join(model.model_fields) if model else "?"
 
 
-def _about(loc: tuple[str, ...]) -> str:
+def field_help(loc: tuple[str, ...]) -> str:
     """The field's description and bounds: ``requested frame rate, ...; allowed >= 1 and <= 240``."""
     while len(loc) > 1 and _model_at(loc[:-1]) is None:  # tuple items add an index; walk back
         loc = loc[:-1]

@@ -1,0 +1,37 @@
+"""Settings as a TOML document: ``config show`` prints it, ``service install`` writes it.
+
+Each key gets its description as a comment; unset optional keys appear commented out, so the
+written file documents every knob and reads back to the same settings.
+"""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from edge_vdialog.settings import Settings, field_help
+
+
+def render_toml(settings: Settings, comments: bool = True) -> str:
+    lines = []
+    for section, model in settings:
+        lines.append(f"[{section}]")
+        for key, field in type(model).model_fields.items():
+            if comments and field.description:
+                lines.append(f"# {field_help((section, key))}")
+            value = getattr(model, key)
+            lines.append(f"# {key} =" if value is None else f"{key} = {toml_value(value)}")
+        lines.append("")
+    return "\n".join(lines)
+
+
+def toml_value(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, (int, float)):
+        return repr(value)
+    if isinstance(value, (list, tuple)):
+        return "[" + ", ".join(toml_value(v) for v in value) + "]"
+    if isinstance(value, (str, Path)):
+        return json.dumps(str(value), ensure_ascii=False)  # a JSON string is a valid TOML basic string
+    raise TypeError(f"no TOML form for {type(value).__name__}")

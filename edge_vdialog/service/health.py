@@ -1,0 +1,77 @@
+"""``/healthz`` and ``/metrics`` over HTTP (stdlib server in a daemon thread).
+
+Bound to 127.0.0.1 by default and off unless ``[metrics] enabled = true``. ``/healthz`` answers
+200 with ``{"status": "ok", ...}`` or 503 with ``{"status": "degraded", "reasons": [...]}``;
+``/metrics`` is the Prometheus text exposition of the Telemetry registry.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import threading
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
+
+from edge_vdialog.errors import ConfigError
+from edge_vdialog.telemetry import Telemetry
+
+log = logging.getLogger(__name__)
+
+
+class HealthServer:
+    """Serves until :meth:`close`; ``port`` is the bound one (useful with port 0)."""
+
+    def __init__(self, bind: str, port: int, telemetry: Telemetry,
+                 reasons: Callable[[], list[str]]) -> None:
+        handler = type("Handler", (_Handler,), {"telemetry": telemetry, "reasons": staticmethod(reasons)})
+        try:
+            self._server = ThreadingHTTPServer((bind, port), handler)
+        except OSError as e:
+            raise ConfigError(f"cannot serve metrics on {bind}:{port}: {e.strerror or e}",
+                              "choose another [metrics] bind/port or free that one") from None
+        self._server.daemon_threads = True
+        self.bind, self.port = self._server.server_address[:2]
+        self._thread = threading.Thread(target=self._server.serve_forever, name="health",
+                                        kwargs={"poll_interval": 0.2}, daemon=True)
+
+    def start(self) -> HealthServer:
+        self._thread.start()
+        log.info("health and metrics on http://%s:%d/healthz and /metrics", self.bind, self.port)
+        return self
+
+    def close(self) -> None:
+        if self._thread.is_alive():
+            self._server.shutdown()
+        self._server.server_close()
+
+
+class _Handler(BaseHTTPRequestHandler):
+    telemetry: Telemetry
+    reasons: Callable[[], list[str]]
+
+    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+        path = self.path.split("?", 1)[0]
+        if path == "/healthz":
+            reasons = self.reasons()
+            body = {"status": "degraded" if reasons else "ok", "reasons": reasons,
+                    **self.telemetry.snapshot()}
+            self._reply(503 if reasons else 200, "application/json",
+                        json.dumps(body).encode() + b"\n")
+        elif path == "/metrics":
+            self._reply(200, CONTENT_TYPE_LATEST, generate_latest(self.telemetry.registry))
+        else:
+            self._reply(404, "text/plain", b"not found: try /healthz or /metrics\n")
+
+    def _reply(self, code: int, ctype: str, body: bytes) -> None:
+        self.send_response(code)
+        self.send_header("Content-Type", ctype)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("Cache-Control", "no-store")
+        self.end_headers()
+        self.wfile.write(body)
+
+    def log_message(self, fmt: str, *args: object) -> None:
+        log.debug("http %s - " + fmt, self.client_address[0], *args)

@@ -1,0 +1,120 @@
+"""What the kiosk tells systemd and the fleet: READY, STATUS, watchdog pings, health.
+
+The app calls, in this order::
+
+    handle = start_service(settings, telemetry)   # before loading models
+    ...load and warm up models, start the render loop and inference worker...
+    handle.ready()                                # READY=1
+    ...on SIGTERM: handle.stopping() at once (STOPPING=1), shut down, then handle.stop()
+
+The render loop and the inference worker call ``telemetry.beat("render")`` /
+``telemetry.beat("worker")`` at least once a second, idle or not. After ``ready()`` a
+``WATCHDOG=1`` ping goes out every ``WATCHDOG_USEC/2`` only while neither has been silent for
+``[service] stall_timeout_s``; a hung worker thus stops the pings and systemd restarts the
+process. Before ``ready()`` the pings go out unconditionally: start-up is bounded by the unit's
+``TimeoutStartSec=`` instead.
+"""
+
+from __future__ import annotations
+
+import logging
+import threading
+
+from edge_vdialog.service.health import HealthServer
+from edge_vdialog.service.notify import Notifier, watchdog_interval_s
+from edge_vdialog.settings import Settings
+from edge_vdialog.telemetry import Telemetry
+
+log = logging.getLogger(__name__)
+
+LOOPS = ("render", "worker")
+"""Loops that must keep beating while the kiosk runs."""
+STATUS_PERIOD_S = 2.0
+
+
+class ServiceHandle:
+    def __init__(self, settings: Settings, telemetry: Telemetry,
+                 notifier: Notifier | None = None) -> None:
+        self.settings = settings
+        self.telemetry = telemetry
+        self.notifier = notifier or Notifier.from_env()
+        self.watchdog_s = watchdog_interval_s() if settings.service.watchdog else None
+        self.health: HealthServer | None = None
+        self._ready = threading.Event()
+        self._stop = threading.Event()
+        self._stopping_sent = False
+        self._thread = threading.Thread(target=self._loop, name="sd-notify", daemon=True)
+
+    def start(self) -> ServiceHandle:
+        m = self.settings.metrics
+        if m.enabled:
+            self.health = HealthServer(m.bind, m.port, self.telemetry, self.reasons).start()
+        self.notifier.send(STATUS="loading models")
+        self._thread.start()
+        return self
+
+    def ready(self) -> None:
+        """Models are loaded and warmed up, loops are running."""
+        self._ready.set()
+        self.notifier.send(READY=1, STATUS=self.status())
+        log.info("ready: %s", self.status())
+
+    def stopping(self) -> None:
+        """Tell systemd we are shutting down (idempotent; safe from a signal handler)."""
+        if not self._stopping_sent:
+            self._stopping_sent = True
+            self.notifier.send(STOPPING=1, STATUS="stopping")
+
+    def stop(self) -> None:
+        self.stopping()
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(timeout=2.0)
+        if self.health:
+            self.health.close()
+        self.notifier.close()
+
+    def reasons(self) -> list[str]:
+        """Why the kiosk is not healthy now; empty when it is."""
+        if not self._ready.is_set():
+            return ["starting: models are loading"]
+        reasons = list(self.telemetry.degraded().values())
+        timeout = self.settings.service.stall_timeout_s
+        reasons += [f"{name} stalled: silent for more than {timeout:g} s"
+                    for name in self.telemetry.stalled(timeout, required=LOOPS)]
+        return reasons + self._fallback()
+
+    def _fallback(self) -> list[str]:
+        backend = self.telemetry.snapshot()["backend"]
+        wanted = self.settings.engines.providers
+        if "backend" in self.telemetry.degraded() or not backend or wanted[0] == "cpu":
+            return []
+        return [f"inference fell back to CPU ({backend}; configured: {', '.join(wanted)})"] \
+            if "cpu" in backend.lower() else []
+
+    def status(self) -> str:
+        s = self.telemetry.snapshot()
+        text = f"{s['state']}, {s['fps']:.1f} fps" + (f", {s['backend']}" if s["backend"] else "")
+        reasons = self.reasons() if self._ready.is_set() else []
+        return text + (f"; degraded: {'; '.join(reasons)}" if reasons else "")
+
+    def _loop(self) -> None:
+        period = min(self.watchdog_s or STATUS_PERIOD_S, STATUS_PERIOD_S)
+        stalled_before: list[str] = []
+        while not self._stop.wait(period):
+            stalled = self.telemetry.stalled(self.settings.service.stall_timeout_s, LOOPS) \
+                if self._ready.is_set() else []
+            if stalled != stalled_before:
+                log.log(logging.ERROR if stalled else logging.INFO, "watchdog: %s",
+                        f"{', '.join(stalled)} stalled; pings withheld" if stalled else "loops alive")
+                stalled_before = stalled
+            fields: dict[str, object] = {"STATUS": self.status()} if self._ready.is_set() else {}
+            if self.watchdog_s and not stalled and not self._stopping_sent:
+                fields["WATCHDOG"] = 1
+            if fields:
+                self.notifier.send(**fields)
+
+
+def start_service(settings: Settings, telemetry: Telemetry) -> ServiceHandle:
+    """Start the notifier loop and (when enabled) the health server; see the module doc."""
+    return ServiceHandle(settings, telemetry).start()

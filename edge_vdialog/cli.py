@@ -17,6 +17,7 @@ from edge_vdialog.errors import UserError
 
 COMMANDS: list[str] = [
     "config",
+    "service",
 ]
 
 

@@ -18,6 +18,7 @@ from edge_vdialog.errors import UserError
 COMMANDS: list[str] = [
     "config",
     "service",
+    "doctor",
 ]
 
 

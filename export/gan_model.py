@@ -1,0 +1,86 @@
+"""Text-conditioned GAN for 64x64 pictures (torch; training and export only).
+
+Generator: (noise z (B, 64), text embedding t (B, 384)) -> image (B, 3, 64, 64) in [-1, 1].
+  w = MLP([z, proj(t)]) (B, 256) modulates every block (FiLM); blocks upsample (nearest x2) and
+  convolve 3x3 - no transposed convolutions, so no checkerboard - with pixel norm instead of batch
+  norm (no running statistics, so the EMA copy needs no re-estimation and ONNX export is stateless).
+Discriminator: strided convs with spectral norm -> pooled features h (B, 256);
+  score = linear(h) + <embed(t), h> (projection discriminator).
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+from torch.nn import functional as F
+from torch.nn.utils import spectral_norm as sn
+
+Z_DIM = 64
+TEXT_DIM = 384
+W_DIM = 256
+G_CHANNELS = (256, 160, 96, 48, 24)   # at 4, 8, 16, 32, 64 pixels
+D_CHANNELS = (32, 64, 128, 256)        # at 32, 16, 8, 4 pixels
+
+
+class PixelNorm(nn.Module):
+    def forward(self, x: torch.Tensor) -> torch.Tensor:
+        return x * torch.rsqrt(x.pow(2).mean(dim=1, keepdim=True) + 1e-8)
+
+
+class UpBlock(nn.Module):
+    """(B, cin, H, W) -> (B, cout, 2H, 2W), modulated by w (B, W_DIM)."""
+
+    def __init__(self, cin: int, cout: int, extra: bool):
+        super().__init__()
+        self.conv = nn.Conv2d(cin, cout, 3, padding=1)
+        self.conv2 = nn.Conv2d(cout, cout, 3, padding=1) if extra else None
+        self.film = nn.Linear(W_DIM, 2 * cout)
+        self.norm = PixelNorm()
+
+    def forward(self, x: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
+        x = F.interpolate(x, scale_factor=2.0, mode="nearest")
+        x = self.norm(F.leaky_relu(self.conv(x), 0.2))
+        gamma, beta = self.film(w).unsqueeze(-1).unsqueeze(-1).chunk(2, dim=1)  # (B, cout, 1, 1) each
+        x = x * (1 + gamma) + beta
+        if self.conv2 is not None:
+            x = x + 0.5 * self.norm(F.leaky_relu(self.conv2(x), 0.2))       # residual refinement
+        return x
+
+
+class Generator(nn.Module):
+    def __init__(self, z_dim: int = Z_DIM, text_dim: int = TEXT_DIM, channels=G_CHANNELS):
+        super().__init__()
+        self.z_dim, self.text_dim = z_dim, text_dim
+        self.text = nn.Linear(text_dim, 128)
+        self.mapping = nn.Sequential(nn.Linear(z_dim + 128, W_DIM), nn.LeakyReLU(0.2),
+                                     nn.Linear(W_DIM, W_DIM), nn.LeakyReLU(0.2))
+        self.start = nn.Linear(W_DIM, channels[0] * 16)
+        self.c0 = channels[0]
+        self.blocks = nn.ModuleList(UpBlock(a, b, extra=i < 2)
+                                    for i, (a, b) in enumerate(zip(channels[:-1], channels[1:])))
+        self.to_rgb = nn.Conv2d(channels[-1], 3, 3, padding=1)
+
+    def forward(self, z: torch.Tensor, text: torch.Tensor) -> torch.Tensor:
+        w = self.mapping(torch.cat([z, self.text(text)], dim=1))                   # (B, 256)
+        x = F.leaky_relu(self.start(w), 0.2).view(-1, self.c0, 4, 4)             # (B, c0, 4, 4)
+        for block in self.blocks:
+            x = block(x, w)                                                       # doubles H, W
+        return torch.tanh(self.to_rgb(x))                                         # (B, 3, 64, 64)
+
+
+class Discriminator(nn.Module):
+    def __init__(self, text_dim: int = TEXT_DIM, channels=D_CHANNELS):
+        super().__init__()
+        layers, cin = [], 3
+        for i, c in enumerate(channels):
+            if i:  # a 3x3 conv before each downsampling but the first (64 px is the costly size)
+                layers += [sn(nn.Conv2d(cin, cin, 3, padding=1)), nn.LeakyReLU(0.2)]
+            layers += [sn(nn.Conv2d(cin, c, 4, stride=2, padding=1)), nn.LeakyReLU(0.2)]
+            cin = c
+        self.features = nn.Sequential(*layers)
+        self.out = sn(nn.Linear(cin, 1))
+        self.embed = sn(nn.Linear(text_dim, cin))
+
+    def forward(self, x: torch.Tensor, text: torch.Tensor) -> torch.Tensor:
+        h = self.features(x).sum(dim=(2, 3))                                      # (B, 256)
+        return self.out(h).squeeze(1) + (self.embed(text) * h).sum(dim=1)         # (B,)

@@ -1,0 +1,62 @@
+"""``python -m export train-gan``: train the text-conditioned GAN on the emoji caption-image pairs.
+
+Losses: hinge; the discriminator also sees real images with a wrong caption as fakes (matching-aware);
+the generator adds an L1 term on 16x16 averages of its image vs the caption's real image (layout and
+colour follow the text; detail is left to the adversarial term). DiffAugment (translation + cutout) on
+everything the discriminator sees; spectral norm in D; EMA of G weights is what gets exported.
+Checkpoints every ``--ckpt-minutes`` to RUN/ckpt.pt; rerunning the same command resumes from it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from pathlib import Path
+
+import numpy as np
+
+from edge_vdialog.errors import UserError
+
+
+def register(sub) -> None:
+    p = sub.add_parser("train-gan", help="train the text-conditioned GAN (resumes from RUN/ckpt.pt)")
+    p.add_argument("--data", default="/work/cache/gan_data.npz", help="from `python -m export gan-data`")
+    p.add_argument("--run", default="/work/cache/gan_run", help="checkpoints, sample grids, metrics log")
+    p.add_argument("--minutes", type=float, default=90.0, help="training time budget (summed over resumes)")
+    p.add_argument("--max-steps", type=int, default=0, help="stop after this many steps (0: no limit)")
+    p.add_argument("--batch", type=int, default=32)
+    p.add_argument("--lr", type=float, default=2e-4)
+    p.add_argument("--rec", type=float, default=5.0, help="weight of the 16x16 L1 term")
+    p.add_argument("--text-noise", type=float, default=0.015, help="per-dim noise on text embeddings")
+    p.add_argument("--ckpt-minutes", type=float, default=3.0)
+    p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--seed", type=int, default=0)
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    import torch
+    from export.gan_loop import Trainer
+    torch.set_num_threads(args.threads)
+    if not Path(args.data).is_file():
+        raise UserError(f"no training data at {args.data}", "run `python -m export gan-data` first")
+    run_dir = Path(args.run)
+    (run_dir / "samples").mkdir(parents=True, exist_ok=True)
+    (run_dir / "args.json").write_text(json.dumps(vars(args), default=str, indent=1))
+    trainer = Trainer(np.load(args.data), args, run_dir)
+    trainer.resume_or_start()
+    trainer.fit()
+    print(f"done: step {trainer.step}, {trainer.elapsed / 60:.1f} min, checkpoint {run_dir / 'ckpt.pt'}")
+    return 0
+
+
+def save_atomic(obj, path: Path) -> None:
+    import torch
+    tmp = path.with_suffix(".tmp")
+    torch.save(obj, tmp)
+    os.replace(tmp, path)
+
+
+def now() -> float:
+    return time.monotonic()

@@ -1,0 +1,40 @@
+"""Text that looks like what the models see at run time: chat turns (replies) and prompts.
+
+Source: PyPI ``chitchat-dataset`` (MIT; real human chats), installed with the ``export`` extra.
+"""
+
+from __future__ import annotations
+
+import json
+import random
+from pathlib import Path
+
+from edge_vdialog.errors import UserError
+
+
+def conversations() -> list[list[str]]:
+    """Each conversation as its list of messages (consecutive messages of one speaker kept apart)."""
+    try:
+        import chitchat_dataset
+    except ImportError:
+        raise UserError("chitchat-dataset is not installed", "pip install chitchat-dataset==0.9.0") from None
+    d = json.loads((Path(chitchat_dataset.__file__).parent / "dataset.json").read_text(encoding="utf-8"))
+    return [[m["text"].strip() for turn in c["messages"] for m in turn if m["text"].strip()]
+            for c in d.values()]
+
+
+def reply_texts(n: int, seed: int = 0) -> list[str]:
+    """``n`` chat messages, sampled with ``seed`` (what the picture generator is given)."""
+    texts = [t for conv in conversations() for t in conv]
+    return random.Random(seed).sample(texts, n)
+
+
+def dialogue_prompts(n: int, seed: int = 0, turns: int = 3, sep: str = "<|endoftext|>") -> list[str]:
+    """``n`` dialogue contexts: up to ``turns`` consecutive messages joined by ``sep`` (GPT-2's EOS)."""
+    rng = random.Random(seed)
+    convs = [c for c in conversations() if len(c) >= 2]
+    out = []
+    for conv in rng.sample(convs, n):
+        end = rng.randrange(1, len(conv))
+        out.append(sep.join(conv[max(0, end - turns):end]) + sep)
+    return out

@@ -1,0 +1,68 @@
+"""Text -> picture: the bundle's ``text_encoder`` embeds the text, the ``generator`` draws it.
+
+Generator component: ``model`` (ONNX: noise (B, z_dim) float32 ~ N(0, 1), text_embedding (B, D)
+float32 -> image (B, 3, H, W) float32 in [-1, 1]). Config: ``z_dim``, ``size`` (H = W, pixels),
+``neutral_rgb`` (the picture for empty text).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import numpy as np
+
+from edge_vdialog.bundle import Bundle
+from edge_vdialog.engines import open_engine
+from edge_vdialog.errors import UserError
+from edge_vdialog.imagegen.text_encoder import TextEncoder
+
+NEUTRAL_RGB = (245, 245, 245)
+
+
+class ImageGenerator:
+    def __init__(self, encoder: TextEncoder, engine, z_dim: int, size: int, neutral_rgb=NEUTRAL_RGB):
+        self.encoder, self.engine = encoder, engine
+        self.z_dim, self.size, self.neutral_rgb = z_dim, size, tuple(neutral_rgb)
+
+    @property
+    def provider(self) -> str:
+        return self.engine.provider
+
+    def generate(self, text: str, seed: int | None = None) -> np.ndarray:
+        """One picture for ``text``: (size, size, 3) uint8 RGB. Same text + seed -> same picture."""
+        if not isinstance(text, str):
+            raise UserError(f"image text must be a string, got {type(text).__name__}")
+        if not text.strip():
+            return self.neutral()
+        return self.generate_batch([text], [seed])[0]
+
+    def generate_batch(self, texts: Sequence[str], seeds: Sequence[int | None]) -> np.ndarray:
+        """(N,) non-empty texts and seeds -> (N, size, size, 3) uint8."""
+        noise = np.stack([self.noise(s) for s in seeds])                   # (N, z_dim)
+        emb = self.encoder.encode(texts)                                  # (N, D)
+        image = self.engine.run({"noise": noise, "text_embedding": emb})["image"]  # (N, 3, H, W)
+        return to_uint8(image)
+
+    def noise(self, seed: int | None) -> np.ndarray:
+        if seed is not None and not 0 <= seed < 2**63:
+            raise UserError(f"seed {seed} out of range", "use an integer from 0 to 2**63-1")
+        return np.random.default_rng(seed).standard_normal(self.z_dim, dtype=np.float32)
+
+    def neutral(self) -> np.ndarray:
+        return np.full((self.size, self.size, 3), self.neutral_rgb, np.uint8)
+
+
+def to_uint8(image: np.ndarray) -> np.ndarray:
+    """(N, 3, H, W) float in [-1, 1] -> (N, H, W, 3) uint8."""
+    return ((image.transpose(0, 2, 3, 1) + 1.0) * 127.5).clip(0, 255).round().astype(np.uint8)
+
+
+def load_image_generator(bundle: Bundle, providers: Sequence[str] = ("cpu",),
+                         threads: int | None = None) -> ImageGenerator:
+    """Text encoder + generator from ``bundle`` (components ``text_encoder`` and ``generator``)."""
+    encoder = TextEncoder.load(bundle.component("text_encoder"), providers, threads)
+    comp = bundle.component("generator")
+    engine = open_engine(comp.path("model"), providers=providers, threads=threads)
+    cfg = comp.config
+    return ImageGenerator(encoder, engine, z_dim=int(cfg.get("z_dim", 64)), size=int(cfg.get("size", 64)),
+                          neutral_rgb=cfg.get("neutral_rgb", NEUTRAL_RGB))

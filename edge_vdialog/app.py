@@ -1,0 +1,219 @@
+"""The kiosk loop: render at a steady rate while other threads capture, listen and answer.
+
+Threads: camera capture, presence, listener (microphone -> VAD -> ASR), dialogue worker, image
+worker, and this one, which composes and shows frames and never waits on any of them: each
+frame shows whatever the others have produced by then. States: ``attract`` (nobody there),
+``idle``, ``listening`` (speech or typing under way), ``thinking`` (input ended, no reply token
+yet), ``answering`` (reply streaming). A new input cancels the answer in progress (barge-in).
+Latency per turn is measured from the end of input to the frame that first shows the reply
+token, and to the frame that first shows the picture.
+"""
+
+from __future__ import annotations
+
+import collections
+import logging
+import threading
+import time
+from typing import Callable
+
+from edge_vdialog.compose import Compositor, View
+from edge_vdialog.media.camera import CameraSource
+from edge_vdialog.media.listen import Listener
+from edge_vdialog.media.presence import Presence
+from edge_vdialog.media.sinks import Sink
+from edge_vdialog.media.typed import LineEditor
+from edge_vdialog.telemetry import Telemetry
+from edge_vdialog.turns import Chat, ImageGenerator, Turn, Worker, image_handler, reply_handler
+
+log = logging.getLogger(__name__)
+GREETING = "Hi there! 👋 What would you like to talk about?"
+
+
+class Kiosk:
+    def __init__(self, chat: Chat, sampling, sink: Sink, telemetry: Telemetry, *,
+                 generator: ImageGenerator | None = None, compositor: Compositor | None = None,
+                 camera: CameraSource | None = None, presence: Presence | None = None,
+                 listener: Listener | None = None, fps: float = 30.0, image_seed: int | None = None,
+                 backend: str = "", idle_s: float = 60.0) -> None:
+        self.chat, self.sink, self.telemetry = chat, sink, telemetry
+        self.compositor = compositor or Compositor()
+        self.camera, self.presence, self.listener = camera, presence, listener
+        self.period = 1.0 / fps                   # seconds per frame
+        self.backend, self.idle_s = backend, idle_s
+        self.dialogue = Worker("worker", reply_handler(chat, sampling, telemetry), telemetry, "dialogue")
+        self.images = Worker("image", image_handler(generator, image_seed), telemetry,
+                             "image") if generator else None
+        self.editor = LineEditor(self.submit, self.stop)
+        self.turn: Turn | None = None
+        self.turns: list[Turn] = []
+        self.frame_times: collections.deque[float] = collections.deque(maxlen=100_000)
+        """time.monotonic() after each frame was shown, seconds."""
+        self._stop = threading.Event()
+        self._lock = threading.Lock()
+        self._image: tuple[int, object] | None = None  # (turn id, RGB image) on screen
+        self._greeting = ""
+        self._last_activity = -float("inf")
+        self._attract = False
+        self._arrivals = 0
+        self._reconnects: dict[str, int] = {}
+
+    def submit(self, text: str, source: str = "typed", t_input: float | None = None) -> Turn:
+        """Answer ``text``; cancels the answer in progress. Thread-safe."""
+        turn = Turn(text, source, t_input if t_input is not None else time.monotonic(),
+                    pending=2 if self.images else 1)
+        with self._lock:
+            if self.turn is not None:
+                self.turn.cancel.set()
+            self.turn = turn
+            self.turns.append(turn)
+            self._last_activity = time.monotonic()
+        log.info("turn %d (%s): %s", turn.id, source, text)
+        self.dialogue.submit(turn)
+        if self.images:
+            self.images.submit(turn)
+        return turn
+
+    def stop(self) -> None:
+        """Ask the loop to end (signal handlers, `q`, Esc); returns at once."""
+        self._stop.set()
+
+    @property
+    def stopping(self) -> bool:
+        return self._stop.is_set()
+
+    def run(self, on_running: Callable[[], None] | None = None) -> None:
+        """Render until :meth:`stop`, then shut every thread down; ``on_running()`` is called
+        once the first frame is out (the service reports READY then)."""
+        self._start()
+        try:
+            self._loop(on_running)
+        finally:
+            self._shutdown()
+
+    def _start(self) -> None:
+        self.dialogue.start()
+        for part in (self.images, self.camera, self.presence):
+            if part is not None:
+                part.start()
+        if self.listener is not None:
+            self.listener.start(lambda text, t_end: self.submit(text, "spoken", t_end))
+
+    def _loop(self, on_running: Callable[[], None] | None) -> None:
+        next_t, window_start, frames = time.monotonic(), time.monotonic(), 0
+        while not self._stop.is_set():
+            view, turn, image_id = self._view()
+            key = self.sink.show(self.compositor.compose(view))
+            if on_running is not None:
+                on_running()
+                on_running = None
+            now = time.monotonic()
+            self.frame_times.append(now)
+            self._stamp(turn, view, image_id, now)
+            self.editor.key(key)
+            self.telemetry.beat("render")
+            frames += 1
+            if now - window_start >= 0.5:
+                self.telemetry.set_fps(frames / (now - window_start))
+                window_start, frames = now, 0
+                self._check_devices()
+            next_t = max(next_t + self.period, now - self.period)  # never burst to catch up
+            self._stop.wait(max(0.0, next_t - time.monotonic()))
+
+    def _state(self, turn: Turn | None) -> str:
+        if (self.listener and self.listener.hearing) or self.editor.text:
+            return "listening"
+        if turn is not None and not turn.done.is_set():
+            return "answering" if turn.reply else "thinking"
+        return "attract" if self._attract else "idle"
+
+    def _view(self) -> tuple[View, Turn | None, int]:
+        self._update_presence()
+        turn = self.turn
+        if turn is not None and turn.image is not None and (
+                self._image is None or self._image[0] < turn.id):
+            self._image = (turn.id, turn.image)
+        state = self._state(turn)
+        self.telemetry.set_state(state)
+        image_id, image = self._image or (0, None)
+        frame = self.camera.latest() if self.camera else None
+        heard = f"> {self.editor.text}▌" if self.editor.text else (turn.text if turn else "")
+        view = View(state=state, heard=heard, reply=self._reply(turn), image=image,
+                    image_id=image_id, camera=frame.image if frame else None,
+                    status=self._status(state), alerts=tuple(self.telemetry.degraded().values()),
+                    attract=state == "attract")
+        return view, turn, image_id
+
+    def _reply(self, turn: Turn | None) -> str:
+        if turn is None:
+            return self._greeting
+        if turn.error:
+            return f"{turn.reply}\n⚠ Sorry, something went wrong ({turn.error}). Try again?".lstrip()
+        return turn.reply
+
+    def _status(self, state: str) -> str:
+        snap = self.telemetry.snapshot()
+        parts = [state, f"{snap['fps']:.0f} fps", self.backend or snap["backend"] or "-"]
+        last = snap["last"]
+        if "first_token_s" in last:
+            parts.append(f"first token {1000 * last['first_token_s']:.0f} ms")
+        if "image_s" in last:
+            parts.append(f"image {1000 * last['image_s']:.0f} ms")
+        return " · ".join(parts)
+
+    def _stamp(self, turn: Turn | None, view: View, image_id: int, now: float) -> None:
+        """Record when this turn's first token and image were first on screen."""
+        if turn is None:
+            return
+        if turn.first_token_s is None and turn.reply and view.reply:
+            turn.first_token_s = now - turn.t_input
+            self.telemetry.observe_turn(first_token_s=turn.first_token_s)
+        if turn.image_s is None and image_id == turn.id:
+            turn.image_s = now - turn.t_input
+            self.telemetry.observe_turn(image_s=turn.image_s)
+        if turn.done.is_set() and not turn.reported:
+            turn.reported = True
+            log.info("turn %d: first token on screen %s, image %s, %s tokens/s", turn.id,
+                     format_ms(turn.first_token_s), format_ms(turn.image_s),
+                     f"{turn.tokens_per_s:.0f}" if turn.tokens_per_s else "-")
+
+    def _update_presence(self) -> None:
+        now = time.monotonic()
+        if self.editor.text:
+            self._last_activity = now
+        present = self.presence is not None and self.presence.present()
+        if self.presence is not None and self.presence.arrivals > self._arrivals:
+            self._arrivals = self.presence.arrivals
+            if self.turn is None or self._attract:
+                self._greeting, self._last_activity = GREETING, now
+        with self._lock:
+            attract = not present and now - self._last_activity > self.idle_s
+            if attract and not self._attract and (self.turn is None or self.turn.done.is_set()):
+                self.chat.reset()  # the next person starts a new conversation
+                self.turn, self._image, self._greeting = None, None, ""
+            self._attract = attract
+
+    def _check_devices(self) -> None:
+        for key, part in (("camera", self.camera), ("mic", self.listener and self.listener.mic),
+                          ("display", self.sink)):
+            if part is None or not hasattr(part, "status"):
+                continue
+            status = part.status()
+            self.telemetry.set_degraded(key, None if status.online else status.message)
+            count = getattr(part, "reconnects", 0)
+            for _ in range(count - self._reconnects.get(key, 0)):
+                self.telemetry.count_reconnect(key)
+            self._reconnects[key] = count
+
+    def _shutdown(self) -> None:
+        self.telemetry.set_state("stopping")
+        if self.turn is not None:
+            self.turn.cancel.set()
+        for part in (self.listener, self.presence, self.camera, self.images, self.dialogue):
+            if part is not None:
+                part.close()
+        self.sink.close()
+
+
+def format_ms(seconds: float | None) -> str:
+    return "-" if seconds is None else f"{1000 * seconds:.0f} ms"

@@ -1,0 +1,104 @@
+"""Build a kiosk from validated settings: models loaded and warmed up, devices opened.
+
+Shared by ``edge-vdialog run``, ``demo`` and the kiosk benchmark. Missing SDKs and broken
+bundles raise :class:`UserError` here, before anything runs; devices that are merely absent
+(camera unplugged, no microphone, no X server yet) do not: the kiosk starts degraded and keeps
+retrying them.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+from edge_vdialog.app import Kiosk
+from edge_vdialog.compose import Compositor
+from edge_vdialog.errors import UserError
+from edge_vdialog.media.camera import open_camera
+from edge_vdialog.media.sinks import Sink, open_sink
+from edge_vdialog.settings import Settings
+from edge_vdialog.telemetry import Telemetry
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class Models:
+    chat: object
+    sampling: object
+    generator: object | None
+    backend: str
+    """What runs the dialogue model, e.g. CPUExecutionProvider."""
+
+
+def load_models(settings: Settings) -> Models:
+    """Dialogue (+ image generator when enabled) from their bundles, warmed up."""
+    from edge_vdialog.bundle import Bundle, default_bundle_dir, default_dialogue_bundle_dir
+    from edge_vdialog.dialogue import Sampling, load_chat
+    from edge_vdialog.imagegen import load_image_generator
+
+    d, e = settings.dialogue, settings.engines
+    providers = tuple(e.providers)
+    chat = load_chat(Bundle.load(d.bundle or default_dialogue_bundle_dir()), providers=providers,
+                     threads=d.threads or e.threads)
+    sampling = Sampling(greedy=d.greedy, temperature=d.temperature, top_k=d.top_k, top_p=d.top_p,
+                        repetition_penalty=d.repetition_penalty, max_new_tokens=d.max_new_tokens)
+    generator = None
+    if settings.imagegen.enabled:
+        generator = load_image_generator(Bundle.load(settings.imagegen.bundle or
+                                                     default_bundle_dir()), providers=providers)
+    _warm_up(chat, sampling, generator)
+    return Models(chat, sampling, generator, chat.provider)
+
+
+def _warm_up(chat, sampling, generator) -> None:
+    """First runs allocate buffers and pick kernels: do them now, not in the first turn."""
+    from dataclasses import replace
+
+    for _ in chat.send("hello", replace(sampling, max_new_tokens=2)):
+        pass
+    chat.reset()
+    if generator is not None:
+        generator.generate("hello", seed=0)
+
+
+def open_listener(settings: Settings, telemetry: Telemetry):
+    """Microphone -> VAD -> ASR, or None for ``mic.uri = none``."""
+    from edge_vdialog.media.asr import load_recognizer
+    from edge_vdialog.media.listen import Listener
+    from edge_vdialog.media.mic import open_mic
+    from edge_vdialog.media.vad import EnergyVad
+
+    m, c = settings.mic, settings.camera
+    mic = open_mic(m.uri, m.sample_rate, c.reconnect_min_s, c.reconnect_max_s)
+    if mic is None:
+        return None
+    recognizer = load_recognizer(settings.asr.model, settings.asr.language, threads=1)
+    vad = EnergyVad(m.sample_rate, m.vad_threshold, m.vad_min_speech_ms, m.vad_silence_ms)
+    return Listener(mic, vad, recognizer, telemetry)
+
+
+def open_presence(camera):
+    from edge_vdialog.media.presence import FaceDetector, Presence
+
+    if camera is None:
+        return None
+    try:
+        return Presence(camera, FaceDetector())
+    except UserError as e:
+        log.warning("no presence detection: %s", e)
+        return None
+
+
+def build_kiosk(settings: Settings, telemetry: Telemetry, models: Models,
+                sink: Sink | None = None) -> Kiosk:
+    c, d = settings.camera, settings.display
+    camera = open_camera(c.uri, c.width, c.height, c.fps, c.loop, c.reconnect_min_s,
+                         c.reconnect_max_s)
+    listener = open_listener(settings, telemetry)
+    sink = sink or open_sink(d.uri, fps=30.0, fullscreen=d.fullscreen)
+    telemetry.set_backend(models.backend)
+    return Kiosk(models.chat, models.sampling, sink, telemetry, generator=models.generator,
+                 compositor=Compositor(d.width, d.height), camera=camera,
+                 presence=open_presence(camera), listener=listener,
+                 image_seed=settings.imagegen.seed, backend=models.backend)

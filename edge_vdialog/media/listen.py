@@ -1,0 +1,68 @@
+"""Voice input: microphone chunks -> voice-activity detection -> speech recognition -> text."""
+
+from __future__ import annotations
+
+import logging
+import queue
+import threading
+import time
+from typing import Callable
+
+import numpy as np
+
+from edge_vdialog.media.asr import Recognizer
+from edge_vdialog.media.mic import Microphone
+from edge_vdialog.media.vad import EnergyVad
+from edge_vdialog.telemetry import Telemetry
+
+log = logging.getLogger(__name__)
+
+
+class Listener:
+    """Calls ``on_text(text, t_end)`` for each recognised utterance; ``t_end`` is when it was cut.
+
+    ``hearing`` is True while speech is going on or being transcribed.
+    """
+
+    def __init__(self, mic: Microphone, vad: EnergyVad, recognizer: Recognizer,
+                 telemetry: Telemetry) -> None:
+        self.mic, self.vad, self.recognizer, self.telemetry = mic, vad, recognizer, telemetry
+        self.on_text: Callable[[str, float], None] = lambda text, t_end: None
+        self.hearing = False
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="listener", daemon=True)
+
+    def start(self, on_text: Callable[[str, float], None]) -> Listener:
+        self.on_text = on_text
+        self.mic.start()
+        self._thread.start()
+        return self
+
+    def close(self) -> None:
+        self._stop.set()
+        self.mic.close()
+        self._thread.join(2.0)
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                chunk = self.mic.chunks.get(timeout=0.5)
+            except queue.Empty:
+                self.telemetry.beat("listener")
+                continue
+            utterance = self.vad.push(chunk)
+            self.hearing = self.vad.in_speech or utterance is not None
+            if utterance is not None:
+                self._transcribe(utterance, time.monotonic())
+                self.hearing = False
+
+    def _transcribe(self, utterance: np.ndarray, t_end: float) -> None:
+        try:
+            text = self.recognizer.transcribe(utterance.astype(np.float32) / 32768.0)
+        except Exception:  # a bad utterance must not end listening
+            log.exception("speech recognition failed")
+            self.telemetry.count_error("asr")
+            return
+        log.info("heard %r (%.2f s of audio)", text, len(utterance) / self.mic.sample_rate)
+        if text.strip():
+            self.on_text(text.strip(), t_end)

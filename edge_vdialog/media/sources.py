@@ -1,0 +1,193 @@
+"""Openers for each camera scheme: each returns a :class:`Capture` or raises :class:`OSError`.
+
+A ``Capture`` is one opened device; :class:`edge_vdialog.media.camera.CameraSource` runs it in a
+thread and reopens it when it fails. SDK or build problems that no retry can fix raise
+:class:`UserError` instead, naming what to install.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import time
+from typing import Protocol
+
+import cv2
+import numpy as np
+
+from edge_vdialog.errors import UserError
+from edge_vdialog.media.uri import Uri
+
+
+class Capture(Protocol):
+    def read(self) -> np.ndarray | None:
+        """The next frame, HxWx3 uint8 BGR, blocking; None when the device or stream ended."""
+        ...
+
+    def close(self) -> None: ...
+
+
+class Pacer:
+    """Sleeps so that successive calls happen at most ``fps`` times a second."""
+
+    def __init__(self, fps: float) -> None:
+        self.period = 1.0 / fps if fps > 0 else 0.0  # seconds
+        self._next = time.monotonic()
+
+    def wait(self) -> None:
+        self._next = max(self._next + self.period, time.monotonic() - self.period)
+        delay = self._next - time.monotonic()
+        if delay > 0:
+            time.sleep(delay)
+
+
+class CvCapture:
+    """An OpenCV ``VideoCapture``; files are paced to their frame rate and may loop."""
+
+    def __init__(self, cap: cv2.VideoCapture, pace_fps: float = 0.0, loop: bool = False) -> None:
+        self.cap = cap
+        self.loop = loop
+        self.pacer = Pacer(pace_fps) if pace_fps > 0 else None
+
+    def read(self) -> np.ndarray | None:
+        ok, image = self.cap.read()
+        if not ok and self.loop:
+            self.cap.set(cv2.CAP_PROP_POS_FRAMES, 0)
+            ok, image = self.cap.read()
+        if self.pacer:
+            self.pacer.wait()
+        return image if ok and image is not None else None
+
+    def close(self) -> None:
+        self.cap.release()
+
+
+class TestPattern:
+    """A synthetic moving pattern: colour bars, a bouncing disc and a frame counter."""
+
+    def __init__(self, width: int, height: int, fps: float) -> None:
+        self.size = (width, height)
+        self.pacer = Pacer(fps)
+        x = np.linspace(0, 255, width, dtype=np.float32)
+        y = np.linspace(0, 255, height, dtype=np.float32)[:, None]
+        self.base = np.dstack([np.broadcast_to(x, (height, width)),
+                               np.broadcast_to(y, (height, width)),
+                               np.full((height, width), 96, np.float32)]).astype(np.uint8)
+        self.n = 0
+
+    def read(self) -> np.ndarray:
+        w, h = self.size
+        image = np.roll(self.base, self.n * 4, axis=1)
+        cx = int((0.5 + 0.4 * np.sin(self.n / 20)) * w)
+        cy = int((0.5 + 0.4 * np.cos(self.n / 27)) * h)
+        cv2.circle(image, (cx, cy), max(4, h // 8), (255, 255, 255), -1)
+        cv2.putText(image, f"test {self.n}", (8, h - 10), cv2.FONT_HERSHEY_SIMPLEX, h / 480,
+                    (0, 0, 0), max(1, h // 240))
+        self.n += 1
+        self.pacer.wait()
+        return image
+
+    def close(self) -> None:
+        pass
+
+
+def _video_capture(target: str | int, api: int, what: str) -> cv2.VideoCapture:
+    cap = cv2.VideoCapture(target, api)
+    if not cap.isOpened():
+        cap.release()
+        raise OSError(f"cannot open {what}")
+    return cap
+
+
+def _request(cap: cv2.VideoCapture, width: int, height: int, fps: int) -> cv2.VideoCapture:
+    cap.set(cv2.CAP_PROP_FOURCC, cv2.VideoWriter_fourcc(*"MJPG"))  # USB cameras: 720p needs MJPG
+    cap.set(cv2.CAP_PROP_FRAME_WIDTH, width)
+    cap.set(cv2.CAP_PROP_FRAME_HEIGHT, height)
+    cap.set(cv2.CAP_PROP_FPS, fps)
+    cap.set(cv2.CAP_PROP_BUFFERSIZE, 1)  # the newest frame, not a queue of old ones
+    return cap
+
+
+def open_v4l2(uri: Uri, width: int, height: int, fps: int, loop: bool) -> Capture:
+    target: str | int = int(uri.rest) if uri.rest.isdigit() else uri.rest or "/dev/video0"
+    if isinstance(target, str) and not os.path.exists(target):
+        raise OSError(f"camera {target} does not exist (unplugged?)")
+    api = cv2.CAP_V4L2 if sys.platform.startswith("linux") else cv2.CAP_ANY
+    return CvCapture(_request(_video_capture(target, api, f"camera {target}"), width, height, fps))
+
+
+def gstreamer_pipeline(sensor: int, width: int, height: int, fps: int) -> str:
+    """Jetson CSI camera -> BGR frames for OpenCV's appsink."""
+    return (f"nvarguscamerasrc sensor-id={sensor} ! video/x-raw(memory:NVMM), width={width}, "
+            f"height={height}, framerate={fps}/1, format=NV12 ! nvvidconv ! video/x-raw, "
+            "format=BGRx ! videoconvert ! video/x-raw, format=BGR ! appsink drop=true max-buffers=1")
+
+
+def opencv_has_gstreamer() -> bool:
+    return any(line.split(":")[0].strip() == "GStreamer" and "YES" in line
+               for line in cv2.getBuildInformation().splitlines())
+
+
+def open_csi(uri: Uri, width: int, height: int, fps: int, loop: bool) -> Capture:
+    if not opencv_has_gstreamer():
+        raise UserError(f"{uri.text}: this OpenCV ({cv2.__version__}) was built without GStreamer",
+                        "on a Jetson use JetPack's OpenCV (python3-opencv, venv with "
+                        "--system-site-packages) or use v4l2:///dev/video0")
+    sensor = int(uri.rest or 0)
+    pipeline = gstreamer_pipeline(sensor, width, height, fps)
+    return CvCapture(_video_capture(pipeline, cv2.CAP_GSTREAMER, f"CSI camera {sensor}"))
+
+
+def open_rtsp(uri: Uri, width: int, height: int, fps: int, loop: bool) -> Capture:
+    os.environ.setdefault("OPENCV_FFMPEG_CAPTURE_OPTIONS", "rtsp_transport;tcp")
+    return CvCapture(_video_capture(uri.text, cv2.CAP_FFMPEG, f"stream {uri.text}"))
+
+
+def open_file(uri: Uri, width: int, height: int, fps: int, loop: bool) -> Capture:
+    path = uri.rest
+    if not os.path.isfile(path):
+        raise OSError(f"video file {path} does not exist")
+    cap = _video_capture(path, cv2.CAP_ANY, f"video file {path}")
+    rate = cap.get(cv2.CAP_PROP_FPS) or fps
+    return CvCapture(cap, pace_fps=uri.number("fps", rate), loop=uri.flag("loop", loop))
+
+
+def open_test(uri: Uri, width: int, height: int, fps: int, loop: bool) -> Capture:
+    return TestPattern(int(uri.number("width", width)), int(uri.number("height", height)),
+                       uri.number("fps", fps))
+
+
+def open_picam(uri: Uri, width: int, height: int, fps: int, loop: bool) -> Capture:
+    try:
+        from picamera2 import Picamera2
+    except ImportError as e:
+        raise UserError(f"{uri.text} needs picamera2 ({e})",
+                        "on Raspberry Pi OS: apt install python3-picamera2, or pip install "
+                        "'edge-vdialog[picamera]'; elsewhere use v4l2:///dev/video0") from None
+    return PiCapture(Picamera2(int(uri.rest or 0)), width, height)
+
+
+class PiCapture:
+    def __init__(self, cam, width: int, height: int) -> None:
+        # picamera2's "RGB888" is stored B, G, R: what OpenCV expects
+        cam.configure(cam.create_video_configuration(main={"size": (width, height),
+                                                            "format": "RGB888"}))
+        cam.start()
+        self.cam = cam
+
+    def read(self) -> np.ndarray | None:
+        return self.cam.capture_array()
+
+    def close(self) -> None:
+        self.cam.close()
+
+
+OPENERS = {
+    "v4l2": open_v4l2, "": open_v4l2, "csi": open_csi, "picam": open_picam, "rtsp": open_rtsp,
+    "file": open_file, "test": open_test,
+}
+SCHEMES = {
+    "v4l2": "v4l2:///dev/video0", "": "0 (USB camera index)", "csi": "csi://0",
+    "picam": "picam://0", "rtsp": "rtsp://host/stream", "file": "file://video.mp4?loop=1",
+    "test": "test://", "none": "none",
+}

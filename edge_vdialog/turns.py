@@ -1,0 +1,133 @@
+"""One exchange with the person, and the two workers that answer it off the render thread.
+
+A :class:`Turn` is created when input ends (typed line sent, utterance cut); the dialogue worker
+streams the reply into it, the image worker draws a picture for the person's words in
+parallel, and the render loop stamps when each first appears on screen. Setting ``cancel``
+(barge-in: a newer turn arrived) stops the reply at the next token.
+"""
+
+from __future__ import annotations
+
+import itertools
+import logging
+import queue
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Callable, Protocol
+
+import numpy as np
+
+from edge_vdialog.telemetry import Telemetry
+
+log = logging.getLogger(__name__)
+_ids = itertools.count(1)
+
+
+class Chat(Protocol):
+    def send(self, text: str, sampling, cancel: threading.Event | None = None): ...
+    def reset(self) -> None: ...
+
+
+class ImageGenerator(Protocol):
+    def generate(self, text: str, seed: int | None = None) -> np.ndarray: ...
+
+
+@dataclass(eq=False)
+class Turn:
+    text: str
+    source: str
+    """typed | spoken."""
+    t_input: float = field(default_factory=time.monotonic)
+    """End of input, time.monotonic() seconds."""
+    id: int = field(default_factory=lambda: next(_ids))
+    cancel: threading.Event = field(default_factory=threading.Event)
+    done: threading.Event = field(default_factory=threading.Event)
+    """Set when the reply is complete (or failed, or cancelled) and the image is drawn (or not)."""
+    reply: str = ""
+    image: np.ndarray | None = None
+    """HxWx3 uint8 RGB."""
+    error: str = ""
+    tokens_per_s: float | None = None
+    first_token_s: float | None = None
+    """End of input to the first reply token on screen, seconds (set by the render loop)."""
+    image_s: float | None = None
+    """End of input to the image on screen, seconds (set by the render loop)."""
+    reported: bool = False
+    """The render loop has logged its latencies."""
+    pending: int = 2
+    """Parts still to come: the reply, and the image when pictures are on."""
+
+    def finish_part(self) -> None:
+        self.pending -= 1
+        if self.pending <= 0:
+            self.done.set()
+
+
+class Worker:
+    """A daemon thread that takes the newest request and runs ``handle`` on it."""
+
+    def __init__(self, name: str, handle: Callable[[Turn], None], telemetry: Telemetry,
+                 error_kind: str) -> None:
+        self.name, self.handle, self.telemetry, self.error_kind = name, handle, telemetry, error_kind
+        self.requests: queue.Queue[Turn | None] = queue.Queue()
+        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
+
+    def start(self) -> Worker:
+        self._thread.start()
+        return self
+
+    def submit(self, turn: Turn) -> None:
+        self.requests.put(turn)
+
+    def close(self, timeout_s: float = 2.0) -> None:
+        self.requests.put(None)
+        self._thread.join(timeout_s)
+
+    def _run(self) -> None:
+        while True:
+            try:
+                turn = self.requests.get(timeout=0.5)
+            except queue.Empty:
+                self.telemetry.beat(self.name)
+                continue
+            if turn is None:
+                return
+            while not self.requests.empty():  # only the newest request matters
+                older, turn = turn, self.requests.get()
+                older.finish_part()
+                if turn is None:
+                    return
+            self.telemetry.beat(self.name)
+            try:
+                if not turn.cancel.is_set():
+                    self.handle(turn)
+            except Exception as e:  # one failed turn must not stop the kiosk
+                log.exception("%s failed on turn %d", self.name, turn.id)
+                turn.error = turn.error or f"{type(e).__name__}: {e}"
+                self.telemetry.count_error(self.error_kind)
+            finally:
+                turn.finish_part()
+
+
+def reply_handler(chat: Chat, sampling, telemetry: Telemetry) -> Callable[[Turn], None]:
+    def handle(turn: Turn) -> None:
+        start, n = None, 0
+        for piece in chat.send(turn.text, sampling, cancel=turn.cancel):
+            if turn.cancel.is_set():
+                break
+            start = start or time.monotonic()
+            n += 1
+            turn.reply += piece
+            telemetry.beat("worker")
+        elapsed = time.monotonic() - start if start else 0.0
+        if n > 1 and elapsed > 0:
+            turn.tokens_per_s = (n - 1) / elapsed
+            telemetry.observe_tokens_per_s(turn.tokens_per_s)
+    return handle
+
+
+def image_handler(generator: ImageGenerator, seed: int | None) -> Callable[[Turn], None]:
+    def handle(turn: Turn) -> None:
+        turn.image = generator.generate(turn.text, seed=seed)
+    return handle

@@ -74,15 +74,15 @@ class ServiceHandle:
             self.health.close()
         self.notifier.close()
 
-    def reasons(self) -> list[str]:
-        """Why the kiosk is not healthy now; empty when it is."""
+    def reasons(self, stalled: list[str] | None = None) -> list[str]:
+        """Why the kiosk is not healthy now (``stalled``: loops already found silent)."""
         if not self._ready.is_set():
             return ["starting: models are loading"]
-        reasons = list(self.telemetry.degraded().values())
         timeout = self.settings.service.stall_timeout_s
-        reasons += [f"{name} stalled: silent for more than {timeout:g} s"
-                    for name in self.telemetry.stalled(timeout, required=LOOPS)]
-        return reasons + self._fallback()
+        stalled = self.telemetry.stalled(timeout, LOOPS) if stalled is None else stalled
+        return list(self.telemetry.degraded().values()) + [
+            f"{name} stalled: silent for more than {timeout:g} s" for name in stalled
+        ] + self._fallback()
 
     def _fallback(self) -> list[str]:
         backend = self.telemetry.snapshot()["backend"]
@@ -92,27 +92,31 @@ class ServiceHandle:
         return [f"inference fell back to CPU ({backend}; configured: {', '.join(wanted)})"] \
             if "cpu" in backend.lower() else []
 
-    def status(self) -> str:
+    def status(self, stalled: list[str] | None = None) -> str:
         s = self.telemetry.snapshot()
         text = f"{s['state']}, {s['fps']:.1f} fps" + (f", {s['backend']}" if s["backend"] else "")
-        reasons = self.reasons() if self._ready.is_set() else []
+        reasons = self.reasons(stalled) if self._ready.is_set() else []
         return text + (f"; degraded: {'; '.join(reasons)}" if reasons else "")
 
     def _loop(self) -> None:
         period = min(self.watchdog_s or STATUS_PERIOD_S, STATUS_PERIOD_S)
         stalled_before: list[str] = []
         while not self._stop.wait(period):
-            stalled = self.telemetry.stalled(self.settings.service.stall_timeout_s, LOOPS) \
-                if self._ready.is_set() else []
-            if stalled != stalled_before:
-                log.log(logging.ERROR if stalled else logging.INFO, "watchdog: %s",
-                        f"{', '.join(stalled)} stalled; pings withheld" if stalled else "loops alive")
-                stalled_before = stalled
-            fields: dict[str, object] = {"STATUS": self.status()} if self._ready.is_set() else {}
-            if self.watchdog_s and not stalled and not self._stopping_sent:
-                fields["WATCHDOG"] = 1
-            if fields:
-                self.notifier.send(**fields)
+            stalled_before = self._tick(stalled_before)
+
+    def _tick(self, stalled_before: list[str]) -> list[str]:
+        """One STATUS (once ready) and, unless a loop is silent, one WATCHDOG=1."""
+        ready = self._ready.is_set()
+        stalled = self.telemetry.stalled(self.settings.service.stall_timeout_s, LOOPS) if ready else []
+        if stalled != stalled_before:
+            log.log(logging.ERROR if stalled else logging.INFO, "watchdog: %s",
+                    f"{', '.join(stalled)} stalled; pings withheld" if stalled else "loops alive")
+        fields: dict[str, object] = {"STATUS": self.status(stalled)} if ready else {}
+        if self.watchdog_s and not stalled and not self._stopping_sent:
+            fields["WATCHDOG"] = 1
+        if fields:
+            self.notifier.send(**fields)
+        return stalled
 
 
 def start_service(settings: Settings, telemetry: Telemetry) -> ServiceHandle:

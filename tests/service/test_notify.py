@@ -1,0 +1,66 @@
+"""sd_notify against a real AF_UNIX datagram socket set as NOTIFY_SOCKET, with a live process."""
+
+from __future__ import annotations
+
+import signal
+import statistics
+import subprocess
+import time
+
+from edge_vdialog.service.notify import Notifier, watchdog_interval_s
+
+from service_helpers import NotifyListener, service_env, start_heartbeat_app
+
+WATCHDOG_USEC = 400_000  # systemd's WatchdogSec=0.4s: pings expected every 0.2 s
+
+
+def test_abstract_socket_and_no_manager():
+    listener = NotifyListener(f"@edge-vdialog-test-{time.monotonic_ns()}")
+    try:
+        assert Notifier(listener.address).send(READY=1, STATUS="two\nlines")
+        i = listener.wait_for("READY", "1", timeout=5)
+        assert listener.messages[i][1]["STATUS"] == "two lines"
+    finally:
+        listener.close()
+    assert not Notifier.from_env({}).send(READY=1)  # outside systemd: a quiet no-op
+
+
+def test_watchdog_interval_from_env():
+    assert watchdog_interval_s({"WATCHDOG_USEC": "30000000"}) == 15.0
+    assert watchdog_interval_s({"WATCHDOG_USEC": "30000000", "WATCHDOG_PID": "1"}) is None
+    assert watchdog_interval_s({}) is None
+
+
+def test_ready_watchdog_hang_and_stop(notify_socket):
+    env = service_env(NOTIFY_SOCKET=notify_socket.address, WATCHDOG_USEC=str(WATCHDOG_USEC),
+                      EDGE_VDIALOG__SERVICE__STALL_TIMEOUT_S="1.0",
+                      EDGE_VDIALOG__ENGINES__PROVIDERS='["cpu"]')
+    proc = start_heartbeat_app(env)
+    try:
+        # READY only after warm-up: loading is announced first, READY carries the running state
+        loading = notify_socket.wait_for("STATUS", "loading models")
+        ready = notify_socket.wait_for("READY", "1", after=loading)
+        assert notify_socket.messages[ready][1]["STATUS"].startswith("idle, ")
+
+        # watchdog pings at WATCHDOG_USEC/2 while both loops beat
+        first = notify_socket.wait_for("WATCHDOG", "1", after=ready)
+        notify_socket.wait_for("WATCHDOG", "1", after=first + 10)
+        pings = [t for t, f in notify_socket.messages[first:] if "WATCHDOG" in f]
+        gap = statistics.median(b - a for a, b in zip(pings, pings[1:]))
+        assert WATCHDOG_USEC / 4e6 <= gap <= WATCHDOG_USEC / 1e6, gap
+
+        # hang the worker: a "worker stalled" status, and no ping after it
+        proc.send_signal(signal.SIGUSR1)
+        stalled = notify_socket.wait_for("STATUS", "worker stalled", after=first)
+        time.sleep(1.0)  # five ping intervals: none may come
+        assert not [f for _, f in notify_socket.messages[stalled:] if "WATCHDOG" in f]
+
+        # SIGTERM: STOPPING=1, then a clean exit within 5 s even with the worker hung
+        proc.send_signal(signal.SIGTERM)
+        notify_socket.wait_for("STOPPING", "1", after=stalled, timeout=5)
+        assert proc.wait(timeout=5) == 0
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+        output = proc.communicate()[0]
+    assert "worker stalled; pings withheld" in output, output

@@ -1,0 +1,102 @@
+"""Settings: validation, sources and their order, and the exit-2 contract of the real CLI."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from edge_vdialog.errors import ConfigError
+from edge_vdialog.service.config_file import render_toml
+from edge_vdialog.settings import Settings, load_settings
+
+NO_ENV: dict[str, str] = {}
+
+
+def cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("EDGE_VDIALOG")}
+    return subprocess.run([sys.executable, "-m", "edge_vdialog", *args], capture_output=True,
+                          text=True, env={**clean, **(env or {})}, timeout=60)
+
+
+def write(tmp_path: Path, text: str) -> Path:
+    path = tmp_path / "config.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_defaults_without_a_file():
+    s = load_settings(None, environ=NO_ENV)
+    assert s == Settings()
+    assert s.metrics.bind == "127.0.0.1" and not s.metrics.enabled
+
+
+def test_file_then_env_then_overrides(tmp_path):
+    path = write(tmp_path, '[camera]\nuri = "file://a.mp4"\nfps = 10\n[engines]\nproviders = ["cpu"]\n')
+    env = {"EDGE_VDIALOG__CAMERA__FPS": "15", "EDGE_VDIALOG__DISPLAY__URI": "null://",
+           "EDGE_VDIALOG__METRICS__ENABLED": "true"}
+    s = load_settings(path, {"camera.uri": "test://", "mic.uri": None}, environ=env)
+    assert (s.camera.uri, s.camera.fps, s.display.uri) == ("test://", 15, "null://")
+    assert s.engines.providers == ("cpu",) and s.metrics.enabled
+    with pytest.raises(Exception):
+        s.camera.fps = 3  # frozen
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("[camera]\nfsp = 3\n", "unknown key camera.fsp (allowed here: uri, width"),
+    ("[cameras]\n", "unknown key cameras"),
+    ('[camera]\nfps = "fast"\n', "camera.fps = 'fast': Input should be a valid integer"),
+    ("[camera]\nfps = 500\n", "allowed >= 1 and <= 240"),
+    ('[engines]\nbackend = "trt"\n', "engines.backend = 'trt': Input should be 'ort' or 'tensorrt'"),
+    ('[engines]\nproviders = ["gpu"]\n', "engines.providers.0 = 'gpu'"),
+    ("[camera]\nreconnect_min_s = 20\nreconnect_max_s = 5\n", "reconnect_min_s must not exceed"),
+    ("[camera\n", "is not valid TOML"),
+])
+def test_bad_values_name_the_key(tmp_path, text, expected):
+    with pytest.raises(ConfigError) as err:
+        load_settings(write(tmp_path, text), environ=NO_ENV)
+    assert expected in str(err.value) and err.value.exit_code == 2
+
+
+def test_env_value_is_validated_too():
+    with pytest.raises(ConfigError, match="metrics.port = 70000"):
+        load_settings(None, environ={"EDGE_VDIALOG__METRICS__PORT": "70000"})
+
+
+def test_rendered_toml_reads_back_the_same(tmp_path):
+    s = load_settings(None, {"camera.uri": "file://café 中.mp4", "imagegen.seed": 7}, environ=NO_ENV)
+    assert load_settings(write(tmp_path, render_toml(s)), environ=NO_ENV) == s
+
+
+@pytest.mark.parametrize("text, key", [
+    ("[camera]\nfsp = 3\n", "camera.fsp"),
+    ('[dialogue]\nmax_new_tokens = "many"\n', "dialogue.max_new_tokens"),
+    ("[metrics]\nport = 0\nbind = \"127.0.0.1\"\n[dialogue]\ntop_p = 1.5\n", "dialogue.top_p"),
+])
+def test_cli_config_check_exits_2_with_key_path(tmp_path, text, key):
+    done = cli("config", "check", "--config", str(write(tmp_path, text)))
+    assert done.returncode == 2, done.stderr
+    assert done.stderr.startswith("error: ") and key in done.stderr
+    assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1
+
+
+def test_cli_unreadable_file_exits_2(tmp_path):
+    missing = cli("config", "check", "--config", str(tmp_path / "nope.toml"))
+    assert missing.returncode == 2 and "cannot read config file" in missing.stderr
+    path = write(tmp_path, "[camera]\n")
+    path.chmod(0)
+    if os.access(path, os.R_OK):  # root reads anything: use a directory instead
+        path = tmp_path
+    done = cli("config", "check", "--config", str(path))
+    assert done.returncode == 2 and "cannot read config file" in done.stderr
+
+
+def test_cli_env_error_and_show(tmp_path):
+    bad = cli("config", "show", env={"EDGE_VDIALOG__CAMERA__WIDTH": "-5"})
+    assert bad.returncode == 2 and "camera.width" in bad.stderr
+    shown = cli("config", "show", env={"EDGE_VDIALOG_CONFIG": str(write(tmp_path, "[camera]\nfps = 12\n"))})
+    assert shown.returncode == 0 and "fps = 12" in shown.stdout and "[logging]" in shown.stdout
+    assert cli("config", "check", "--config", str(tmp_path / "config.toml")).returncode == 0

@@ -1,0 +1,98 @@
+"""Dialogue token streams for training and evaluation, in the runtime's GPT-2 dialogue format.
+
+A conversation becomes ``eos t1 eos t2 eos ... tn eos`` (eos = ``<|endoftext|>``, also the prefix);
+conversations are concatenated into one stream. The loss mask marks reply tokens: every turn after
+the first, with the eos that ends it (the model learns to answer and to stop, not to open).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+import numpy as np
+from tokenizers import Tokenizer
+
+from export.corpus import Conversation
+
+EOS = "<|endoftext|>"
+
+
+@dataclass
+class Stream:
+    ids: np.ndarray   # (N,) int64 token ids
+    mask: np.ndarray  # (N,) bool: True where the token is a reply token (scored)
+
+
+def encode(tok: Tokenizer, convs: list[Conversation]) -> Stream:
+    eos = tok.token_to_id(EOS)
+    ids: list[int] = []
+    mask: list[bool] = []
+    encoded = tok.encode_batch([turn for conv in convs for turn in conv])
+    it = iter(encoded)
+    for conv in convs:
+        ids.append(eos)
+        mask.append(False)
+        for k in range(len(conv)):
+            piece = next(it).ids + [eos]
+            ids.extend(piece)
+            mask.extend([k > 0] * len(piece))
+    return Stream(np.asarray(ids, dtype=np.int64), np.asarray(mask, dtype=bool))
+
+
+def random_windows(stream: Stream, batch: int, seq: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """``batch`` random windows: inputs (B, seq) and targets (B, seq), targets -100 where not scored."""
+    starts = rng.integers(0, len(stream.ids) - seq - 1, size=batch)
+    idx = starts[:, None] + np.arange(seq + 1)[None, :]          # (B, seq+1)
+    ids, mask = stream.ids[idx], stream.mask[idx]
+    targets = np.where(mask[:, 1:], ids[:, 1:], -100)
+    return ids[:, :-1], targets
+
+
+def eval_windows(stream: Stream, seq: int, limit: int | None = None) -> list[tuple[np.ndarray, np.ndarray]]:
+    """Non-overlapping windows covering the stream: [(inputs (seq,), targets (seq,)), ...]."""
+    out = []
+    for start in range(0, len(stream.ids) - seq - 1, seq):
+        ids = stream.ids[start:start + seq + 1]
+        targets = np.where(stream.mask[start + 1:start + seq + 1], ids[1:], -100)
+        out.append((ids[:-1], targets))
+    return out[:limit] if limit else out
+
+
+def token_bytes(tok: Tokenizer) -> np.ndarray:
+    """(V,) UTF-8 byte length of each token's text; eos counts as 1 (the turn boundary).
+
+    Byte-level BPE tokens spell one printable character per byte, so the length is ``len(token)``.
+    """
+    lengths = np.ones(tok.get_vocab_size(), dtype=np.int64)
+    for token, i in tok.get_vocab().items():
+        if token != EOS:
+            lengths[i] = len(token)
+    return lengths
+
+
+@dataclass
+class Score:
+    """Accumulated negative log-likelihood (nats) over scored tokens."""
+    nll: float = 0.0
+    tokens: int = 0
+    bytes: int = 0
+
+    def add(self, nll_sum: float, targets: np.ndarray, lengths: np.ndarray) -> None:
+        scored = targets[targets >= 0]
+        self.nll += nll_sum
+        self.tokens += int(scored.size)
+        self.bytes += int(lengths[scored].sum())
+
+    @property
+    def ppl(self) -> float:
+        return math.exp(self.nll / max(self.tokens, 1))
+
+    @property
+    def bits_per_byte(self) -> float:
+        return self.nll / math.log(2) / max(self.bytes, 1)
+
+    def as_dict(self) -> dict[str, float]:
+        return {"ppl": round(self.ppl, 3), "bits_per_byte": round(self.bits_per_byte, 4),
+                "tokens": self.tokens, "bytes": self.bytes}
+

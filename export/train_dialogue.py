@@ -1,0 +1,242 @@
+"""``python -m export train-dialogue``: train or fine-tune a GPT2LMHeadModel on dialogue.
+
+Writes a Hugging Face checkpoint directory (``save_pretrained`` + tokenizer files + ``training.json``)
+that ``python -m export gpt2`` turns into a bundle. Checkpoints every ``--save-minutes``; running the
+same command again resumes from ``OUT`` (the training state lives in ``OUT/training_state.pt``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import platform
+import shlex
+import shutil
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+from edge_vdialog.errors import UserError
+from export import dialogue_data as dd
+from export.corpus import load_corpus
+
+SIZES = {  # name: (layers, width, heads)
+    "tiny": (2, 64, 2), "mini": (4, 256, 4), "small": (6, 384, 6), "medium": (8, 512, 8), "gpt2": (12, 768, 12),
+}
+STATE = "training_state.pt"
+VAL_WINDOWS = 96
+"""Windows scored by the periodic validation (the final one scores the whole validation split)."""
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("train-dialogue", help="train or fine-tune GPT-2 on dialogue corpora")
+    p.add_argument("--corpus", action="append", required=True,
+                   help="chitchat | chatterbot[:LANG] | PATH.jsonl | PATH.yml | DIR (repeatable)")
+    p.add_argument("--out", required=True, type=Path, help="checkpoint directory (resumed if it has a state)")
+    p.add_argument("--init", default="scratch", help="scratch, or a Hugging Face GPT-2 checkpoint directory")
+    p.add_argument("--size", choices=SIZES, default="mini", help="model shape when training from scratch")
+    p.add_argument("--tokenizer", default="gpt2", help="from scratch: gpt2 (real vocabulary) or bpeN (e.g. bpe8192)")
+    p.add_argument("--seq", type=int, default=128, help="training window, tokens")
+    p.add_argument("--batch", type=int, default=16, help="windows per step")
+    p.add_argument("--lr", type=float, default=1e-3, help="peak learning rate (fine-tuning: try 1e-4)")
+    p.add_argument("--steps", type=int, help="optimizer steps in all (the schedule's length)")
+    p.add_argument("--minutes", type=float, help="training time in all, minutes (the schedule's length)")
+    p.add_argument("--val-minutes", type=float, default=5.0, help="validate this often")
+    p.add_argument("--save-minutes", type=float, default=5.0, help="checkpoint this often")
+    p.add_argument("--threads", type=int, default=1, help="torch CPU threads")
+    p.add_argument("--bf16", action="store_true", help="bf16 autocast (CPUs with AVX-512 BF16, GPUs)")
+    p.add_argument("--seed", type=int, default=0)
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    if (args.steps is None) == (args.minutes is None):
+        raise UserError("give exactly one of --steps and --minutes")
+    import torch
+
+    torch.set_num_threads(args.threads)
+    torch.manual_seed(args.seed)
+    corpus = load_corpus(args.corpus, seed=args.seed)   # before touching --out: bad input writes nothing
+    print(f"corpus: {corpus.summary()}", file=sys.stderr)
+    resume = (args.out / STATE).is_file()
+    model, tok = _load_model(args, corpus, resume)
+    train, val = dd.encode(tok, corpus.train), dd.encode(tok, corpus.val)
+    print(f"model: {_count(model):,} parameters; train {len(train.ids):,} tokens, "
+          f"validation {len(val.ids):,}; {'resuming' if resume else 'starting'} in {args.out}", file=sys.stderr)
+    trainer = Trainer(args, model, tok, train, val)
+    if resume:
+        trainer.load_state(args.out / STATE)
+    trainer.fit()
+    return 0
+
+
+def _load_model(args, corpus, resume: bool):
+    from transformers import GPT2Config, GPT2LMHeadModel
+
+    from export import gpt2_tokenizer as gt
+
+    source = args.out if resume else (None if args.init == "scratch" else Path(args.init))
+    if source is not None:
+        if not (source / "config.json").is_file() or not (source / "tokenizer.json").is_file():
+            raise UserError(f"{source}: not a GPT-2 checkpoint directory (needs config.json and tokenizer.json)")
+        from tokenizers import Tokenizer
+        return GPT2LMHeadModel.from_pretrained(str(source)), Tokenizer.from_file(str(source / "tokenizer.json"))
+    if args.tokenizer == "gpt2":
+        tok = gt.gpt2_tokenizer()
+    elif args.tokenizer.startswith("bpe") and args.tokenizer[3:].isdigit():
+        tok = gt.train_bpe((t for conv in corpus.train for t in conv), int(args.tokenizer[3:]))
+    else:
+        raise UserError(f"unknown --tokenizer {args.tokenizer!r}", "use gpt2 or bpeN, e.g. bpe8192")
+    layers, width, heads = SIZES[args.size]
+    eos = tok.token_to_id(dd.EOS)
+    config = GPT2Config(vocab_size=tok.get_vocab_size(), n_positions=args.seq, n_embd=width, n_layer=layers,
+                        n_head=heads, resid_pdrop=0.0, embd_pdrop=0.0, attn_pdrop=0.0,
+                        bos_token_id=eos, eos_token_id=eos)
+    return GPT2LMHeadModel(config), tok
+
+
+class Trainer:
+    def __init__(self, args, model, tok, train: dd.Stream, val: dd.Stream):
+        import torch
+
+        self.args, self.model, self.tok, self.train, self.val = args, model, tok, train, val
+        self.device = "cuda" if torch.cuda.is_available() else "cpu"
+        self.model.to(self.device)
+        self.seq = min(args.seq, model.config.n_positions)
+        decay = [p for p in model.parameters() if p.dim() >= 2]
+        rest = [p for p in model.parameters() if p.dim() < 2]
+        self.opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.1}, {"params": rest, "weight_decay": 0.0}],
+                                     lr=args.lr, betas=(0.9, 0.95))
+        self.lengths = dd.token_bytes(tok)
+        self.step, self.elapsed, self.history = 0, 0.0, []
+
+    def progress(self) -> float:
+        """Fraction of the schedule done, 0..1 (by steps or by training time)."""
+        if self.args.steps:
+            return self.step / self.args.steps
+        return self.elapsed / (self.args.minutes * 60)
+
+    def lr(self) -> float:
+        warm = min(1.0, (self.step + 1) / 200)
+        cosine = 0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * min(self.progress(), 1.0)))
+        return self.args.lr * warm * cosine
+
+    def fit(self) -> None:
+        from tqdm import tqdm
+
+        total = self.args.steps or int(self.args.minutes * 60)
+        bar = tqdm(total=total, initial=self.step if self.args.steps else int(self.elapsed),
+                   unit="step" if self.args.steps else "s", mininterval=1 if sys.stderr.isatty() else 30,
+                   dynamic_ncols=True)
+        last_val = last_save = time.monotonic()
+        tokens, t_rate, loss_avg = 0, time.monotonic(), None
+        while self.progress() < 1.0:
+            t0 = time.monotonic()
+            loss, n = self.train_step()
+            self.elapsed += time.monotonic() - t0
+            loss_avg = loss if loss_avg is None else 0.95 * loss_avg + 0.05 * loss
+            tokens += n
+            bar.update(1 if self.args.steps else int(self.elapsed) - bar.n)
+            bar.set_postfix(loss=f"{loss_avg:.3f}", tok_s=f"{tokens / (time.monotonic() - t_rate):.0f}", refresh=False)
+            now = time.monotonic()
+            if now - last_val > self.args.val_minutes * 60:
+                self.validate(VAL_WINDOWS, bar, loss_avg)
+                last_val = time.monotonic()
+            if now - last_save > self.args.save_minutes * 60:
+                self.save()
+                last_save = time.monotonic()
+        bar.close()
+        final = self.validate(None, None, loss_avg)
+        self.save(final=final)
+
+    def train_step(self) -> tuple[float, int]:
+        import torch
+
+        rng = np.random.default_rng([self.args.seed, self.step])    # batches depend only on (seed, step)
+        x, y = dd.random_windows(self.train, self.args.batch, self.seq, rng)
+        x, y = torch.from_numpy(x).to(self.device), torch.from_numpy(y).to(self.device)
+        for group in self.opt.param_groups:
+            group["lr"] = self.lr()
+        self.model.train()
+        with torch.autocast(self.device, dtype=torch.bfloat16, enabled=self.args.bf16):
+            logits = self.model(input_ids=x).logits                  # (B, seq, V)
+        loss = torch.nn.functional.cross_entropy(logits.float().flatten(0, 1), y.flatten(), ignore_index=-100)
+        self.opt.zero_grad(set_to_none=True)
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(self.model.parameters(), 1.0)
+        self.opt.step()
+        self.step += 1
+        return float(loss.detach()), int(x.numel())
+
+    def validate(self, limit: int | None, bar, train_loss) -> dict:
+        score = evaluate_torch(self.model, dd.eval_windows(self.val, self.seq, limit), self.lengths, self.device)
+        entry = {"step": self.step, "minutes": round(self.elapsed / 60, 2), "train_loss": train_loss,
+                 "val": score.as_dict(), "val_windows": "all" if limit is None else limit}
+        self.history.append(entry)
+        msg = (f"step {self.step} ({entry['minutes']} min): val ppl {score.ppl:.2f}, "
+               f"{score.bits_per_byte:.3f} bits/byte")
+        (bar.write if bar else print)(msg, file=sys.stderr)
+        return entry
+
+    def save(self, final: dict | None = None) -> None:
+        """Write the HF checkpoint and the training state into ``--out`` (via a sibling temp dir)."""
+        import torch
+
+        from export.gpt2_tokenizer import save_hf_tokenizer
+
+        out = self.args.out
+        tmp = out.with_name(out.name + ".saving")
+        shutil.rmtree(tmp, ignore_errors=True)
+        tmp.mkdir(parents=True)
+        self.model.save_pretrained(str(tmp))
+        save_hf_tokenizer(self.tok, tmp)
+        torch.save({"step": self.step, "elapsed": self.elapsed, "optimizer": self.opt.state_dict(),
+                    "history": self.history}, tmp / STATE)
+        (tmp / "training.json").write_text(json.dumps(self.report(final), indent=2) + "\n", encoding="utf-8")
+        out.mkdir(parents=True, exist_ok=True)
+        for f in tmp.iterdir():
+            os.replace(f, out / f.name)
+        tmp.rmdir()
+
+    def load_state(self, path: Path) -> None:
+        import torch
+
+        state = torch.load(path, map_location=self.device, weights_only=True)
+        self.opt.load_state_dict(state["optimizer"])
+        self.step, self.elapsed, self.history = state["step"], state["elapsed"], state["history"]
+
+    def report(self, final: dict | None) -> dict:
+        return {"command": "python -m export " + shlex.join(sys.argv[1:]),
+                "corpus": self.args.corpus, "init": self.args.init, "seed": self.args.seed,
+                "parameters": _count(self.model), "config": {k: getattr(self.model.config, k) for k in
+                                                             ("n_layer", "n_embd", "n_head", "n_positions", "vocab_size")},
+                "steps": self.step, "train_minutes": round(self.elapsed / 60, 2), "batch": self.args.batch,
+                "seq": self.seq, "lr": self.args.lr, "threads": self.args.threads, "bf16": self.args.bf16,
+                "device": self.device, "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores",
+                "final": final, "history": self.history}
+
+
+def evaluate_torch(model, windows, lengths: np.ndarray, device: str = "cpu") -> dd.Score:
+    """Score windows [(inputs (T,), targets (T,))] with a torch model, 16 at a time."""
+    import torch
+
+    score = dd.Score()
+    model.eval()
+    with torch.inference_mode():
+        for i in range(0, len(windows), 16):
+            x = torch.from_numpy(np.stack([w[0] for w in windows[i:i + 16]])).to(device)
+            y = np.stack([w[1] for w in windows[i:i + 16]])
+            logits = model(input_ids=x).logits.float()               # (B, T, V)
+            nll = torch.nn.functional.cross_entropy(logits.flatten(0, 1), torch.from_numpy(y).to(device).flatten(),
+                                                    ignore_index=-100, reduction="sum")
+            score.add(float(nll), y, lengths)
+    return score
+
+
+def _count(model) -> int:
+    return sum(p.numel() for p in model.parameters())
+

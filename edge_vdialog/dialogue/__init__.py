@@ -1,0 +1,49 @@
+"""Dialogue: a decoder-only model from a bundle, run token by token with a KV cache.
+
+    chat = load_chat(bundle)                       # Bundle with a ``dialogue`` component
+    for piece in chat.send("hi!", Sampling(seed=1)):
+        print(piece, end="", flush=True)
+
+Runtime dependencies only: numpy, onnxruntime, tokenizers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+from edge_vdialog.bundle import Bundle
+from edge_vdialog.dialogue.chat import Chat
+from edge_vdialog.dialogue.decoder import KVDecoder
+from edge_vdialog.dialogue.prompt import PromptFormat
+from edge_vdialog.dialogue.sampling import Sampling
+from edge_vdialog.dialogue.tokenizer import Tokenizer
+from edge_vdialog.errors import BundleError
+
+__all__ = ["Chat", "Sampling", "load_chat"]
+
+
+def load_chat(bundle: Bundle, providers: Sequence[str] = ("cpu",), threads: int | None = None,
+              max_context: int | None = None) -> Chat:
+    """A :class:`Chat` on the bundle's ``dialogue`` component (files verified first).
+
+    ``max_context`` caps the tokens kept (prompt + reply); default: the model's own limit.
+    """
+    from edge_vdialog.engines import open_engine
+
+    comp = bundle.component("dialogue")
+    cfg = comp.config
+    try:
+        eos_ids = [int(i) for i in cfg["eos_token_ids"]]
+        ctx = int(cfg.get("max_context", 1024))
+        fmt_name, stop = str(cfg.get("prompt_format", "eos-turns")), list(cfg.get("stop", []))
+    except (KeyError, TypeError, ValueError) as e:
+        raise BundleError(f"bundle {bundle.root}: dialogue config is incomplete ({e})",
+                          "rebuild the bundle") from None
+    tok = Tokenizer.load(comp.path("tokenizer"))
+    engine = open_engine(comp.path("model"), providers=providers, threads=threads)
+    session = getattr(engine, "session", None)
+    if session is None:
+        raise BundleError("the dialogue decoder needs the ONNX Runtime backend", "use backend ort")
+    decoder = KVDecoder(session, min(ctx, max_context or ctx), where=str(comp.path("model")))
+    fmt = PromptFormat(fmt_name, tok, eos_ids[0], str(cfg.get("system_prompt", "")))
+    return Chat(decoder, tok, fmt, eos_ids, stop, engine.provider)

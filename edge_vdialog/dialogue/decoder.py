@@ -1,0 +1,148 @@
+"""KV-cache decoder over an optimum-exported decoder-only ONNX model (GPT-2, Llama-family with GQA, ...).
+
+The model's interface (optimum, task ``text-generation-with-past``)::
+
+    inputs   input_ids (1, T) int64, attention_mask (1, P+T) int64, position_ids (1, T) int64 (optional),
+             past_key_values.{i}.key / .value   (1, kv_heads, P, head_size)   i < layers
+    outputs  logits (1, T, vocab), present.{i}.key / .value   (1, kv_heads, P+T, head_size)
+
+P = tokens already in the cache, T = tokens fed now. The layout (layers, kv_heads, head_size, dtype)
+is read from the input declarations, so grouped-query models need nothing special.
+
+The cache lives in two preallocated buffers per tensor (ping-pong): a step reads the past from one
+side and ONNX Runtime writes the present (past + new, contiguous as (kv_heads, P+T, head_size))
+straight into the other through IO binding; then the sides swap. Nothing is allocated or
+concatenated in Python per token, and untouched pages of the buffers never become resident.
+"""
+
+from __future__ import annotations
+
+import mmap
+from dataclasses import dataclass
+
+import numpy as np
+import onnxruntime as ort
+
+from edge_vdialog.errors import BundleError
+
+ONNX_TYPES = {"tensor(float)": np.float32, "tensor(float16)": np.float16}
+EXPORT_HINT = "export the model with `python -m export causal-lm` (optimum, with past key values)"
+
+
+@dataclass(frozen=True)
+class KVLayout:
+    layers: int
+    kv_heads: int
+    head_size: int
+    dtype: type
+    vocab: int
+    position_ids: bool
+    """Whether the model takes position_ids (GPT-2 and Llama exports do)."""
+
+
+def read_layout(session: ort.InferenceSession, where: str) -> KVLayout:
+    """The cache layout declared by the model's inputs; BundleError naming what is wrong."""
+    inputs = {i.name: i for i in session.get_inputs()}
+    outputs = {o.name for o in session.get_outputs()}
+    layers = sum(1 for n in inputs if n.startswith("past_key_values.") and n.endswith(".key"))
+    expected = {"input_ids", "attention_mask"} | {f"past_key_values.{i}.{kv}" for i in range(layers)
+                                                  for kv in ("key", "value")}
+    produced = {"logits"} | {f"present.{i}.{kv}" for i in range(layers) for kv in ("key", "value")}
+    missing = sorted(expected - set(inputs)) + sorted(produced - outputs)
+    unknown = sorted(set(inputs) - expected - {"position_ids"})
+    if layers == 0 or missing or unknown:
+        got = ", ".join(sorted(inputs))[:200]
+        raise BundleError(f"{where} is not a decoder with past key values (missing: "
+                          f"{', '.join(missing[:4]) or 'past_key_values.*'}; unexpected: "
+                          f"{', '.join(unknown[:4]) or 'none'}; inputs: {got})", EXPORT_HINT)
+    past = inputs["past_key_values.0.key"]
+    heads, head_size = past.shape[1], past.shape[3]
+    vocab = next(o.shape[-1] for o in session.get_outputs() if o.name == "logits")
+    if not all(isinstance(d, int) for d in (heads, head_size, vocab)) or past.type not in ONNX_TYPES:
+        raise BundleError(f"{where}: past key values must be float/float16 with fixed heads and "
+                          f"head size, got {past.type} {past.shape}", EXPORT_HINT)
+    return KVLayout(layers, heads, head_size, ONNX_TYPES[past.type], vocab, "position_ids" in inputs)
+
+
+class KVDecoder:
+    """Feeds tokens to the model, keeping their keys and values; batch 1."""
+
+    def __init__(self, session: ort.InferenceSession, max_context: int, where: str = "model") -> None:
+        self.session = session
+        self.layout = lay = read_layout(session, where)
+        self.max_context = max_context
+        """Most tokens the cache holds (prompt + reply)."""
+        self.length = 0
+        """Tokens in the cache now."""
+        per = lay.kv_heads * max_context * lay.head_size
+        self._kv = _lazy_zeros((2, 2 * lay.layers, per), lay.dtype)  # (side, layer*{k,v}, H*C*D)
+        self._side = 0                                             # side holding the cache
+        self._ids = np.zeros((1, max_context), np.int64)
+        self._mask = np.ones((1, max_context), np.int64)
+        self._pos = np.arange(max_context, dtype=np.int64)[None]
+        self._step_logits = np.empty((1, 1, lay.vocab), np.float32)
+        self._names = [f"past_key_values.{i}.{kv}" for i in range(lay.layers) for kv in ("key", "value")]
+        self._present = [f"present.{i}.{kv}" for i in range(lay.layers) for kv in ("key", "value")]
+        self._binding = session.io_binding()
+
+    @property
+    def room(self) -> int:
+        """Tokens that still fit."""
+        return self.max_context - self.length
+
+    def reset(self) -> None:
+        self.length = 0
+
+    def rewind(self, keep: int) -> None:
+        """Forget all but the first ``keep`` cached tokens (to reuse a shared prompt prefix)."""
+        if keep >= self.length:
+            return
+        if keep == 0:
+            self.length = 0
+            return
+        lay, p = self.layout, self.length
+        src = self._kv[self._side, :, : lay.kv_heads * p * lay.head_size]
+        dst = self._kv[1 - self._side, :, : lay.kv_heads * keep * lay.head_size]
+        dst.reshape(-1, lay.kv_heads, keep, lay.head_size)[:] = \
+            src.reshape(-1, lay.kv_heads, p, lay.head_size)[:, :, :keep]
+        self._side, self.length = 1 - self._side, keep
+
+    def feed(self, ids: list[int]) -> np.ndarray:
+        """Run ``ids`` after the cached tokens; returns the next-token logits (vocab,) float32."""
+        t, p = len(ids), self.length
+        if t == 0 or p + t > self.max_context:
+            raise ValueError(f"cannot feed {t} tokens with {p} of {self.max_context} cached")
+        lay, b = self.layout, self._binding
+        self._ids[0, :t] = ids
+        _bind_in(b, "input_ids", self._ids, (1, t))
+        _bind_in(b, "attention_mask", self._mask, (1, p + t))
+        if lay.position_ids:
+            _bind_in(b, "position_ids", self._pos[:, p:], (1, t))
+        past_shape, present_shape = (1, lay.kv_heads, p, lay.head_size), (1, lay.kv_heads, p + t, lay.head_size)
+        for j, (past, present) in enumerate(zip(self._names, self._present)):
+            _bind_in(b, past, self._kv[self._side, j], past_shape)
+            _bind_out(b, present, self._kv[1 - self._side, j], present_shape)
+        logits = self._step_logits if t == 1 else np.empty((1, t, lay.vocab), np.float32)
+        _bind_out(b, "logits", logits, logits.shape)
+        self.session.run_with_iobinding(b)
+        self._side, self.length = 1 - self._side, p + t
+        return logits[0, -1]
+
+
+def _lazy_zeros(shape: tuple[int, ...], dtype: type) -> np.ndarray:
+    """Zeros whose pages become resident only when written, 4 KiB at a time.
+
+    An anonymous mmap, not ``np.empty``: numpy asks for transparent huge pages on large arrays,
+    which would make each of the cache's many small active regions cost 2 MiB.
+    """
+    size = int(np.prod(shape)) * np.dtype(dtype).itemsize
+    return np.frombuffer(mmap.mmap(-1, size), dtype).reshape(shape)
+
+
+def _bind_in(b: ort.IOBinding, name: str, arr: np.ndarray, shape: tuple[int, ...]) -> None:
+    """Bind the first prod(shape) elements of the contiguous ``arr`` as input ``name``."""
+    b.bind_input(name, "cpu", 0, arr.dtype, list(shape), arr.ctypes.data)
+
+
+def _bind_out(b: ort.IOBinding, name: str, arr: np.ndarray, shape: tuple[int, ...]) -> None:
+    b.bind_output(name, "cpu", 0, arr.dtype, list(shape), arr.ctypes.data)

@@ -1,0 +1,77 @@
+"""Next-token choice in numpy: greedy, or temperature + top-k + top-p with a repetition penalty."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from edge_vdialog.errors import UserError
+
+
+@dataclass(frozen=True)
+class Sampling:
+    """How each next token is chosen and how long a reply may be."""
+
+    greedy: bool = False
+    """Take the most likely token (temperature, top-k and top-p are then ignored)."""
+    temperature: float = 0.7
+    """Divides the logits; < 1 sharpens, > 1 flattens. Must be > 0."""
+    top_k: int = 50
+    """Keep only the k most likely tokens; 0 keeps all."""
+    top_p: float = 0.9
+    """Keep the smallest set of tokens whose probability sums to at least p; 1.0 keeps all."""
+    repetition_penalty: float = 1.1
+    """Logits of tokens already in the context are divided (if > 0) or multiplied (if < 0) by this;
+    1.0 disables it (as in transformers' ``RepetitionPenaltyLogitsProcessor``)."""
+    max_new_tokens: int = 64
+    seed: int | None = None
+    """Seed of the random generator (a fixed seed gives the same reply for the same prompt)."""
+
+    def __post_init__(self) -> None:
+        if not self.temperature > 0:
+            raise UserError(f"temperature must be > 0, got {self.temperature}")
+        if self.top_k < 0 or not 0 < self.top_p <= 1:
+            raise UserError(f"top_k must be >= 0 and 0 < top_p <= 1, got {self.top_k}, {self.top_p}")
+        if not self.repetition_penalty > 0 or self.max_new_tokens < 1:
+            raise UserError("repetition_penalty must be > 0 and max_new_tokens >= 1")
+
+
+class Sampler:
+    """Chooses token ids for one reply; holds the random generator seeded from ``Sampling.seed``."""
+
+    def __init__(self, params: Sampling) -> None:
+        self.params = params
+        self.rng = np.random.default_rng(params.seed)
+
+    def __call__(self, logits: np.ndarray, seen: np.ndarray) -> int:
+        """``logits``: (V,) float32 for the next position; ``seen``: (V,) bool, tokens in the context."""
+        p = self.params
+        if p.repetition_penalty != 1.0 and seen.any():
+            logits = penalize(logits, seen, p.repetition_penalty)
+        if p.greedy:
+            return int(np.argmax(logits))
+        ids, probs = filter_probs(logits / p.temperature, p.top_k, p.top_p)
+        return int(ids[self.rng.choice(len(ids), p=probs)])
+
+
+def penalize(logits: np.ndarray, seen: np.ndarray, penalty: float) -> np.ndarray:
+    """A copy of ``logits`` with seen tokens made less likely by ``penalty``."""
+    out = logits.copy()
+    s = out[seen]
+    out[seen] = np.where(s > 0, s / penalty, s * penalty)
+    return out
+
+
+def filter_probs(logits: np.ndarray, top_k: int, top_p: float) -> tuple[np.ndarray, np.ndarray]:
+    """Candidate ids (most likely first) and their renormalized probabilities after top-k and top-p."""
+    k = len(logits) if top_k <= 0 else min(top_k, len(logits))
+    ids = np.argpartition(-logits, k - 1)[:k] if k < len(logits) else np.arange(len(logits))
+    ids = ids[np.argsort(-logits[ids], kind="stable")]                 # (k,) most likely first
+    z = logits[ids].astype(np.float64)
+    probs = np.exp(z - z[0])
+    probs /= probs.sum()
+    if top_p < 1.0:
+        keep = int(np.searchsorted(np.cumsum(probs), top_p) + 1)       # smallest set reaching p
+        ids, probs = ids[:keep], probs[:keep] / probs[:keep].sum()
+    return ids, probs

@@ -1,0 +1,160 @@
+"""Export a decoder-only language model (GPT-2, Llama-family, ...) into a bundle's ``dialogue`` component.
+
+``python -m export gpt2 --model SRC --out BUNDLE [--quantize int8|none]`` (GPT-2 dialogue format)
+``python -m export causal-lm --model SRC --out BUNDLE [--prompt-format chatml --system TEXT]``
+
+Steps: optimum export with past key values (task ``text-generation-with-past``) -> INT8 weights
+chosen by CPU (export/int8.py) -> ``model.onnx`` + ``model.onnx.data`` (external weights, which ONNX
+Runtime maps instead of copying) + ``tokenizer.json`` -> manifest entry with IO names, eos, context
+length, prompt format, precision, source and licence.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+from edge_vdialog.errors import UserError
+
+PROMPT_FORMATS = ("eos-turns", "chatml")
+DEFAULT_SYSTEM = "You are a friendly assistant at a kiosk. Answer briefly."
+MODEL_FILE, DATA_FILE = "model.onnx", "model.onnx.data"
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    for name, fmt, desc in (("gpt2", "eos-turns", "a GPT-2-family dialogue checkpoint"),
+                            ("causal-lm", None, "any decoder-only model optimum exports")):
+        p = sub.add_parser(name, help=f"export {desc} into a bundle's dialogue component")
+        p.add_argument("--model", required=True, help="checkpoint directory (or hub id when online)")
+        p.add_argument("--out", required=True, type=Path, help="bundle directory (created or updated)")
+        p.add_argument("--quantize", choices=("int8", "none"), default="int8")
+        p.add_argument("--prompt-format", choices=PROMPT_FORMATS, default=fmt or "eos-turns",
+                       help="how turns are joined: eos-turns (GPT-2 dialogue) or chatml")
+        p.add_argument("--system", default=None, help="system prompt (chatml only)")
+        p.add_argument("--source", default="", help="where the weights come from (manifest)")
+        p.add_argument("--licence", default="", help="licence of the weights (manifest)")
+        p.set_defaults(func=_run)
+
+
+def _run(args: argparse.Namespace) -> int:
+    out = export_causal_lm(args.model, args.out, quantize=args.quantize,
+                           prompt_format=args.prompt_format, system_prompt=args.system,
+                           source=args.source or str(args.model), licence=args.licence)
+    print(f"wrote {out}")
+    return 0
+
+
+def export_causal_lm(src: str | Path, out_bundle: str | Path, *, quantize: str = "int8",
+                     prompt_format: str = "eos-turns", system_prompt: str | None = None,
+                     source: str = "", licence: str = "",
+                     config_extra: dict[str, Any] | None = None) -> Path:
+    """Export ``src`` (checkpoint dir or hub id) into ``out_bundle``'s ``dialogue`` component.
+
+    ``config_extra`` is merged into the component config (e.g. ``{"stop": ["\\n\\n"]}``).
+    Returns the bundle directory. Nothing is written to it unless every step succeeded.
+    """
+    from tqdm import tqdm
+
+    if prompt_format not in PROMPT_FORMATS:
+        raise UserError(f"unknown prompt format {prompt_format!r}", f"use one of {', '.join(PROMPT_FORMATS)}")
+    if quantize not in ("int8", "none"):
+        raise UserError(f"unknown quantization {quantize!r}", "use int8 or none")
+    out_bundle = Path(out_bundle)
+    with tempfile.TemporaryDirectory(prefix="causal-lm-") as tmp:
+        tmp = Path(tmp)
+        steps = tqdm(total=3, desc="export", unit="step", leave=False)
+        steps.set_description("optimum export (with past key values)")
+        onnx_dir = _optimum_export(src, tmp / "onnx")
+        steps.update()
+        steps.set_description(f"quantize ({quantize})")
+        stage = tmp / "stage"
+        precision = _write_model(onnx_dir / MODEL_FILE, stage, quantize)
+        steps.update()
+        steps.set_description("write bundle")
+        cfg = _component_config(onnx_dir, prompt_format, system_prompt, config_extra or {})
+        shutil.copyfile(onnx_dir / "tokenizer.json", stage / "tokenizer.json")
+        _write_bundle(out_bundle, stage, precision, source or str(src), licence, cfg)
+        steps.update()
+        steps.close()
+    return out_bundle
+
+
+def _optimum_export(src: str | Path, out: Path) -> Path:
+    from optimum.exporters.onnx import main_export
+
+    try:
+        main_export(str(src), out, task="text-generation-with-past", do_validation=False,
+                    local_files_only=Path(str(src)).is_dir())
+    except (OSError, ValueError, KeyError) as e:
+        raise UserError(f"cannot export {src}: {str(e).splitlines()[0][:300]}",
+                        "pass a Hugging Face checkpoint directory of a decoder-only model") from None
+    if not (out / "tokenizer.json").is_file():
+        raise UserError(f"{src} has no fast tokenizer (tokenizer.json could not be made)",
+                        "add tokenizer.json (or vocab.json + merges.txt) to the checkpoint")
+    return out
+
+
+def _write_model(model_path: Path, stage: Path, quantize: str) -> str:
+    """Quantize (or not) and save as model.onnx + model.onnx.data in ``stage``; returns precision."""
+    import onnx
+
+    from export.int8 import choose_recipe, quantize_model
+
+    stage.mkdir(parents=True)
+    if quantize == "int8":
+        recipe = choose_recipe()
+        quantized = stage / "q.onnx"
+        quantize_model(model_path, quantized, recipe)
+        model_path, precision = quantized, recipe
+    else:
+        precision = "fp32"
+    model = onnx.load(str(model_path))
+    onnx.save(model, str(stage / MODEL_FILE), save_as_external_data=True,
+              all_tensors_to_one_file=True, location=DATA_FILE, size_threshold=1024)
+    if model_path.parent == stage:
+        model_path.unlink()
+    return precision
+
+
+def _component_config(onnx_dir: Path, prompt_format: str, system_prompt: str | None,
+                      extra: dict[str, Any]) -> dict[str, Any]:
+    hf = json.loads((onnx_dir / "config.json").read_text())
+    gen_path = onnx_dir / "generation_config.json"
+    gen = json.loads(gen_path.read_text()) if gen_path.is_file() else {}
+    eos = gen.get("eos_token_id", hf.get("eos_token_id"))
+    eos_ids = [eos] if isinstance(eos, int) else list(eos or [])
+    if not eos_ids:
+        raise UserError("the checkpoint names no eos_token_id", "set eos_token_id in its config.json")
+    ctx = hf.get("n_positions") or hf.get("max_position_embeddings") or 1024
+    cfg = {
+        "architecture": hf.get("model_type", ""),
+        "eos_token_ids": eos_ids,
+        "max_context": int(ctx),
+        "prompt_format": prompt_format,
+        "stop": ["<|im_end|>"] if prompt_format == "chatml" else [],
+    }
+    if prompt_format == "chatml":
+        cfg["system_prompt"] = DEFAULT_SYSTEM if system_prompt is None else system_prompt
+    cfg.update(extra)
+    return cfg
+
+
+def _write_bundle(out: Path, stage: Path, precision: str, source: str, licence: str,
+                  cfg: dict[str, Any]) -> None:
+    import onnx
+
+    from export.bundle_writer import write_component
+
+    graph = onnx.load(str(stage / MODEL_FILE), load_external_data=False).graph
+    io = {"inputs": [i.name for i in graph.input], "outputs": [o.name for o in graph.output]}
+    comp_dir = out / "dialogue"
+    if comp_dir.exists():
+        shutil.rmtree(comp_dir)
+    write_component(out, "dialogue", {"model": stage / MODEL_FILE, "model_data": stage / DATA_FILE,
+                                      "tokenizer": stage / "tokenizer.json"},
+                    kind="causal-lm", io=io, precision=precision, source=source,
+                    licence=licence, config=cfg)

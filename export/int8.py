@@ -1,0 +1,194 @@
+"""INT8 weight quantization of a decoder-only ONNX graph, chosen by the CPU it targets.
+
+Recipes (``choose_recipe``):
+
+* ``blockwise-int8`` (x86 with AVX2 or AVX-512 VNNI, arm64): every MatMul with a constant weight,
+  the LM head included, becomes ``com.microsoft.MatMulNBits`` (8 bits, blocks of 32 along K,
+  symmetric) with ``accuracy_level=4``, which runs int8 dot-product kernels (VNNI / AVX2 /
+  arm64 dot) on activations quantized per block; the token-embedding Gather becomes
+  ``GatherBlockQuantized``. Weights are read once per token as int8, so decode is bandwidth-bound.
+* ``dynamic-int8`` (any other CPU): ONNX Runtime's ``quantize_dynamic`` (MatMulInteger).
+
+Weight layout: ONNX MatMul B is [K, N] (K = input features); MatMulNBits stores B as
+[N, K / block, block] uint8 with scales [N, K / block] float32 and zero points 128.
+"""
+
+from __future__ import annotations
+
+import platform
+from pathlib import Path
+
+import numpy as np
+import onnx
+from onnx import helper, numpy_helper
+
+BLOCK = 32
+"""Weights per quantization block (along K)."""
+
+
+def cpu_flags() -> set[str]:
+    """CPU feature flags from /proc/cpuinfo (empty where it does not exist)."""
+    try:
+        text = Path("/proc/cpuinfo").read_text()
+    except OSError:
+        return set()
+    for line in text.splitlines():
+        if line.startswith(("flags", "Features")):
+            return set(line.split(":", 1)[1].split())
+    return set()
+
+
+def choose_recipe() -> str:
+    """``blockwise-int8`` where int8 dot-product kernels exist (avx512-vnni, avx2, arm64)."""
+    machine = platform.machine().lower()
+    flags = cpu_flags()
+    if machine in ("aarch64", "arm64") or {"avx512_vnni", "avx2"} & flags:
+        return "blockwise-int8"
+    return "dynamic-int8"
+
+
+def quantize_blocks(w_nk: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Symmetric 8-bit blocks along the last axis of ``w_nk`` [N, K].
+
+    Returns (q [N, K/BLOCK, BLOCK] uint8 with zero point 128, scales [N, K/BLOCK] float32).
+    """
+    n, k = w_nk.shape
+    blocks = w_nk.reshape(n, k // BLOCK, BLOCK).astype(np.float32)
+    scales = np.abs(blocks).max(axis=2) / 127.0
+    scales[scales == 0] = 1.0
+    q = np.clip(np.rint(blocks / scales[..., None]), -127, 127) + 128
+    return q.astype(np.uint8), scales.astype(np.float32)
+
+
+def quantize_model(src: Path, dst: Path, recipe: str) -> dict[str, int]:
+    """Write the INT8 model for ``recipe``; returns counts of quantized nodes by op type."""
+    if recipe == "dynamic-int8":
+        return _dynamic(src, dst)
+    model = onnx.load(str(src))
+    counts = _blockwise(model.graph)
+    if not any(op.domain == "com.microsoft" for op in model.opset_import):
+        model.opset_import.append(helper.make_opsetid("com.microsoft", 1))
+    onnx.save(model, str(dst))
+    return counts
+
+
+def _dynamic(src: Path, dst: Path) -> dict[str, int]:
+    from onnxruntime.quantization import QuantType, quantize_dynamic
+
+    quantize_dynamic(str(src), str(dst), weight_type=QuantType.QInt8,
+                     extra_options={"MatMulConstBOnly": True,
+                                    "DefaultTensorType": onnx.TensorProto.FLOAT})
+    ops = [n.op_type for n in onnx.load(str(dst), load_external_data=False).graph.node]
+    return {"MatMulInteger": ops.count("MatMulInteger")}
+
+
+def _weight_nk(graph: onnx.GraphProto, name: str, inits: dict, producers: dict) -> np.ndarray | None:
+    """The MatMul weight ``name`` as [N, K] if it is constant (an initializer or its transpose)."""
+    if name in inits:
+        w = numpy_helper.to_array(inits[name])
+        return w.T if w.ndim == 2 else None
+    node = producers.get(name)
+    if node is not None and node.op_type == "Transpose" and node.input[0] in inits:
+        w = numpy_helper.to_array(inits[node.input[0]])
+        perm = [a.ints for a in node.attribute if a.name == "perm"]
+        return w if w.ndim == 2 and (not perm or list(perm[0]) == [1, 0]) else None
+    return None
+
+
+def _blockwise(graph: onnx.GraphProto) -> dict[str, int]:
+    inits = {i.name: i for i in graph.initializer}
+    producers = {o: n for n in graph.node for o in n.output}
+    _bypass_identities(graph, inits, producers)
+    new_nodes, new_inits, counts = [], [], {"MatMulNBits": 0, "GatherBlockQuantized": 0}
+    for node in graph.node:
+        replaced = None
+        if node.op_type == "MatMul":
+            w = _weight_nk(graph, node.input[1], inits, producers)
+            if w is not None and w.shape[1] % BLOCK == 0:
+                replaced = _matmul_nbits(node, w, new_inits)
+        elif node.op_type == "Gemm" and _is_plain_gemm(node, inits):
+            w = numpy_helper.to_array(inits[node.input[1]])
+            w = w if _attr(node, "transB") else w.T
+            if w.shape[1] % BLOCK == 0:
+                replaced = _matmul_nbits(node, w, new_inits, bias=node.input[2] if len(node.input) > 2 else "")
+        elif node.op_type == "Gather" and node.input[0] in inits:
+            w = numpy_helper.to_array(inits[node.input[0]])
+            if w.ndim == 2 and w.shape[0] > 4096 and w.shape[1] % BLOCK == 0 and _attr(node, "axis") == 0:
+                replaced = _gather_block(node, w, new_inits)
+        if replaced is not None:
+            counts[replaced.op_type] += 1
+        new_nodes.append(replaced or node)
+    graph.ClearField("node")
+    graph.node.extend(new_nodes)
+    graph.initializer.extend(new_inits)
+    _drop_unused(graph)
+    return counts
+
+
+def _bypass_identities(graph: onnx.GraphProto, inits: dict, producers: dict) -> None:
+    """Point readers of ``Identity(initializer)`` (how the exporter shares weights) at the initializer."""
+    alias = {n.output[0]: n.input[0] for n in graph.node
+             if n.op_type == "Identity" and n.input[0] in inits}
+    outputs = {o.name for o in graph.output}
+    for node in graph.node:
+        for i, name in enumerate(node.input):
+            if name in alias and name not in outputs:
+                node.input[i] = alias[name]
+    dead = [n for n in graph.node if n.op_type == "Identity" and n.output[0] in alias
+            and n.output[0] not in outputs]
+    for n in dead:
+        graph.node.remove(n)
+        producers.pop(n.output[0], None)
+
+
+def _attr(node: onnx.NodeProto, name: str, default: float = 0) -> float:
+    return next((a.f if a.type == onnx.AttributeProto.FLOAT else a.i
+                 for a in node.attribute if a.name == name), default)
+
+
+def _is_plain_gemm(node: onnx.NodeProto, inits: dict) -> bool:
+    """Y = A @ B (+ C) with a constant 2-D B, a 1-D constant bias and no scaling or transposed A."""
+    bias_ok = len(node.input) < 3 or (node.input[2] in inits and len(inits[node.input[2]].dims) == 1)
+    return (node.input[1] in inits and bias_ok and not _attr(node, "transA")
+            and _attr(node, "alpha", 1.0) == 1.0 and _attr(node, "beta", 1.0) == 1.0)
+
+
+def _matmul_nbits(node: onnx.NodeProto, w_nk: np.ndarray, out: list, bias: str = "") -> onnx.NodeProto:
+    """MatMulNBits for Y = A @ W^T (+ bias); inputs A, B, scales, zero_points, g_idx, bias."""
+    n, k = w_nk.shape
+    q, scales = quantize_blocks(w_nk)
+    base = node.name or node.output[0]
+    names = [f"{base}.q8", f"{base}.scales", f"{base}.zp"]
+    zp = np.full((n, k // BLOCK), 128, np.uint8)
+    out += [numpy_helper.from_array(a, nm) for a, nm in zip((q, scales.reshape(-1), zp.reshape(-1)), names)]
+    inputs = [node.input[0], *names] + (["", bias] if bias else [])
+    return helper.make_node("MatMulNBits", inputs, list(node.output),
+                            name=base + ".nbits", domain="com.microsoft",
+                            K=k, N=n, bits=8, block_size=BLOCK, accuracy_level=4)
+
+
+def _gather_block(node: onnx.NodeProto, w_vd: np.ndarray, out: list) -> onnx.NodeProto:
+    q, scales = quantize_blocks(w_vd)
+    base = node.name or node.output[0]
+    names = [f"{base}.q8", f"{base}.scales", f"{base}.zp"]
+    zp = np.full(scales.shape, 128, np.uint8)
+    out += [numpy_helper.from_array(a, nm)
+            for a, nm in zip((q.reshape(w_vd.shape), scales, zp), names)]
+    return helper.make_node("GatherBlockQuantized", [names[0], node.input[1], names[1], names[2]],
+                            list(node.output), name=base + ".q8", domain="com.microsoft",
+                            gather_axis=0, quantize_axis=1, block_size=BLOCK, bits=8)
+
+
+def _drop_unused(graph: onnx.GraphProto) -> None:
+    """Remove initializers and Transpose-of-initializer nodes nothing reads any more."""
+    while True:
+        used = {i for n in graph.node for i in n.input} | {o.name for o in graph.output}
+        dead = [n for n in graph.node if n.op_type == "Transpose" and not set(n.output) & used]
+        for n in dead:
+            graph.node.remove(n)
+        if not dead:
+            break
+    used = {i for n in graph.node for i in n.input}
+    keep = [i for i in graph.initializer if i.name in used]
+    graph.ClearField("initializer")
+    graph.initializer.extend(keep)

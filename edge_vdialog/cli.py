@@ -19,6 +19,7 @@ COMMANDS: list[str] = [
     "config",
     "service",
     "doctor",
+    "chat",
     "imagine",
     "run",
     "demo",

@@ -49,3 +49,70 @@ class HashImages:
         digest = hashlib.sha256(f"{text}|{seed}".encode()).digest()
         rng = np.random.default_rng(int.from_bytes(digest[:8], "little"))
         return rng.integers(0, 256, (64, 64, 3), dtype=np.uint8)
+
+
+def write_video(path, frames: int = 20, size: tuple[int, int] = (160, 120), fps: float = 30.0,
+                face: bool = False) -> str:
+    """A real MP4 written with OpenCV's VideoWriter: a moving bar, optionally a face emoji."""
+    import cv2
+
+    w, h = size
+    writer = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"mp4v"), fps, (w, h))
+    base = face_image(size) if face else np.full((h, w, 3), 90, np.uint8)
+    for i in range(frames):
+        image = base.copy()
+        x = i * 7 % w
+        image[:, x:x + 4] = (0, 200, 255)
+        writer.write(image)
+    writer.release()
+    return str(path)
+
+
+EMOJI_FONT = "/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf"
+
+
+def face_image(size: tuple[int, int] = (320, 240)) -> np.ndarray:
+    """A grey frame with a large smiling-face emoji (Haar's frontal-face cascade finds it), BGR."""
+    import cv2
+    from PIL import Image, ImageDraw, ImageFont
+
+    w, h = size
+    glyph = Image.new("RGB", (136, 128), (200, 200, 200))
+    ImageDraw.Draw(glyph).text((0, 0), "😀", font=ImageFont.truetype(EMOJI_FONT, 109),
+                                embedded_color=True)
+    side = min(w, h) * 2 // 3
+    glyph = glyph.resize((side, side))
+    canvas = Image.new("RGB", (w, h), (200, 200, 200))
+    canvas.paste(glyph, ((w - side) // 2, (h - side) // 2))
+    return cv2.cvtColor(np.asarray(canvas), cv2.COLOR_RGB2BGR)
+
+
+def speech_or_tone_wav(path, text: str = "Can you draw me a picture of a cat?") -> tuple[str, bool]:
+    """espeak-ng speech when installed (True), else tone bursts a VAD hears as speech (False)."""
+    import shutil
+    import subprocess
+    import wave
+
+    if shutil.which("espeak-ng"):
+        subprocess.run(["espeak-ng", "-w", str(path), text], check=True, capture_output=True)
+        return str(path), True
+    rate = 16000
+    t = np.arange(rate) / rate
+    burst = (0.3 * np.sin(2 * np.pi * 220 * t) * 32767).astype(np.int16)  # 1 s at 220 Hz
+    audio = np.concatenate([np.zeros(rate // 2, np.int16), burst, np.zeros(rate, np.int16)])
+    with wave.open(str(path), "wb") as f:
+        f.setnchannels(1), f.setsampwidth(2), f.setframerate(rate)
+        f.writeframes(audio.tobytes())
+    return str(path), False
+
+
+def wait_for(predicate, timeout_s: float = 10.0, step_s: float = 0.02) -> bool:
+    """Poll ``predicate`` until true or ``timeout_s`` passes; returns its last value."""
+    import time
+
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if predicate():
+            return True
+        time.sleep(step_s)
+    return bool(predicate())

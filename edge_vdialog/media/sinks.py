@@ -101,8 +101,13 @@ class WindowSink:
         cv2.namedWindow(self.TITLE, cv2.WINDOW_NORMAL)
         if fullscreen:
             cv2.setWindowProperty(self.TITLE, cv2.WND_PROP_FULLSCREEN, cv2.WINDOW_FULLSCREEN)
+        self.sized = False
 
     def show(self, frame: np.ndarray) -> int:
+        if not self.sized:  # a bare X server (no window manager) ignores "fullscreen"
+            cv2.resizeWindow(self.TITLE, frame.shape[1], frame.shape[0])
+            cv2.moveWindow(self.TITLE, 0, 0)
+            self.sized = True
         cv2.imshow(self.TITLE, frame)
         key = cv2.waitKey(1)
         if cv2.getWindowProperty(self.TITLE, cv2.WND_PROP_VISIBLE) < 1:

@@ -1,0 +1,169 @@
+"""The kiosk loop in-process: real threads, real compositor and sinks, real camera files and WAV
+microphones; the dialogue and image models are the small real stand-ins of tests/standins.py."""
+
+from __future__ import annotations
+
+import os
+import threading
+import time
+
+import numpy as np
+import pytest
+
+from edge_vdialog.app import GREETING, Kiosk
+from edge_vdialog.compose import Compositor
+from edge_vdialog.media.camera import open_camera
+from edge_vdialog.media.listen import Listener
+from edge_vdialog.media.mic import open_mic
+from edge_vdialog.media.presence import FaceDetector, Presence
+from edge_vdialog.media.sinks import NullSink
+from edge_vdialog.media.vad import EnergyVad
+from edge_vdialog.telemetry import Telemetry
+from tests.standins import (EMOJI_FONT, HashImages, ScriptedChat, speech_or_tone_wav, wait_for,
+                             write_video)
+
+
+class KeepLast(NullSink):
+    """Keeps the newest frame, so a test can look at what was on screen."""
+
+    last: np.ndarray | None = None
+
+    def show(self, frame):
+        self.last = frame.copy()
+        return -1
+
+
+class UtteranceLength:
+    """A recognizer stand-in: names the length of what it heard."""
+
+    def transcribe(self, audio: np.ndarray) -> str:
+        return f"utterance of {len(audio) / 16000:.1f} seconds"
+
+
+@pytest.fixture(scope="module")
+def compositor():
+    return Compositor(640, 360)
+
+
+@pytest.fixture
+def running(compositor):
+    """start(**kiosk_args) -> a running Kiosk; stopped and joined at the end of the test."""
+    started = []
+
+    def start(chat=None, **kw) -> Kiosk:
+        kw.setdefault("generator", HashImages())
+        kw.setdefault("sink", KeepLast())
+        kiosk = Kiosk(chat or ScriptedChat(), None, kw.pop("sink"), Telemetry(),
+                      compositor=compositor, **kw)
+        thread = threading.Thread(target=kiosk.run)
+        thread.start()
+        started.append((kiosk, thread))
+        return kiosk
+    yield start
+    for kiosk, thread in started:
+        kiosk.stop()
+        thread.join(5)
+        assert not thread.is_alive(), "the kiosk did not shut down"
+
+
+def states_during(kiosk: Kiosk, stop: threading.Event) -> set[str]:
+    seen = set()
+    while not stop.is_set():
+        seen.add(kiosk.telemetry.snapshot()["state"])
+        time.sleep(0.002)
+    return seen
+
+
+def test_typed_turn_streams_reply_and_image_with_latencies(running):
+    kiosk = running(chat=ScriptedChat(step_s=0.02))
+    assert wait_for(lambda: kiosk.telemetry.snapshot()["state"] == "attract")
+    done, seen = threading.Event(), []
+    watcher = threading.Thread(target=lambda: seen.extend(states_during(kiosk, done)))
+    watcher.start()
+    turn = kiosk.submit("hello there")
+    assert turn.done.wait(10)
+    assert wait_for(lambda: turn.first_token_s is not None and turn.image_s is not None)
+    assert wait_for(lambda: kiosk.telemetry.snapshot()["state"] == "idle")
+    done.set()
+    watcher.join()
+    assert {"thinking", "answering", "idle"} <= set(seen)
+    assert turn.reply == ScriptedChat().reply and turn.tokens_per_s > 0
+    snap = kiosk.telemetry.snapshot()
+    assert snap["last"]["first_token_s"] == turn.first_token_s and snap["turns"] == 1
+    assert (kiosk.sink.last != kiosk.compositor.background).any()
+
+
+def test_barge_in_cancels_the_answer_in_progress(running):
+    kiosk = running(chat=ScriptedChat(step_s=0.1))
+    first = kiosk.submit("tell me a long story")
+    assert wait_for(lambda: first.reply)
+    second = kiosk.submit("stop, something else")
+    assert first.cancel.is_set() and first.done.wait(5)
+    assert second.done.wait(10)
+    assert len(first.reply) < len(ScriptedChat().reply) and second.reply == ScriptedChat().reply
+
+
+def test_a_failing_turn_is_shown_and_the_next_one_works(running):
+    kiosk = running()
+    bad = kiosk.submit("boom")
+    assert bad.done.wait(5) and "fell over" in bad.error
+    assert wait_for(lambda: kiosk.telemetry.snapshot()["errors"].get("dialogue") == 1)
+    assert "went wrong" in kiosk._reply(bad)
+    good = kiosk.submit("hello again")
+    assert good.done.wait(5) and good.reply and not good.error
+
+
+def test_camera_that_stops_mid_run_degrades_and_recovers(running, tmp_path):
+    video = write_video(tmp_path / "cam.mp4", frames=20)
+    camera = open_camera(f"file://{video}?loop=0", reconnect_min_s=0.3, reconnect_max_s=0.3)
+    kiosk = running(camera=camera)
+    assert wait_for(lambda: "camera" in kiosk.telemetry.degraded())
+    assert "stream ended" in kiosk.telemetry.degraded()["camera"]
+    assert wait_for(lambda: kiosk.telemetry.snapshot()["reconnects"].get("camera", 0) >= 1)
+    assert wait_for(lambda: "camera" not in kiosk.telemetry.degraded() or
+                    kiosk.telemetry.snapshot()["reconnects"]["camera"] >= 2)
+
+
+def test_missing_microphone_then_spoken_turn_when_it_appears(running, tmp_path):
+    wav = tmp_path / "mic.wav"
+    mic = open_mic(f"wav://{wav}", 16000, reconnect_min_s=0.1, reconnect_max_s=0.2)
+    listener = Listener(mic, EnergyVad(16000), UtteranceLength(), Telemetry())
+    kiosk = running(listener=listener)
+    assert wait_for(lambda: "mic" in kiosk.telemetry.degraded())
+    turn = kiosk.submit("typing still works")
+    assert turn.done.wait(5) and turn.reply
+    speech_or_tone_wav(wav)
+    assert wait_for(lambda: "mic" not in kiosk.telemetry.degraded())
+    assert wait_for(lambda: any(t.source == "spoken" for t in kiosk.turns), timeout_s=15)
+    spoken = next(t for t in kiosk.turns if t.source == "spoken")
+    assert spoken.text.startswith("utterance of") and spoken.done.wait(5)
+
+
+def test_idle_returns_to_attract_and_starts_a_new_conversation(running):
+    chat = ScriptedChat()
+    kiosk = running(chat=chat, idle_s=0.3)
+    turn = kiosk.submit("hi")
+    assert turn.done.wait(5)
+    assert wait_for(lambda: kiosk.telemetry.snapshot()["state"] == "attract")
+    assert chat.resets == 1 and kiosk.turn is None
+
+
+def test_typing_in_the_window_and_quitting_with_escape(running):
+    kiosk = running()
+    for ch in "hey":
+        kiosk.editor.key(ord(ch))
+    assert wait_for(lambda: kiosk.telemetry.snapshot()["state"] == "listening")
+    kiosk.editor.key(13)  # Enter
+    assert wait_for(lambda: kiosk.turns and kiosk.turns[0].text == "hey")
+    kiosk.editor.key(27)  # Esc
+    assert wait_for(lambda: kiosk.stopping)
+
+
+@pytest.mark.skipif(not os.path.exists(EMOJI_FONT),
+                    reason="needs Debian fonts-noto-color-emoji for a face picture")
+def test_greeting_when_somebody_arrives(running, tmp_path):
+    video = write_video(tmp_path / "face.mp4", frames=10, size=(320, 240), face=True)
+    camera = open_camera(f"file://{video}")
+    kiosk = running(camera=camera, presence=Presence(camera, FaceDetector(), rate_hz=20))
+    assert wait_for(lambda: kiosk._greeting == GREETING)
+    assert kiosk.telemetry.snapshot()["state"] == "idle"

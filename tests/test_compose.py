@@ -1,0 +1,104 @@
+"""The compositor: layout, crisp image scaling, Unicode text (CJK, emoji), caching."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from edge_vdialog.compose import Compositor, Fonts, TextRenderer, View
+from edge_vdialog.compose.frame import BG
+
+CJK = Fonts.find().text is not None
+EMOJI = Fonts.find().emoji is not None
+
+
+@pytest.fixture(scope="module")
+def comp():
+    return Compositor(1280, 720)
+
+
+def region(frame, box):
+    x, y, w, h = box
+    return frame[y:y + h, x:x + w]
+
+
+def test_frame_shape_and_crisp_integer_upscale(comp):
+    image = np.zeros((64, 64, 3), np.uint8)
+    image[::2, ::2] = (255, 0, 0)  # red checkerboard, RGB
+    frame = comp.compose(View(image=image, image_id=1))
+    assert frame.shape == (720, 1280, 3) and frame.dtype == np.uint8
+    x, y, w, _ = comp.image_box
+    k = w // 64                                      # 640 // 64 = 10: whole pixels per pixel
+    x0, y0 = x + (w - 64 * k) // 2, y + (w - 64 * k) // 2
+    block = frame[y0:y0 + k, x0:x0 + k]
+    assert (block == (0, 0, 255)).all()              # one source pixel, red in BGR, no blur
+    assert (frame[y0:y0 + k, x0 + k:x0 + 2 * k] == 0).all()
+
+
+def test_large_image_is_shrunk_to_fit(comp):
+    frame = comp.compose(View(image=np.full((2000, 1000, 3), 200, np.uint8), image_id=2))
+    inner = region(frame, comp.image_box)
+    assert (inner == 200).any() and frame.shape == (720, 1280, 3)
+
+
+def test_reply_and_heard_text_are_drawn(comp):
+    empty = comp.compose(View()).copy()
+    frame = comp.compose(View(heard="hello", reply="A reply that is long enough to wrap " * 4))
+    x, y, w = comp.right
+    text_area = (x, y, w, comp.pip_box[1] - y)
+    assert (region(frame, text_area) != region(empty, text_area)).any()
+
+
+@pytest.mark.skipif(not CJK, reason="needs Debian fonts-noto-cjk")
+def test_chinese_glyphs_are_real_not_tofu():
+    r = TextRenderer(Fonts.find(), 32)
+    a, b = r.render("你", (255, 255, 255), (0, 0, 0)), r.render("好", (255, 255, 255), (0, 0, 0))
+    assert a.shape == b.shape and (a != b).any()     # missing glyphs all draw the same box
+    assert a.max() > 128
+
+
+@pytest.mark.skipif(not EMOJI, reason="needs Debian fonts-noto-color-emoji")
+def test_emoji_render_in_colour():
+    pizza = TextRenderer(Fonts.find(), 32).render("🍕", (255, 255, 255), (0, 0, 0)).astype(int)
+    assert (np.abs(pizza[..., 2] - pizza[..., 0]) > 60).any()  # red and blue differ: colour
+
+
+def test_wrap_respects_width_for_words_and_cjk():
+    r = TextRenderer(Fonts.find(), 28)
+    for text in ("the quick brown fox jumps over the lazy dog " * 3, "我们去公园散步吧今天天气很好" * 3):
+        lines = r.wrap(text, 300)
+        assert len(lines) > 1
+        assert all(r.width(line) <= 300 for line in lines)
+        assert "".join(lines).replace(" ", "") == text.replace(" ", "")
+
+
+def test_rendered_lines_are_cached():
+    r = TextRenderer(Fonts.find(), 20)
+    assert r.render("same", (1, 2, 3), (0, 0, 0)) is r.render("same", (1, 2, 3), (0, 0, 0))
+
+
+def test_without_fonts_latin_still_renders():
+    r = TextRenderer(Fonts(None, 0, None), 20)
+    assert r.render("hello", (255, 255, 255), (0, 0, 0)).max() > 0
+
+
+def test_attract_screen_differs_and_shows_camera(comp):
+    cam = np.full((480, 640, 3), (0, 255, 0), np.uint8)
+    attract = comp.compose(View(attract=True, camera=cam)).copy()
+    normal = comp.compose(View(camera=cam))
+    assert (attract != normal).any()
+    assert ((attract == (0, 255, 0)).all(axis=2)).sum() > 80_000  # the camera, larger than the 320x180 PiP
+
+
+def test_status_alerts_are_drawn(comp):
+    plain = comp.compose(View(status="idle")).copy()
+    alert = comp.compose(View(status="idle", alerts=("camera offline",)))
+    bar = (slice(comp.bar_y, 720), slice(640, 1280))
+    assert (plain[bar] != alert[bar]).any()
+    assert (plain[bar] == np.array(BG)).all(axis=2).sum() == 0  # the bar has its own colour
+
+
+def test_other_resolutions():
+    frame = Compositor(640, 360).compose(View(reply="hi", image=np.zeros((64, 64, 3), np.uint8)))
+    assert frame.shape == (360, 640, 3)
+

@@ -1,14 +1,17 @@
-"""/healthz and /metrics scraped over 127.0.0.1 from a live process."""
+"""/healthz and /metrics scraped over 127.0.0.1 while a headless kiosk session runs."""
 
 from __future__ import annotations
 
 import json
+import shutil
 import signal
 import time
 import urllib.error
 import urllib.request
 
-from service_helpers import service_env, start_heartbeat_app
+import cv2
+import numpy as np
+from service_helpers import Kiosk, service_env
 
 
 def get(url: str) -> tuple[int, str]:
@@ -19,7 +22,7 @@ def get(url: str) -> tuple[int, str]:
         return e.code, e.read().decode()
 
 
-def wait_status(url: str, code: int, timeout: float = 15.0) -> dict:
+def wait_status(url: str, code: int, timeout: float = 20.0) -> dict:
     deadline = time.monotonic() + timeout
     while True:
         got, body = get(url)
@@ -29,55 +32,57 @@ def wait_status(url: str, code: int, timeout: float = 15.0) -> dict:
         time.sleep(0.05)
 
 
-def wait_metrics(url: str, line: str, timeout: float = 15.0) -> tuple[int, str]:
-    """Scrape until ``line`` shows (the render loop's first tick sets the fps)."""
+def wait_metrics(url: str, line: str, timeout: float = 20.0) -> str:
     deadline = time.monotonic() + timeout
-    code, text = get(url)
+    text = get(url)[1]
     while line not in text and time.monotonic() < deadline:
         time.sleep(0.05)
-        code, text = get(url)
+        text = get(url)[1]
     assert line in text, text
-    return code, text
+    return text
 
 
-def read_port(proc) -> int:
-    for line in proc.stdout:
-        if line.startswith("port "):
-            return int(line.split()[1])
-    raise AssertionError("the app never printed its port")
+def write_clip(path, frames: int = 60) -> None:
+    """A 2 s, 64x48 MJPG clip at 30 fps: the "camera" plays it once per connection."""
+    out = cv2.VideoWriter(str(path), cv2.VideoWriter_fourcc(*"MJPG"), 30.0, (64, 48))
+    for i in range(frames):
+        out.write(np.full((48, 64, 3), (i * 4) % 256, np.uint8))
+    out.release()
 
 
-def test_healthz_follows_camera_and_worker_and_metrics_scrape():
+def test_healthz_and_metrics_during_a_session(tmp_path):
+    clip, spare = tmp_path / "camera.avi", tmp_path / "spare.avi"
+    write_clip(spare)
+    shutil.copy(spare, clip)
     env = service_env(EDGE_VDIALOG__METRICS__ENABLED="true", EDGE_VDIALOG__METRICS__PORT="0",
                       EDGE_VDIALOG__SERVICE__STALL_TIMEOUT_S="1.0",
+                      EDGE_VDIALOG__CAMERA__RECONNECT_MIN_S="0.1",
+                      EDGE_VDIALOG__CAMERA__RECONNECT_MAX_S="0.2",
                       EDGE_VDIALOG__ENGINES__PROVIDERS='["cpu"]')
-    proc = start_heartbeat_app(env)
+    kiosk = Kiosk(["--camera", f"file://{clip}?loop=0", "--mic", "none", "--display", "null://"], env)
     try:
-        base = f"http://127.0.0.1:{read_port(proc)}"
-        healthy = wait_status(base + "/healthz", 200)
-        assert healthy["status"] == "ok" and healthy["reasons"] == []
-
-        proc.send_signal(signal.SIGUSR2)  # camera goes offline
-        offline = wait_status(base + "/healthz", 503)
-        assert offline["reasons"] == ["camera offline: test://"]
-        proc.send_signal(signal.SIGUSR2)  # and comes back
+        base = kiosk.wait_line(r"health and metrics on (http://127\.0\.0\.1:\d+)/healthz").group(1)
         assert wait_status(base + "/healthz", 200)["status"] == "ok"
 
-        code, metrics = wait_metrics(base + "/metrics", "edge_vdialog_display_fps 30.0")
-        assert code == 200
-        for line in ("edge_vdialog_healthy 1.0",
+        clip.unlink()  # unplugged: the clip plays out, then reopening fails
+        offline = wait_status(base + "/healthz", 503)
+        assert any(r.startswith("camera offline") for r in offline["reasons"]), offline
+        shutil.copy(spare, clip)  # plugged back in
+        assert wait_status(base + "/healthz", 200)["status"] == "ok"
+
+        kiosk.type("hello there")
+        for done in ("first_token_seconds", "image_seconds", "decode_tokens_per_second"):
+            metrics = wait_metrics(base + "/metrics", f"edge_vdialog_{done}_count 1.0")
+        for line in ('edge_vdialog_reconnects_total{source="camera"}', "edge_vdialog_display_fps ",
                      'edge_vdialog_backend{provider="CPUExecutionProvider"} 1.0',
-                     'edge_vdialog_degraded{reason="camera"} 0.0',
-                     "edge_vdialog_first_token_seconds_bucket", "edge_vdialog_resident_memory_bytes"):
+                     'edge_vdialog_degraded{reason="camera"}', "edge_vdialog_resident_memory_bytes "):
             assert line in metrics, line
         assert get(base + "/nope")[0] == 404
 
-        proc.send_signal(signal.SIGUSR1)  # the worker hangs
+        kiosk.type("please hang")  # the dialogue worker hangs
         stalled = wait_status(base + "/healthz", 503)
-        assert any(r.startswith("worker stalled") for r in stalled["reasons"])
-        proc.send_signal(signal.SIGTERM)
-        assert proc.wait(timeout=5) == 0
+        assert any(r.startswith("worker stalled") for r in stalled["reasons"]), stalled
+        kiosk.proc.send_signal(signal.SIGTERM)
+        assert kiosk.proc.wait(timeout=5) == 0
     finally:
-        if proc.poll() is None:
-            proc.kill()
-        proc.communicate()
+        kiosk.close()

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import signal
 import statistics
-import subprocess
 import time
 
 from edge_vdialog.service.notify import Notifier, watchdog_interval_s
 
-from service_helpers import NotifyListener, service_env, start_heartbeat_app
+from service_helpers import Kiosk, NotifyListener, service_env
 
 WATCHDOG_USEC = 400_000  # systemd's WatchdogSec=0.4s: pings expected every 0.2 s
 
@@ -35,32 +34,34 @@ def test_ready_watchdog_hang_and_stop(notify_socket):
     env = service_env(NOTIFY_SOCKET=notify_socket.address, WATCHDOG_USEC=str(WATCHDOG_USEC),
                       EDGE_VDIALOG__SERVICE__STALL_TIMEOUT_S="1.0",
                       EDGE_VDIALOG__ENGINES__PROVIDERS='["cpu"]')
-    proc = start_heartbeat_app(env)
+    kiosk = Kiosk(["--camera", "test://", "--mic", "none", "--display", "null://"], env)
     try:
-        # READY only after warm-up: loading is announced first, READY carries the running state
+        # READY only once models are loaded and warmed up and the first frame is out
         loading = notify_socket.wait_for("STATUS", "loading models")
         ready = notify_socket.wait_for("READY", "1", after=loading)
-        assert notify_socket.messages[ready][1]["STATUS"].startswith("idle, ")
+        assert not [f for _, f in notify_socket.messages[:ready] if "READY" in f]
+        status = notify_socket.messages[ready][1]["STATUS"]  # the backend is known once loaded
+        assert status.endswith("CPUExecutionProvider") and not status.startswith("loading"), status
 
-        # watchdog pings at WATCHDOG_USEC/2 while both loops beat
+        # watchdog pings at WATCHDOG_USEC/2 while the render loop and the worker beat
+        kiosk.type("hello there")
+        kiosk.wait_line(r"turn 1: first token on screen")
         first = notify_socket.wait_for("WATCHDOG", "1", after=ready)
         notify_socket.wait_for("WATCHDOG", "1", after=first + 10)
         pings = [t for t, f in notify_socket.messages[first:] if "WATCHDOG" in f]
         gap = statistics.median(b - a for a, b in zip(pings, pings[1:]))
         assert WATCHDOG_USEC / 4e6 <= gap <= WATCHDOG_USEC / 1e6, gap
 
-        # hang the worker: a "worker stalled" status, and no ping after it
-        proc.send_signal(signal.SIGUSR1)
+        # a turn that hangs the dialogue worker: "worker stalled", and no ping after it
+        kiosk.type("please hang")
         stalled = notify_socket.wait_for("STATUS", "worker stalled", after=first)
         time.sleep(1.0)  # five ping intervals: none may come
         assert not [f for _, f in notify_socket.messages[stalled:] if "WATCHDOG" in f]
 
-        # SIGTERM: STOPPING=1, then a clean exit within 5 s even with the worker hung
-        proc.send_signal(signal.SIGTERM)
+        # SIGTERM: STOPPING=1 at once, then a clean exit within 5 s even with the worker hung
+        kiosk.proc.send_signal(signal.SIGTERM)
         notify_socket.wait_for("STOPPING", "1", after=stalled, timeout=5)
-        assert proc.wait(timeout=5) == 0
+        assert kiosk.proc.wait(timeout=5) == 0
     finally:
-        if proc.poll() is None:
-            proc.kill()
-        output = proc.communicate()[0]
-    assert "worker stalled; pings withheld" in output, output
+        kiosk.close()
+    assert "worker stalled; pings withheld" in kiosk.output()

@@ -35,5 +35,5 @@ def doctor(args: argparse.Namespace) -> int:
     if problems:
         print()
     for c in problems:
-        print(f"{'problem' if c.status == 'fail' else 'note'}: {c.name}: {c.fix}")
+        print(f"{'problem' if c.status == 'fail' else 'note'}: {c.name}: {c.detail}; fix: {c.fix}")
     return 1 if any(c.status == "fail" for c in checks) else 0

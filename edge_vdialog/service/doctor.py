@@ -176,7 +176,8 @@ def check_fonts(settings: Settings) -> Check:
     if not cjk.strip():
         return Check("fonts", "fail", "no CJK font: Chinese replies would show as boxes",
                      "apt-get install fonts-noto-cjk")
-    first = cjk.split(":", 1)[0].strip()
+    files = sorted(line.split(":", 1)[0].strip() for line in cjk.splitlines() if line.strip())
+    first = next((f for f in files if "Regular" in f), files[0])
     if not emoji.strip():
         return Check("fonts", "warn", f"CJK: {first}; no emoji font", "apt-get install fonts-noto-color-emoji")
     return Check("fonts", "ok", f"CJK: {first}; emoji font present")

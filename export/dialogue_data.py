@@ -50,12 +50,20 @@ def random_windows(stream: Stream, batch: int, seq: int, rng: np.random.Generato
 
 
 def eval_windows(stream: Stream, seq: int, limit: int | None = None) -> list[tuple[np.ndarray, np.ndarray]]:
-    """Non-overlapping windows covering the stream: [(inputs (seq,), targets (seq,)), ...]."""
+    """Windows scoring every target once: [(inputs (T,), targets (T,)), ...], T = min(seq, N - 1).
+
+    The last window is moved back to end at the stream's end; targets it shares with the previous
+    window are not scored again.
+    """
+    n = len(stream.ids) - 1                                       # (input, target) pairs
+    seq = min(seq, n)
     out = []
-    for start in range(0, len(stream.ids) - seq - 1, seq):
-        ids = stream.ids[start:start + seq + 1]
-        targets = np.where(stream.mask[start + 1:start + seq + 1], ids[1:], -100)
-        out.append((ids[:-1], targets))
+    for start in range(0, n, seq):
+        begin = min(start, n - seq)
+        ids = stream.ids[begin:begin + seq + 1]
+        scored = stream.mask[begin + 1:begin + seq + 1].copy()
+        scored[:start - begin] = False
+        out.append((ids[:-1], np.where(scored, ids[1:], -100)))
     return out[:limit] if limit else out
 
 

@@ -132,6 +132,8 @@ class Trainer:
         bar = tqdm(total=total, initial=self.step if self.args.steps else int(self.elapsed),
                    unit="step" if self.args.steps else "s", mininterval=1 if sys.stderr.isatty() else 30,
                    dynamic_ncols=True)
+        if self.step == 0:
+            self.validate(VAL_WINDOWS, bar, None)                  # the baseline before training
         last_val = last_save = time.monotonic()
         tokens, t_rate, loss_avg = 0, time.monotonic(), None
         while self.progress() < 1.0:

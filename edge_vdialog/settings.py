@@ -147,15 +147,18 @@ def load_settings(path: str | Path | None = None,
     """Validated settings from ``path`` (see module doc), env vars and ``{"camera.uri": ...}``."""
     environ = os.environ if environ is None else environ
     data, source = _read_file(path, environ)
-    for key, value in _env_values(environ).items():
+    origin: dict[str, str] = {}  # dotted key -> where a value other than the file's came from
+    for key, (value, name) in _env_values(environ).items():
         _set(data, key, value)
+        origin[key] = f"from ${name}"
     for key, value in (overrides or {}).items():
         if value is not None:
             _set(data, key, value)
+            origin[key] = "from the command line"
     try:
         return Settings.model_validate(data)
     except ValidationError as e:
-        raise ConfigError(f"invalid configuration{source}: " + "; ".join(_describe(e)),
+        raise ConfigError(f"invalid configuration{source}: " + "; ".join(_describe(e, origin)),
                           "fix it, then run `edge-vdialog config check`") from None
 
 
@@ -183,16 +186,16 @@ def _read_file(path: str | Path | None, environ: Mapping[str, str]) -> tuple[dic
                           "fix the syntax, then run `edge-vdialog config check`") from None
 
 
-def _env_values(environ: Mapping[str, str]) -> dict[str, Any]:
-    """``EDGE_VDIALOG__CAMERA__URI=x`` -> ``{"camera.uri": "x"}``."""
+def _env_values(environ: Mapping[str, str]) -> dict[str, tuple[Any, str]]:
+    """``EDGE_VDIALOG__CAMERA__URI=x`` -> ``{"camera.uri": ("x", "EDGE_VDIALOG__CAMERA__URI")}``."""
     out = {}
     for name, raw in environ.items():
         if name.startswith(ENV_PREFIX) and len(name) > len(ENV_PREFIX):
             key = name[len(ENV_PREFIX):].lower().replace("__", ".")
             try:
-                out[key] = tomllib.loads(f"v = {raw}")["v"]
+                out[key] = (tomllib.loads(f"v = {raw}")["v"], name)
             except tomllib.TOMLDecodeError:
-                out[key] = raw
+                out[key] = (raw, name)
     return out
 
 
@@ -208,17 +211,19 @@ def _set(data: dict, dotted: str, value: Any) -> None:
     node[leaf] = value
 
 
-def _describe(error: ValidationError) -> list[str]:
+def _describe(error: ValidationError, origin: Mapping[str, str]) -> list[str]:
     lines = []
     for err in error.errors(include_url=False):
         loc = tuple(str(p) for p in err["loc"])
         key = ".".join(loc)
+        where = next((f" ({origin[k]})" for k in (".".join(loc[:i]) for i in range(len(loc), 0, -1))
+                      if k in origin), "")
         if err["type"] == "extra_forbidden":
-            lines.append(f"unknown key {key} (allowed here: {_allowed_keys(loc[:-1])})")
+            lines.append(f"unknown key {key}{where} (allowed here: {_allowed_keys(loc[:-1])})")
             continue
         about = field_help(loc)
         shown = f" = {err['input']!r}" if not isinstance(err["input"], dict) else ""
-        lines.append(f"{key}{shown}: {err['msg']}" + (f" [{about}]" if about else ""))
+        lines.append(f"{key}{shown}{where}: {err['msg']}" + (f" [{about}]" if about else ""))
     return lines
 
 

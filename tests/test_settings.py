@@ -62,7 +62,7 @@ def test_bad_values_name_the_key(tmp_path, text, expected):
 
 
 def test_env_value_is_validated_too():
-    with pytest.raises(ConfigError, match="metrics.port = 70000"):
+    with pytest.raises(ConfigError, match=r"metrics.port = 70000 \(from \$EDGE_VDIALOG__METRICS__PORT\)"):
         load_settings(None, environ={"EDGE_VDIALOG__METRICS__PORT": "70000"})
 
 

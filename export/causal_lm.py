@@ -66,20 +66,19 @@ def export_causal_lm(src: str | Path, out_bundle: str | Path, *, quantize: str =
     out_bundle = Path(out_bundle)
     with tempfile.TemporaryDirectory(prefix="causal-lm-") as tmp:
         tmp = Path(tmp)
-        steps = tqdm(total=3, desc="export", unit="step", leave=False)
-        steps.set_description("optimum export (with past key values)")
-        onnx_dir = _optimum_export(src, tmp / "onnx")
-        steps.update()
-        steps.set_description(f"quantize ({quantize})")
-        stage = tmp / "stage"
-        precision = _write_model(onnx_dir / MODEL_FILE, stage, quantize)
-        steps.update()
-        steps.set_description("write bundle")
-        cfg = _component_config(onnx_dir, prompt_format, system_prompt, config_extra or {})
-        shutil.copyfile(onnx_dir / "tokenizer.json", stage / "tokenizer.json")
-        _write_bundle(out_bundle, stage, precision, source or str(src), licence, cfg)
-        steps.update()
-        steps.close()
+        with tqdm(total=3, unit="step", leave=False) as steps:
+            steps.set_description("optimum export (with past key values)")
+            onnx_dir = _optimum_export(src, tmp / "onnx")
+            steps.update()
+            steps.set_description(f"quantize ({quantize})")
+            stage = tmp / "stage"
+            precision = _write_model(onnx_dir / MODEL_FILE, stage, quantize)
+            steps.update()
+            steps.set_description("write bundle")
+            cfg = _component_config(onnx_dir, prompt_format, system_prompt, config_extra or {})
+            shutil.copyfile(onnx_dir / "tokenizer.json", stage / "tokenizer.json")
+            _write_bundle(out_bundle, stage, precision, source or str(src), licence, cfg)
+            steps.update()
     return out_bundle
 
 

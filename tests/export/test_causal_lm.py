@@ -1,0 +1,76 @@
+"""Export of decoder-only models into dialogue bundles, and INT8 structure and accuracy."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections import Counter
+
+import numpy as np
+import onnx
+import pytest
+
+from edge_vdialog.bundle import Bundle
+from edge_vdialog.dialogue import Sampling, load_chat
+from export.int8 import BLOCK, choose_recipe, quantize_blocks
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def ops(bundle) -> Counter:
+    return Counter(n.op_type for n in onnx.load(str(bundle / "dialogue" / "model.onnx"),
+                                                 load_external_data=False).graph.node)
+
+
+def test_manifest(tiny_lm):
+    gpt2 = Bundle.load(tiny_lm["gpt2_int8"]).component("dialogue")
+    assert gpt2.kind == "causal-lm" and gpt2.precision == choose_recipe()
+    assert set(gpt2.files) == {"model", "model_data", "tokenizer"}
+    assert {"input_ids", "attention_mask", "position_ids", "past_key_values.1.key"} <= set(gpt2.io["inputs"])
+    assert "present.1.value" in gpt2.io["outputs"]
+    assert gpt2.config["eos_token_ids"] == [0] and gpt2.config["max_context"] == 128
+    assert gpt2.config["prompt_format"] == "eos-turns"
+    llama = Bundle.load(tiny_lm["llama_fp32"]).component("dialogue")
+    assert llama.precision == "fp32" and llama.config["prompt_format"] == "chatml"
+    assert llama.config["system_prompt"] == "You are a test." and llama.config["stop"] == ["<|im_end|>"]
+
+
+def test_int8_structure(tiny_lm):
+    counts = ops(tiny_lm["gpt2_int8"])
+    if choose_recipe() == "blockwise-int8":
+        # 2 layers x (qkv, attn proj, fc, mlp proj) + the tied LM head
+        assert counts["MatMulNBits"] == 9 and counts["Gemm"] == 0
+    else:
+        assert counts["MatMulInteger"] >= 9
+    assert ops(tiny_lm["gpt2_fp32"])["MatMulNBits"] == 0
+
+
+def test_int8_follows_fp32(tiny_lm):
+    """INT8 next-token logits stay close to fp32's on teacher-forced text."""
+    fp, q = (load_chat(Bundle.load(tiny_lm[k])) for k in ("gpt2_fp32", "gpt2_int8"))
+    for i in fp.tok.encode_text("hello there, how are you today? my name is kiosk. 你好 😀"):
+        a, b = fp.decoder.feed([i]), q.decoder.feed([i]).copy()
+        assert np.dot(a, b) / np.linalg.norm(a) / np.linalg.norm(b) > 0.99
+
+
+def test_quantize_blocks_error_is_small():
+    w = np.random.default_rng(0).normal(size=(8, 4 * BLOCK)).astype(np.float32)
+    q, scales = quantize_blocks(w)
+    back = (q.astype(np.float32) - 128) * scales[..., None]
+    assert np.abs(back.reshape(w.shape) - w).max() <= scales.max() / 2 + 1e-6
+
+
+def test_export_cli_bad_source(tmp_path):
+    out = subprocess.run([sys.executable, "-m", "export", "gpt2", "--model", str(tmp_path / "nope"),
+                          "--out", str(tmp_path / "b")], capture_output=True, text=True, cwd=ROOT,
+                         env=dict(os.environ, PYTHONPATH=ROOT), timeout=300)
+    assert out.returncode == 1 and "Traceback" not in out.stderr
+    assert "error: cannot export" in out.stderr.strip().splitlines()[-1]
+    assert not (tmp_path / "b").exists()
+
+
+@pytest.mark.parametrize("model", ["gpt2_int8", "llama_fp32"])
+def test_exported_bundle_chats(tiny_lm, model):
+    chat = load_chat(Bundle.load(tiny_lm[model]))
+    assert isinstance("".join(chat.send("hello", Sampling(seed=1, max_new_tokens=5))), str)

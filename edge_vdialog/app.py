@@ -57,6 +57,7 @@ class Kiosk:
         self._attract = False
         self._arrivals = 0
         self._reconnects: dict[str, int] = {}
+        self._last_render_error = ""
 
     def submit(self, text: str, source: str = "typed", t_input: float | None = None) -> Turn:
         """Answer ``text``; cancels the answer in progress. Thread-safe."""
@@ -102,23 +103,36 @@ class Kiosk:
     def _loop(self, on_running: Callable[[], None] | None) -> None:
         next_t, window_start, frames = time.monotonic(), time.monotonic(), 0
         while not self._stop.is_set():
-            view, turn, image_id = self._view()
-            key = self.sink.show(self.compositor.compose(view))
+            if self._frame():
+                frames += 1
             if on_running is not None:
                 on_running()
                 on_running = None
             now = time.monotonic()
-            self.frame_times.append(now)
-            self._stamp(turn, view, image_id, now)
-            self.editor.key(key)
             self.telemetry.beat("render")
-            frames += 1
             if now - window_start >= 0.5:
                 self.telemetry.set_fps(frames / (now - window_start))
                 window_start, frames = now, 0
                 self._check_devices()
             next_t = max(next_t + self.period, now - self.period)  # never burst to catch up
             self._stop.wait(max(0.0, next_t - time.monotonic()))
+
+    def _frame(self) -> bool:
+        """Compose and show one frame; a failure is logged and counted, the loop goes on."""
+        try:
+            view, turn, image_id = self._view()
+            key = self.sink.show(self.compositor.compose(view))
+        except Exception as e:
+            self.telemetry.count_error("render")
+            if repr(e) != self._last_render_error:
+                log.exception("frame failed (later identical failures are only counted)")
+            self._last_render_error = repr(e)
+            return False
+        now = time.monotonic()
+        self.frame_times.append(now)
+        self._stamp(turn, view, image_id, now)
+        self.editor.key(key)
+        return True
 
     def _state(self, turn: Turn | None) -> str:
         if (self.listener and self.listener.hearing) or self.editor.text:

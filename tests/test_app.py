@@ -167,3 +167,23 @@ def test_greeting_when_somebody_arrives(running, tmp_path):
     kiosk = running(camera=camera, presence=Presence(camera, FaceDetector(), rate_hz=20))
     assert wait_for(lambda: kiosk._greeting == GREETING)
     assert kiosk.telemetry.snapshot()["state"] == "idle"
+
+
+class FailsEveryOtherFrame(KeepLast):
+    """A display whose driver fails now and then (e.g. a busy framebuffer)."""
+
+    shown = 0
+
+    def show(self, frame):
+        self.shown += 1
+        if self.shown % 2:
+            raise OSError("display busy")
+        return super().show(frame)
+
+
+def test_a_failing_frame_is_counted_and_rendering_goes_on(running):
+    kiosk = running(sink=FailsEveryOtherFrame())
+    turn = kiosk.submit("control characters \x1e\x0c and a lone surrogate \ud800")
+    assert turn.done.wait(5)
+    assert wait_for(lambda: kiosk.sink.shown > 10 and kiosk.sink.last is not None)
+    assert kiosk.telemetry.snapshot()["errors"]["render"] >= 5

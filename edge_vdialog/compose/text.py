@@ -31,6 +31,8 @@ EMOJI_PX = 109
 """The only size Noto Color Emoji's bitmaps come in, pixels."""
 EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\u2300-\u23FF\u200D\uFE0F"
                    "\U000E0020-\U000E007F\u20E3]+")
+UNDRAWABLE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
+"""Control characters and lone surrogates: raqm refuses to lay them out; they become spaces."""
 BREAKS = re.compile(r"\s+|[\u2E80-\u9FFF\uF900-\uFAFF\uFF00-\uFFEF\u3000-\u303F]|"
                     + EMOJI.pattern + r"|[^\s\u2E80-\u9FFF\uF900-\uFAFF\uFF00-\uFFEF\u3000-\u303F"
                     + EMOJI.pattern[1:-2] + r"]+")
@@ -86,13 +88,14 @@ class TextRenderer:
 
     def _width(self, text: str) -> int:
         """Advance width of ``text``, pixels."""
+        text = UNDRAWABLE.sub(" ", text)
         return round(sum(self.emoji.getlength(s) * self._emoji_scale if e else self.font.getlength(s)
                          for e, s in self.runs(text)))
 
     def wrap(self, text: str, max_width: int) -> list[str]:
         """Lines no wider than ``max_width`` px: breaks at spaces and between CJK characters."""
         lines: list[str] = []
-        for paragraph in text.split("\n"):
+        for paragraph in UNDRAWABLE.sub(" ", text).split("\n"):
             line, used = "", 0
             for token in BREAKS.findall(paragraph):
                 w = self.width(token)
@@ -106,6 +109,7 @@ class TextRenderer:
 
     def _render(self, text: str, fg: Rgb, bg: Rgb) -> np.ndarray:
         """One line on a solid background: line_height x width x 3 uint8 BGR."""
+        text = UNDRAWABLE.sub(" ", text)
         image = Image.new("RGB", (max(1, self.width(text)), self.line_height), bg)
         draw, x = ImageDraw.Draw(image), 0.0
         for is_emoji, piece in self.runs(text):

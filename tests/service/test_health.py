@@ -71,9 +71,10 @@ def test_healthz_and_metrics_during_a_session(tmp_path):
         assert wait_status(base + "/healthz", 200)["status"] == "ok"
 
         kiosk.type("hello there")
-        for done in ("first_token_seconds", "image_seconds"):
-            metrics = wait_metrics(base + "/metrics", f"edge_vdialog_{done}_count 1.0")
-        for line in ("# TYPE edge_vdialog_decode_tokens_per_second histogram",'edge_vdialog_reconnects_total{source="camera"}', "edge_vdialog_display_fps ",
+        kiosk.wait_line(r"turn 1: first token on screen")
+        metrics = wait_metrics(base + "/metrics", "edge_vdialog_image_seconds_count 1.0")
+        for line in ("edge_vdialog_first_token_seconds_count ",
+                     "# TYPE edge_vdialog_decode_tokens_per_second histogram",'edge_vdialog_reconnects_total{source="camera"}', "edge_vdialog_display_fps ",
                      'edge_vdialog_backend{provider="CPUExecutionProvider"} 1.0',
                      'edge_vdialog_degraded{reason="camera"}', "edge_vdialog_resident_memory_bytes "):
             assert line in metrics, line

@@ -47,6 +47,8 @@ class MiniLM:
 
     def encode(self, texts: list[str], batch: int = 128) -> np.ndarray:
         import torch
+        order = sorted(range(len(texts)), key=lambda i: len(texts[i]))   # similar lengths pad less
+        texts = [texts[i] for i in order]
         out = []
         with torch.inference_mode():
             for i in range(0, len(texts), batch):
@@ -56,4 +58,5 @@ class MiniLM:
                 mask = enc["attention_mask"].unsqueeze(-1).float()      # (B, T, 1)
                 pooled = (hidden * mask).sum(1) / mask.sum(1).clamp(min=1)
                 out.append(torch.nn.functional.normalize(pooled, dim=-1).numpy())
-        return np.concatenate(out).astype(np.float32)
+        emb = np.concatenate(out).astype(np.float32)
+        return emb[np.argsort(order)]                                       # back to the input order

@@ -10,12 +10,10 @@ MiniLM). Output: ``--out`` .npz with ``table`` (V, 384) float32 and ``metrics`` 
 from __future__ import annotations
 
 import json
-import random
-from pathlib import Path
 
 import numpy as np
 
-CHAT_SENTENCES = 16000
+CHAT_SENTENCES = 20000
 HELDOUT_CHAT = 1000
 
 
@@ -23,17 +21,10 @@ def register(sub) -> None:
     p = sub.add_parser("distill-encoder", help="distil a static (per-token mean) encoder from MiniLM")
     p.add_argument("--data", default="/work/cache/gan_data.npz")
     p.add_argument("--minilm", default=None)
-    p.add_argument("--epochs", type=int, default=6)
+    p.add_argument("--epochs", type=int, default=12)
     p.add_argument("--out", default="/work/cache/static_encoder.npz")
     p.add_argument("--seed", type=int, default=0)
     p.set_defaults(func=run)
-
-
-def chat_sentences(n: int, seed: int) -> list[str]:
-    import chitchat_dataset
-    d = json.loads((Path(chitchat_dataset.__file__).parent / "dataset.json").read_text(encoding="utf-8"))
-    texts = [m["text"] for conv in d.values() for turn in conv["messages"] for m in turn if m["text"].strip()]
-    return random.Random(seed).sample(texts, n)
 
 
 def token_vectors(m) -> np.ndarray:
@@ -82,12 +73,13 @@ def fit(table: np.ndarray, id_lists: list[list[int]], targets: np.ndarray, epoch
 
 def run(args) -> int:
     import torch
+    from calibration.texts import reply_texts
     from export.minilm import MAX_TOKENS, MiniLM
     torch.set_num_threads(1)
     data = np.load(args.data)
     m = MiniLM(args.minilm)
     captions, split = [str(c) for c in data["captions"]], data["split"]
-    chat = chat_sentences(CHAT_SENTENCES + HELDOUT_CHAT, args.seed)
+    chat = reply_texts(CHAT_SENTENCES + HELDOUT_CHAT, args.seed)
     train_text = [c for c, s in zip(captions, split) if s == 0] + chat[HELDOUT_CHAT:]
     sets = {"heldout_phrasing": [c for c, s in zip(captions, split) if s == 1],
             "heldout_concept": [c for c, s in zip(captions, split) if s == 2],

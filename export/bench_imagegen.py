@@ -1,0 +1,71 @@
+"""``python -m export bench-imagegen``: text -> 64x64 picture latency, runtime path vs torch eager.
+
+Times (median and p90 over ``--runs`` after ``--warmup``, batch 1, distinct texts cycled):
+  encoder      the bundle's text_encoder (tokenize + ONNX Runtime)
+  generator    the bundle's generator alone (ONNX Runtime)
+  text_to_image  ImageGenerator.generate (encoder + generator + uint8 conversion): the kiosk's call
+  torch_eager  the same generator architecture in torch eager (weights from --ckpt when given)
+ONNX Runtime and torch both get ``--threads`` threads.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+
+import numpy as np
+
+TEXTS = ["a red apple", "what a rainy day", "I love my dog so much!", "let's go to the beach tomorrow",
+         "the moon is bright tonight", "我喜欢猫", "pizza and ice cream", "he is playing football"]
+
+
+def register(sub) -> None:
+    p = sub.add_parser("bench-imagegen", help="time text -> picture (runtime) and the torch eager generator")
+    p.add_argument("--bundle", default="models/default")
+    p.add_argument("--ckpt", default=None, help="train-gan checkpoint for the torch eager comparison")
+    p.add_argument("--threads", type=int, default=1)
+    p.add_argument("--runs", type=int, default=200)
+    p.add_argument("--warmup", type=int, default=20)
+    p.set_defaults(func=run)
+
+
+def timed(fn, runs: int, warmup: int) -> dict[str, float]:
+    for i in range(warmup):
+        fn(i)
+    ms = []
+    for i in range(runs):
+        t0 = time.perf_counter()
+        fn(i)
+        ms.append((time.perf_counter() - t0) * 1000)
+    return {"median_ms": round(float(np.median(ms)), 3), "p90_ms": round(float(np.percentile(ms, 90)), 3)}
+
+
+def run(args) -> int:
+    import torch
+
+    from edge_vdialog.bundle import Bundle
+    from edge_vdialog.imagegen import load_image_generator
+    from export.gan_model import Generator
+    torch.set_num_threads(args.threads)
+    gen = load_image_generator(Bundle.load(args.bundle), threads=args.threads)
+    emb = gen.encoder.encode(TEXTS)
+    noise = np.stack([gen.noise(i) for i in range(len(TEXTS))])
+    feed = lambda i: {"noise": noise[i % 8:i % 8 + 1], "text_embedding": emb[i % 8:i % 8 + 1]}
+    G = Generator().eval()
+    if args.ckpt:
+        G.load_state_dict(torch.load(args.ckpt, weights_only=False)["G_ema"])
+    tz, tt = torch.from_numpy(noise), torch.from_numpy(emb)
+
+    def eager(i: int) -> None:
+        with torch.inference_mode():
+            G(tz[i % 8:i % 8 + 1], tt[i % 8:i % 8 + 1])
+
+    results = {
+        "encoder": timed(lambda i: gen.encoder.encode([TEXTS[i % 8]]), args.runs, args.warmup),
+        "generator": timed(lambda i: gen.engine.run(feed(i)), args.runs, args.warmup),
+        "text_to_image": timed(lambda i: gen.generate(TEXTS[i % 8], seed=i), args.runs, args.warmup),
+        "torch_eager_generator": timed(eager, args.runs, args.warmup),
+        "threads": args.threads, "provider": gen.provider,
+    }
+    print(json.dumps(results, indent=1))
+    return 0

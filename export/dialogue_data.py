@@ -24,20 +24,38 @@ class Stream:
     mask: np.ndarray  # (N,) bool: True where the token is a reply token (scored)
 
 
-def encode(tok: Tokenizer, convs: list[Conversation]) -> Stream:
-    eos = tok.token_to_id(EOS)
+def encode(tok: Tokenizer, convs: list[Conversation], fmt: str = "eos-turns", system: str = "") -> Stream:
+    """The conversations as one stream in prompt format ``fmt`` (``eos-turns`` or ``chatml``).
+
+    Scored: the text of every turn after the first and the token that ends it (eos / ``<|im_end|>``);
+    never template tokens (``<|im_start|>user\\n``). Text is encoded with special tokens as plain text.
+    """
+    if fmt not in ("eos-turns", "chatml"):
+        raise ValueError(f"unknown prompt format {fmt!r}")
+    tok.encode_special_tokens = True
+    try:
+        encoded = iter(tok.encode_batch([turn for conv in convs for turn in conv], add_special_tokens=False))
+    finally:
+        tok.encode_special_tokens = False
+    template = (lambda text: tok.encode(text, add_special_tokens=False).ids)
+    end = tok.token_to_id(EOS if fmt == "eos-turns" else "<|im_end|>")
+    head = [end] if fmt == "eos-turns" else (template(f"<|im_start|>system\n{system}<|im_end|>\n") if system else [])
     ids: list[int] = []
     mask: list[bool] = []
-    encoded = tok.encode_batch([turn for conv in convs for turn in conv])
-    it = iter(encoded)
     for conv in convs:
-        ids.append(eos)
-        mask.append(False)
+        _extend(ids, mask, head, False)
         for k in range(len(conv)):
-            piece = next(it).ids + [eos]
-            ids.extend(piece)
-            mask.extend([k > 0] * len(piece))
+            if fmt == "chatml":
+                _extend(ids, mask, template(f"<|im_start|>{'assistant' if k % 2 else 'user'}\n"), False)
+            _extend(ids, mask, next(encoded).ids + [end], k > 0)
+            if fmt == "chatml":
+                _extend(ids, mask, template("\n"), False)
     return Stream(np.asarray(ids, dtype=np.int64), np.asarray(mask, dtype=bool))
+
+
+def _extend(ids: list[int], mask: list[bool], piece: list[int], scored: bool) -> None:
+    ids.extend(piece)
+    mask.extend([scored] * len(piece))
 
 
 def random_windows(stream: Stream, batch: int, seq: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
@@ -68,13 +86,14 @@ def eval_windows(stream: Stream, seq: int, limit: int | None = None) -> list[tup
 
 
 def token_bytes(tok: Tokenizer) -> np.ndarray:
-    """(V,) UTF-8 byte length of each token's text; eos counts as 1 (the turn boundary).
+    """(V,) UTF-8 byte length of each token's text; special tokens (eos, ``<|im_end|>``) count as 1.
 
     Byte-level BPE tokens spell one printable character per byte, so the length is ``len(token)``.
     """
-    lengths = np.ones(tok.get_vocab_size(), dtype=np.int64)
-    for token, i in tok.get_vocab().items():
-        if token != EOS:
+    lengths = np.ones(tok.get_vocab_size(with_added_tokens=True), dtype=np.int64)
+    special = {t.content for t in tok.get_added_tokens_decoder().values()}
+    for token, i in tok.get_vocab(with_added_tokens=True).items():
+        if token not in special:
             lengths[i] = len(token)
     return lengths
 

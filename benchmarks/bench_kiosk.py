@@ -55,7 +55,8 @@ def frame_stats(times: np.ndarray, windows: list) -> dict:
     for start, end in windows:
         busy |= (ends >= start) & (ends <= end)
     g = gaps[busy]
-    return {"frames": int(busy.sum()), "fps": float(1 / g.mean()), "interval_p50_ms": 1000 * float(np.median(g)),
+    return {"frames": int(busy.sum()), "fps": float(1 / g.mean()),
+            "interval_p50_ms": 1000 * float(np.median(g)),
             "interval_p99_ms": 1000 * float(np.percentile(g, 99)), "interval_max_ms": 1000 * float(g.max())}
 
 

@@ -46,7 +46,8 @@ class Kiosk:
                              "image") if generator else None
         self.editor = LineEditor(self.submit, self.stop)
         self.turn: Turn | None = None
-        self.turns: list[Turn] = []
+        self.turns: collections.deque[Turn] = collections.deque(maxlen=1000)
+        """Recent turns, oldest first."""
         self.frame_times: collections.deque[float] = collections.deque(maxlen=100_000)
         """time.monotonic() after each frame was shown, seconds."""
         self._stop = threading.Event()
@@ -64,8 +65,8 @@ class Kiosk:
         turn = Turn(text, source, t_input if t_input is not None else time.monotonic(),
                     pending=2 if self.images else 1)
         with self._lock:
-            if self.turn is not None:
-                self.turn.cancel.set()
+            if self.turn is not None and not self.turn.done.is_set():
+                self.turn.cancel.set()  # barge-in: it stops at its next token
             self.turn = turn
             self.turns.append(turn)
             self._last_activity = time.monotonic()

@@ -15,7 +15,7 @@ import threading
 import time
 from pathlib import Path
 
-SPOKEN = "Can you draw me a picture of a cat?"
+SPOKEN = "Please show me a red apple."
 TYPED = ("Hello! How are you today?", "I love pizza 🍕", "What is your favourite animal?",
          "Actually, tell me about the sea.", "你好！今天天气怎么样？")
 INTERRUPTS = {3}
@@ -56,7 +56,7 @@ def speech_wav(out: Path) -> Path | None:
     if shutil.which("espeak-ng") is None:
         return None
     path = out / "spoken.wav"
-    subprocess.run(["espeak-ng", "-s", "150", "-w", str(path), SPOKEN], check=True,
+    subprocess.run(["espeak-ng", "-w", str(path), SPOKEN], check=True,
                    capture_output=True)
     return path
 

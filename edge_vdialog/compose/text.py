@@ -73,6 +73,7 @@ class TextRenderer:
         self._emoji_scale = self.size * 1.15 / EMOJI_PX
         self.width = functools.lru_cache(maxsize=4096)(self._width)
         self.render = functools.lru_cache(maxsize=512)(self._render)
+        self._emoji_bitmap = functools.lru_cache(maxsize=256)(self._draw_emoji)
 
     def runs(self, text: str) -> list[tuple[bool, str]]:
         """(is_emoji, piece) in order."""
@@ -125,8 +126,7 @@ class TextRenderer:
         image.paste(small, (x, max(0, (self.line_height - small.height) // 2)), small)
         return self.emoji.getlength(piece) * self._emoji_scale
 
-    @functools.lru_cache(maxsize=256)
-    def _emoji_bitmap(self, piece: str) -> Image.Image:
+    def _draw_emoji(self, piece: str) -> Image.Image:
         """The emoji drawn at 109 px and scaled to this size, RGBA."""
         _, _, right, bottom = self.emoji.getbbox(piece)
         big = Image.new("RGBA", (max(1, right), max(1, bottom)), (0, 0, 0, 0))

@@ -2,8 +2,9 @@
 
 ``mic://default`` or ``mic://<device name or index>`` record through PortAudio (``sounddevice``,
 Debian ``libportaudio2``); ``wav://file.wav`` replays a file in real time and then stays silent,
-like a quiet room (``?loop=1`` repeats it, ``?delay=S`` waits S seconds first); ``none`` means typed input only. A microphone that is
-missing or lost reports itself offline and is reopened with a doubling delay.
+like a quiet room (``?loop=1`` repeats it, ``?delay=S`` waits S seconds first); ``none`` means
+typed input only. A microphone that is missing or lost reports itself offline and is reopened
+with a doubling delay.
 """
 
 from __future__ import annotations
@@ -11,7 +12,6 @@ from __future__ import annotations
 import logging
 import queue
 import threading
-import time
 import wave
 
 import numpy as np

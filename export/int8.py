@@ -10,7 +10,8 @@ Recipes (``choose_recipe``):
 * ``dynamic-int8`` (any other CPU): ONNX Runtime's ``quantize_dynamic`` (MatMulInteger).
 
 Weight layout: ONNX MatMul B is [K, N] (K = input features); MatMulNBits stores B as
-[N, K / block, block] uint8 with scales [N, K / block] float32 and zero points 128.
+[N, K / block, block] uint8 with scales [N, K / block] float32; the zero point is 128
+(MatMulNBits' default for 8 bits, so it is not stored).
 """
 
 from __future__ import annotations
@@ -158,10 +159,9 @@ def _matmul_nbits(node: onnx.NodeProto, w_nk: np.ndarray, out: list, bias: str =
     n, k = w_nk.shape
     q, scales = quantize_blocks(w_nk)
     base = node.name or node.output[0]
-    names = [f"{base}.q8", f"{base}.scales", f"{base}.zp"]
-    zp = np.full((n, k // BLOCK), 128, np.uint8)
-    out += [numpy_helper.from_array(a, nm) for a, nm in zip((q, scales.reshape(-1), zp.reshape(-1)), names)]
-    inputs = [node.input[0], *names] + (["", bias] if bias else [])
+    names = [f"{base}.q8", f"{base}.scales"]           # zero points omitted: 8-bit default is 128
+    out += [numpy_helper.from_array(a, nm) for a, nm in zip((q, scales.reshape(-1)), names)]
+    inputs = [node.input[0], *names] + (["", "", bias] if bias else [])
     return helper.make_node("MatMulNBits", inputs, list(node.output),
                             name=base + ".nbits", domain="com.microsoft",
                             K=k, N=n, bits=8, block_size=BLOCK, accuracy_level=4)

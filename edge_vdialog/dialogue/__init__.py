@@ -9,9 +9,10 @@ Runtime dependencies only: numpy, onnxruntime, tokenizers.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 
-from edge_vdialog.bundle import Bundle
+from edge_vdialog.bundle import Bundle, Component
 from edge_vdialog.dialogue.chat import Chat
 from edge_vdialog.dialogue.decoder import KVDecoder
 from edge_vdialog.dialogue.prompt import PromptFormat
@@ -28,16 +29,34 @@ def load_chat(bundle: Bundle, providers: Sequence[str] = ("cpu",), threads: int 
 
     ``max_context`` caps the tokens kept (prompt + reply); default: the model's own limit.
     """
+    comp = bundle.component("dialogue", verify=False)
+    return _while_verifying(comp, lambda: _load(comp, providers, threads, max_context))
+
+
+def _while_verifying(comp: Component, load: Callable[[], Chat]) -> Chat:
+    """Run ``load`` while the component's files are checked against their sha256 in a thread
+    (hashing releases the GIL), so the check costs no start-up time; a failed check wins."""
+    with ThreadPoolExecutor(1) as pool:
+        check = pool.submit(comp.verify)
+        try:
+            chat = load()
+        except Exception:
+            check.result()              # a corrupt or missing file explains the failure best
+            raise
+        check.result()
+    return chat
+
+
+def _load(comp: Component, providers: Sequence[str], threads: int | None, max_context: int | None) -> Chat:
     from edge_vdialog.engines import open_engine
 
-    comp = bundle.component("dialogue")
     cfg = comp.config
     try:
         eos_ids = [int(i) for i in cfg["eos_token_ids"]]
         ctx = int(cfg.get("max_context", 1024))
         fmt_name, stop = str(cfg.get("prompt_format", "eos-turns")), list(cfg.get("stop", []))
     except (KeyError, TypeError, ValueError) as e:
-        raise BundleError(f"bundle {bundle.root}: dialogue config is incomplete ({e})",
+        raise BundleError(f"bundle {comp.root}: dialogue config is incomplete ({e})",
                           "rebuild the bundle") from None
     tok = Tokenizer.load(comp.path("tokenizer"))
     engine = open_engine(comp.path("model"), providers=providers, threads=threads)

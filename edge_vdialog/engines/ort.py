@@ -29,6 +29,7 @@ def session_options(threads: int | None = None) -> ort.SessionOptions:
     so = ort.SessionOptions()
     so.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
     so.inter_op_num_threads = 1
+    so.log_severity_level = 3          # errors only: ONNX Runtime's warnings are not the user's business
     if threads:
         so.intra_op_num_threads = threads
     return so

@@ -12,6 +12,7 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import unicodedata
 from pathlib import Path
 
 PROMPTS = Path(__file__).with_name("dialogue_prompts.txt")
@@ -71,4 +72,6 @@ def write_blind(args: argparse.Namespace, prompts: list[str], replies: list[list
 
 
 def _cell(text: str) -> str:
-    return text.replace("|", "\\|").replace("\n", " ") or "(empty)"
+    """One markdown table cell: whitespace runs become one space, control characters are dropped."""
+    text = "".join(c for c in " ".join(text.split()) if unicodedata.category(c) != "Cc")
+    return text.replace("|", "\\|") or "(empty)"

@@ -82,3 +82,29 @@ def test_trained_checkpoint_exports_and_chats(trained, tmp_path):
     reply = "".join(chat.send("hello there", Sampling(greedy=True, max_new_tokens=12)))
     assert isinstance(reply, str)
     assert len(chat.history) == 2
+
+
+def test_eval_of_fp32_bundle_matches_the_checkpoint(trained, corpus, tmp_path):
+    pytest.importorskip("export.causal_lm")
+    from export.causal_lm import export_causal_lm
+
+    fp32 = export_causal_lm(trained, tmp_path / "fp32", quantize="none", prompt_format="eos-turns")
+    results = tmp_path / "eval.jsonl"
+    for what in (["--bundle", str(fp32)], ["--checkpoint", str(trained)]):
+        assert main(["eval-dialogue", *what, "--corpus", str(corpus), "--json", str(results)]) == 0
+    onnx, torch = [json.loads(line) for line in results.read_text().splitlines()]
+    assert onnx["tokens"] == torch["tokens"] > 0 and onnx["bytes"] == torch["bytes"]
+    assert onnx["ppl"] == pytest.approx(torch["ppl"], rel=1e-3)
+
+
+def test_chat_samples_blind_side_by_side(trained, tmp_path):
+    pytest.importorskip("export.causal_lm")
+    from export.causal_lm import export_causal_lm
+
+    a = export_causal_lm(trained, tmp_path / "a", quantize="none", prompt_format="eos-turns")
+    b = export_causal_lm(trained, tmp_path / "b", quantize="int8", prompt_format="eos-turns")
+    out = tmp_path / "side.md"
+    assert main(["chat-samples", "--bundle", str(a), "--bundle", str(b), "--count", "3", "--out", str(out)]) == 0
+    assert len(out.read_text().splitlines()) == 2 + 3
+    key = json.loads(out.with_suffix(".key.json").read_text())
+    assert [{k["A"], k["B"]} for k in key] == [{str(a), str(b)}] * 3

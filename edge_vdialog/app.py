@@ -41,16 +41,18 @@ class Kiosk:
         self.camera, self.presence, self.listener = camera, presence, listener
         self.period = 1.0 / fps                   # seconds per frame
         self.backend, self.idle_s = backend, idle_s
-        self.dialogue = Worker("worker", reply_handler(chat, sampling, telemetry), telemetry, "dialogue")
-        self.images = Worker("image", image_handler(generator, image_seed), telemetry,
-                             "image") if generator else None
+        self._stop = threading.Event()
+        self._wake = threading.Event()  # a frame is wanted now (first token, picture, stop)
+        self.dialogue = Worker("worker", reply_handler(chat, sampling, telemetry, self._wake.set),
+                               telemetry, "dialogue")
+        self.images = Worker("image", image_handler(generator, image_seed, self._wake.set),
+                             telemetry, "image") if generator else None
         self.editor = LineEditor(self.submit, self.stop)
         self.turn: Turn | None = None
         self.turns: collections.deque[Turn] = collections.deque(maxlen=1000)
         """Recent turns, oldest first."""
         self.frame_times: collections.deque[float] = collections.deque(maxlen=100_000)
         """time.monotonic() after each frame was shown, seconds."""
-        self._stop = threading.Event()
         self._lock = threading.Lock()
         self._image: tuple[int, object] | None = None  # (turn id, RGB image) on screen
         self._greeting = ""
@@ -79,6 +81,7 @@ class Kiosk:
     def stop(self) -> None:
         """Ask the loop to end (signal handlers, `q`, Esc); returns at once."""
         self._stop.set()
+        self._wake.set()
 
     @property
     def stopping(self) -> bool:
@@ -104,6 +107,7 @@ class Kiosk:
     def _loop(self, on_running: Callable[[], None] | None) -> None:
         next_t, window_start, frames = time.monotonic(), time.monotonic(), 0
         while not self._stop.is_set():
+            self._wake.clear()  # set again meanwhile: the next frame comes at once
             if self._frame():
                 frames += 1
             if on_running is not None:
@@ -116,7 +120,7 @@ class Kiosk:
                 window_start, frames = now, 0
                 self._check_devices()
             next_t = max(next_t + self.period, now - self.period)  # never burst to catch up
-            self._stop.wait(max(0.0, next_t - time.monotonic()))
+            self._wake.wait(max(0.0, next_t - time.monotonic()))
 
     def _frame(self) -> bool:
         """Compose and show one frame; a failure is logged and counted, the loop goes on."""

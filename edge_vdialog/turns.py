@@ -110,7 +110,9 @@ class Worker:
                 turn.finish_part()
 
 
-def reply_handler(chat: Chat, sampling, telemetry: Telemetry) -> Callable[[Turn], None]:
+def reply_handler(chat: Chat, sampling, telemetry: Telemetry,
+                  wake: Callable[[], None]) -> Callable[[Turn], None]:
+    """Streams the reply into the turn; ``wake()`` asks for a frame at once for the first piece."""
     def handle(turn: Turn) -> None:
         start, n = None, 0
         for piece in chat.send(turn.text, sampling, cancel=turn.cancel):
@@ -119,6 +121,8 @@ def reply_handler(chat: Chat, sampling, telemetry: Telemetry) -> Callable[[Turn]
             start = start or time.monotonic()
             n += 1
             turn.reply += piece
+            if n == 1:
+                wake()
             telemetry.beat("worker")
         elapsed = time.monotonic() - start if start else 0.0
         if n > 1 and elapsed > 0:
@@ -127,7 +131,10 @@ def reply_handler(chat: Chat, sampling, telemetry: Telemetry) -> Callable[[Turn]
     return handle
 
 
-def image_handler(generator: ImageGenerator, seed: int | None) -> Callable[[Turn], None]:
+def image_handler(generator: ImageGenerator, seed: int | None,
+                  wake: Callable[[], None]) -> Callable[[Turn], None]:
+    """Draws the picture for what the person said (ready long before the reply is complete)."""
     def handle(turn: Turn) -> None:
         turn.image = generator.generate(turn.text, seed=seed)
+        wake()
     return handle

@@ -72,3 +72,45 @@ def test_unknown_display_scheme():
     with pytest.raises(UserError, match="display://0.*fb:///dev/fb0.*null://"):
         open_sink("hdmi://1")
     assert open_sink("null://").show(frame()) == -1
+
+
+WAIT_FOR_WINDOW = """
+import sys, time
+import numpy as np
+from edge_vdialog.media.sinks import RetryingWindow
+from edge_vdialog.media.uri import parse_uri
+sink = RetryingWindow(parse_uri("display://0", "display", {"display": ""}), False, retry_s=0.1)
+print("offline" if not sink.status().online else "online", flush=True)
+deadline = time.monotonic() + 20
+while not sink.status().online and time.monotonic() < deadline:
+    sink.show(np.zeros((72, 128, 3), np.uint8))
+    time.sleep(0.05)
+print("online" if sink.status().online and sink.window else "still offline", flush=True)
+"""
+
+
+def test_window_appears_when_the_x_server_starts():
+    """In a child process: Qt must not outlive its X server inside the test process."""
+    import os
+    import shutil
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    if shutil.which("Xvfb") is None:
+        pytest.skip("needs Debian xvfb")
+    number = next(n for n in range(150, 250) if not Path(f"/tmp/.X11-unix/X{n}").exists())
+    root = Path(__file__).resolve().parents[2]
+    child = subprocess.Popen([sys.executable, "-c", WAIT_FOR_WINDOW], stdout=subprocess.PIPE,
+                             text=True, env=dict(os.environ, DISPLAY=f":{number}", PYTHONPATH=str(root)))
+    server = None
+    try:
+        assert child.stdout.readline().strip() == "offline"
+        server = subprocess.Popen(["Xvfb", f":{number}", "-nolisten", "tcp"], stderr=subprocess.DEVNULL)
+        assert child.stdout.readline().strip() == "online"
+        assert child.wait(10) == 0
+    finally:
+        child.kill()
+        if server:
+            server.terminate()
+            server.wait(5)

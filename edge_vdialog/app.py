@@ -156,7 +156,10 @@ class Kiosk:
         self.telemetry.set_state(state)
         image_id, image = self._image or (0, None)
         frame = self.camera.latest() if self.camera else None
-        heard = f"> {self.editor.text}▌" if self.editor.text else (turn.text if turn else "")
+        if self.editor.text:
+            heard = f"> {self.editor.text}▌"
+        else:
+            heard = "🎤 …" if state == "listening" else (turn.text if turn else "")
         view = View(state=state, heard=heard, reply=self._reply(turn), image=image,
                     image_id=image_id, camera=frame.image if frame else None,
                     status=self._status(state), alerts=tuple(self.telemetry.degraded().values()),
@@ -226,7 +229,7 @@ class Kiosk:
 
     def _shutdown(self) -> None:
         self.telemetry.set_state("stopping")
-        if self.turn is not None:
+        if self.turn is not None and not self.turn.done.is_set():
             self.turn.cancel.set()
         for part in (self.listener, self.presence, self.camera, self.images, self.dialogue):
             if part is not None:

@@ -31,6 +31,16 @@ class Models:
     """What runs the dialogue model, e.g. CPUExecutionProvider."""
 
 
+def check_endpoints(settings: Settings) -> None:
+    """Reject unknown camera/microphone/display URIs now, before seconds of model loading."""
+    from edge_vdialog.media import mic, sinks, sources
+    from edge_vdialog.media.uri import parse_uri
+
+    parse_uri(settings.camera.uri, "camera", sources.SCHEMES)
+    parse_uri(settings.mic.uri, "microphone", mic.SCHEMES)
+    parse_uri(settings.display.uri, "display", sinks.SCHEMES)
+
+
 def load_models(settings: Settings) -> Models:
     """Dialogue (+ image generator when enabled) from their bundles, warmed up."""
     from edge_vdialog.bundle import Bundle, default_bundle_dir, default_dialogue_bundle_dir

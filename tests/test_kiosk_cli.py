@@ -152,3 +152,19 @@ def test_starts_without_any_device_answers_typing_and_stops_on_sigterm(tiny_conf
     assert "camera v4l2:///dev/video-missing: camera /dev/video-missing does not exist" in log
     assert "microphone wav:///nonexistent/mic.wav" in log
     assert "no display" in log and "null://" in log
+
+
+@pytest.mark.parametrize("flag, uri, supported", [
+    ("--camera", "webcam://0", "v4l2:///dev/video0"),
+    ("--mic", "alsa://hw0", "mic://default"),
+    ("--display", "hdmi://1", "fb:///dev/fb0"),
+])
+def test_unknown_uri_is_one_line_before_any_model_loads(tmp_path, flag, uri, supported):
+    config = tmp_path / "config.toml"
+    config.write_text(f'[dialogue]\nbundle = "{tmp_path / "no-such-bundle"}"\n')
+    out = subprocess.run([sys.executable, "-m", "edge_vdialog", "run", "--config", str(config), flag, uri],
+                         capture_output=True, text=True, cwd=ROOT, timeout=60,
+                         env=dict(os.environ, PYTHONPATH=str(ROOT)))
+    assert out.returncode == 1
+    error = [line for line in out.stderr.splitlines() if line.startswith("error:")]
+    assert len(error) == 1 and uri in error[0] and supported in error[0]

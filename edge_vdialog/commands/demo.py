@@ -84,7 +84,7 @@ def script(kiosk, spoken: bool) -> None:
 def run(args: argparse.Namespace) -> int:
     import logging
 
-    from edge_vdialog.assemble import build_kiosk, load_models
+    from edge_vdialog.assemble import build_kiosk, check_endpoints, load_models
     from edge_vdialog.settings import load_settings
     from edge_vdialog.telemetry import Telemetry
 
@@ -93,6 +93,7 @@ def run(args: argparse.Namespace) -> int:
     wav = speech_wav(args.out)
     settings = load_settings(args.config, {"camera.uri": args.camera, "display.uri": "null://",
                                            "mic.uri": f"wav://{wav}?delay=1.5" if wav else "none"})
+    check_endpoints(settings)
     print(f"loading models ({'spoken turn from espeak-ng' if wav else 'no espeak-ng: typed turns only'})")
     telemetry = Telemetry()
     kiosk = build_kiosk(settings, telemetry, load_models(settings), sink=RecordingSink(args.out))

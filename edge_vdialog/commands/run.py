@@ -21,7 +21,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     import signal
 
-    from edge_vdialog.assemble import build_kiosk, load_models
+    from edge_vdialog.assemble import build_kiosk, check_endpoints, load_models
     from edge_vdialog.media.typed import StdinReader
     from edge_vdialog.service import start_service
     from edge_vdialog.service.logs import setup_logging
@@ -31,6 +31,7 @@ def run(args: argparse.Namespace) -> int:
     settings = load_settings(args.config, {"camera.uri": args.camera, "mic.uri": args.mic,
                                            "display.uri": args.display})
     setup_logging(settings.logging)
+    check_endpoints(settings)
     telemetry = Telemetry()
     telemetry.set_state("loading")
     service = start_service(settings, telemetry)

@@ -23,6 +23,9 @@ from edge_vdialog.errors import UserError
 
 PROMPT_FORMATS = ("eos-turns", "chatml")
 DEFAULT_SYSTEM = "You are a friendly assistant at a kiosk. Answer briefly."
+CONTEXT_CAP = 2048
+"""Default cap on the context the runtime keeps (tokens): kiosk turns are short, and a bounded
+context bounds the re-prefill time when old turns are dropped on a CPU."""
 MODEL_FILE, DATA_FILE = "model.onnx", "model.onnx.data"
 
 
@@ -38,13 +41,16 @@ def register(sub: argparse._SubParsersAction) -> None:
         p.add_argument("--system", default=None, help="system prompt (chatml only)")
         p.add_argument("--source", default="", help="where the weights come from (manifest)")
         p.add_argument("--licence", default="", help="licence of the weights (manifest)")
+        p.add_argument("--max-context", type=int, default=CONTEXT_CAP,
+                       help=f"most tokens kept (prompt + reply), at most the model's (default {CONTEXT_CAP})")
         p.set_defaults(func=_run)
 
 
 def _run(args: argparse.Namespace) -> int:
     out = export_causal_lm(args.model, args.out, quantize=args.quantize,
                            prompt_format=args.prompt_format, system_prompt=args.system,
-                           source=args.source or str(args.model), licence=args.licence)
+                           source=args.source or str(args.model), licence=args.licence,
+                           max_context=args.max_context)
     print(f"wrote {out}")
     return 0
 
@@ -52,7 +58,7 @@ def _run(args: argparse.Namespace) -> int:
 def export_causal_lm(src: str | Path, out_bundle: str | Path, *, quantize: str = "int8",
                      prompt_format: str = "eos-turns", system_prompt: str | None = None,
                      source: str = "", licence: str = "",
-                     config_extra: dict[str, Any] | None = None) -> Path:
+                     config_extra: dict[str, Any] | None = None, max_context: int = CONTEXT_CAP) -> Path:
     """Export ``src`` (checkpoint dir or hub id) into ``out_bundle``'s ``dialogue`` component.
 
     ``config_extra`` is merged into the component config (e.g. ``{"stop": ["\\n\\n"]}``).
@@ -77,7 +83,7 @@ def export_causal_lm(src: str | Path, out_bundle: str | Path, *, quantize: str =
             precision = _write_model(model, stage, quantize)
             steps.update()
             steps.set_description("write bundle")
-            cfg = _component_config(onnx_dir, prompt_format, system_prompt, config_extra or {})
+            cfg = _component_config(onnx_dir, prompt_format, system_prompt, max_context, config_extra or {})
             shutil.copyfile(onnx_dir / "tokenizer.json", stage / "tokenizer.json")
             _write_bundle(out_bundle, stage, precision, source or str(src), licence, cfg)
             steps.update()
@@ -137,7 +143,7 @@ def _write_model(model_path: Path, stage: Path, quantize: str) -> str:
 
 
 def _component_config(onnx_dir: Path, prompt_format: str, system_prompt: str | None,
-                      extra: dict[str, Any]) -> dict[str, Any]:
+                      max_context: int, extra: dict[str, Any]) -> dict[str, Any]:
     hf = json.loads((onnx_dir / "config.json").read_text())
     gen_path = onnx_dir / "generation_config.json"
     gen = json.loads(gen_path.read_text()) if gen_path.is_file() else {}
@@ -145,13 +151,22 @@ def _component_config(onnx_dir: Path, prompt_format: str, system_prompt: str | N
     eos_ids = [eos] if isinstance(eos, int) else list(eos or [])
     if not eos_ids:
         raise UserError("the checkpoint names no eos_token_id", "set eos_token_id in its config.json")
+    if prompt_format == "chatml":        # a turn ends with <|im_end|>, whatever the model's eos is
+        from tokenizers import Tokenizer
+
+        im_end = Tokenizer.from_file(str(onnx_dir / "tokenizer.json")).token_to_id("<|im_end|>")
+        if im_end is None:
+            raise UserError("prompt format chatml needs a tokenizer with <|im_end|>",
+                            "use --prompt-format eos-turns for this model")
+        eos_ids += [im_end] if im_end not in eos_ids else []
     ctx = hf.get("n_positions") or hf.get("max_position_embeddings") or 1024
     cfg = {
         "architecture": hf.get("model_type", ""),
         "eos_token_ids": eos_ids,
-        "max_context": int(ctx),
+        "max_context": min(int(ctx), max_context),
+        "model_max_context": int(ctx),
         "prompt_format": prompt_format,
-        "stop": ["<|im_end|>"] if prompt_format == "chatml" else [],
+        "stop": [],
     }
     if prompt_format == "chatml":
         cfg["system_prompt"] = DEFAULT_SYSTEM if system_prompt is None else system_prompt

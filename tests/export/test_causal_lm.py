@@ -33,7 +33,8 @@ def test_manifest(tiny_lm):
     assert gpt2.config["prompt_format"] == "eos-turns"
     llama = Bundle.load(tiny_lm["llama_fp32"]).component("dialogue")
     assert llama.precision == "fp32" and llama.config["prompt_format"] == "chatml"
-    assert llama.config["system_prompt"] == "You are a test." and llama.config["stop"] == ["<|im_end|>"]
+    assert llama.config["system_prompt"] == "You are a test." and llama.config["eos_token_ids"] == [2]
+    assert llama.config["max_context"] == 128
 
 
 def test_int8_structure(tiny_lm):

@@ -8,7 +8,7 @@ import pytest
 from edge_vdialog.compose import Compositor, Fonts, TextRenderer, View
 from edge_vdialog.compose.frame import BG
 
-CJK = Fonts.find().text is not None
+CJK = any("CJK" in path for path, _ in Fonts.find().text)
 EMOJI = Fonts.find().emoji is not None
 
 
@@ -57,6 +57,15 @@ def test_chinese_glyphs_are_real_not_tofu():
     assert a.max() > 128
 
 
+@pytest.mark.skipif(len(Fonts.find().text) < 2, reason="needs fonts-noto-cjk and fonts-dejavu-core")
+def test_scripts_missing_from_the_cjk_font_fall_back():
+    r = TextRenderer(Fonts.find(), 32)
+    glyphs = [r.render(ch, (255, 255, 255), (0, 0, 0)) for ch in "مש✓"]  # Arabic, Hebrew, check mark
+    assert [f for f, _ in r.runs("مش✓")] == [1, 0]  # DejaVu, then back to the first font
+    assert all(g.max() > 128 for g in glyphs)
+    assert glyphs[0].shape != glyphs[1].shape or (glyphs[0] != glyphs[1]).any()
+
+
 @pytest.mark.skipif(not EMOJI, reason="needs Debian fonts-noto-color-emoji")
 def test_emoji_render_in_colour():
     pizza = TextRenderer(Fonts.find(), 32).render("🍕", (255, 255, 255), (0, 0, 0)).astype(int)
@@ -78,7 +87,7 @@ def test_rendered_lines_are_cached():
 
 
 def test_without_fonts_latin_still_renders():
-    r = TextRenderer(Fonts(None, 0, None), 20)
+    r = TextRenderer(Fonts((), None), 20)
     assert r.render("hello", (255, 255, 255), (0, 0, 0)).max() > 0
 
 

@@ -1,11 +1,12 @@
-"""Unicode text as cached BGR bitmaps: Latin, CJK and colour emoji, with word wrap.
+"""Unicode text as cached BGR bitmaps: Latin, CJK, Arabic, Hebrew, ... and colour emoji, wrapped.
 
-Pillow has no font fallback, so text is split into runs: emoji go to Noto Color Emoji (a
-bitmap font drawn at its one size, 109 px, then scaled to the line), everything else to
-Noto Sans CJK, which also covers Latin, Greek, Cyrillic, kana and Hangul. Without those fonts
-(Debian ``fonts-noto-cjk``, ``fonts-noto-color-emoji``) Pillow's built-in font draws what it
-can, with a warning. Rendered lines and measured widths are cached, so a frame that shows the
-same text again costs only a copy.
+Pillow has no font fallback, so text is split into runs, each drawn with the first font that
+has its glyphs: Noto Sans CJK (Latin, Greek, Cyrillic, CJK, kana, Hangul), then DejaVu Sans
+(Arabic, Hebrew, Armenian, Georgian, U+FFFD, ...), and for emoji Noto Color Emoji (a bitmap font
+drawn at its one size, 109 px, and scaled to the line). raqm shapes each run (joining, right to
+left, ZWJ sequences). Fonts come from Debian ``fonts-noto-cjk``, ``fonts-dejavu-core`` and
+``fonts-noto-color-emoji``; without them Pillow's built-in font draws what it can, with a warning.
+Widths, lines and emoji are cached, so a frame that shows the same text again costs a copy.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import functools
 import logging
 import re
+import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -22,40 +24,39 @@ from PIL import Image, ImageDraw, ImageFont
 
 log = logging.getLogger(__name__)
 Rgb = tuple[int, int, int]
-CJK_FONTS = (("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 2),  # index 2: SC
-             ("/usr/share/fonts/truetype/noto/NotoSansCJK-Regular.ttc", 2),
-             ("/usr/share/fonts/noto-cjk/NotoSansCJK-Regular.ttc", 2))
-EMOJI_FONTS = ("/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf",
-               "/usr/share/fonts/noto/NotoColorEmoji.ttf")
+TEXT_FONTS = (("/usr/share/fonts/opentype/noto/NotoSansCJK-Regular.ttc", 2),  # index 2: SC
+              ("/usr/share/fonts/truetype/noto/NotoSansCJK-Regular.ttc", 2),
+              ("/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf", 0))
+EMOJI_FONTS = ("/usr/share/fonts/truetype/noto/NotoColorEmoji.ttf",)
 EMOJI_PX = 109
 """The only size Noto Color Emoji's bitmaps come in, pixels."""
-EMOJI = re.compile("[\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\u2300-\u23FF\u200D\uFE0F"
-                   "\U000E0020-\U000E007F\u20E3]+")
+EMOJI_CLASS = ("\U0001F000-\U0001FAFF\u2600-\u27BF\u2B00-\u2BFF\u2300-\u23FF\u200D\uFE0F"
+               "\U000E0020-\U000E007F\u20E3")
+EMOJI = re.compile(f"[{EMOJI_CLASS}]+")
 UNDRAWABLE = re.compile("[\x00-\x09\x0b-\x1f\x7f-\x9f\ud800-\udfff]")
 """Control characters and lone surrogates: raqm refuses to lay them out; they become spaces."""
-BREAKS = re.compile(r"\s+|[\u2E80-\u9FFF\uF900-\uFAFF\uFF00-\uFFEF\u3000-\u303F]|"
-                    + EMOJI.pattern + r"|[^\s\u2E80-\u9FFF\uF900-\uFAFF\uFF00-\uFFEF\u3000-\u303F"
-                    + EMOJI.pattern[1:-2] + r"]+")
+CJK_CLASS = "\u2E80-\u9FFF\uF900-\uFAFF\uFF00-\uFFEF\u3000-\u303F"
+BREAKS = re.compile(rf"\s+|[{CJK_CLASS}]|[{EMOJI_CLASS}]+|[^\s{CJK_CLASS}{EMOJI_CLASS}]+")
+"""Wrap units: spaces, single CJK characters, emoji sequences, words."""
+EMOJI_RUN = -1
 
 
 @dataclass(frozen=True)
 class Fonts:
-    text: str | None
-    """Path of the CJK-capable font, None: Pillow's built-in font."""
-    text_index: int
+    text: tuple[tuple[str, int], ...]
+    """(path, face index) of the text fonts, in fallback order; empty: Pillow's built-in font."""
     emoji: str | None
 
     @classmethod
     def find(cls) -> Fonts:
-        text = next(((p, i) for p, i in CJK_FONTS if Path(p).is_file()), (None, 0))
+        text = tuple((p, i) for p, i in TEXT_FONTS if Path(p).is_file())
         emoji = next((p for p in EMOJI_FONTS if Path(p).is_file()), None)
-        if text[0] is None:
-            log.warning("no CJK font found: Chinese/Japanese/Korean text will not render "
+        if not any("CJK" in p for p, _ in text):
+            log.warning("no CJK font: Chinese/Japanese/Korean text will not render "
                         "(apt install fonts-noto-cjk)")
         if emoji is None:
-            log.warning("no colour emoji font found: emoji will not render "
-                        "(apt install fonts-noto-color-emoji)")
-        return cls(text[0], text[1], emoji)
+            log.warning("no colour emoji font: emoji will not render (apt install fonts-noto-color-emoji)")
+        return cls(text, emoji)
 
 
 class TextRenderer:
@@ -64,34 +65,66 @@ class TextRenderer:
     def __init__(self, fonts: Fonts, size: int) -> None:
         self.size = size
         """Font size, pixels."""
-        self.font = (ImageFont.truetype(fonts.text, size, index=fonts.text_index) if fonts.text
-                     else ImageFont.load_default(size))
+        self.fonts = [ImageFont.truetype(p, size, index=i) for p, i in fonts.text] or [
+            ImageFont.load_default(size)]
         self.emoji = ImageFont.truetype(fonts.emoji, EMOJI_PX) if fonts.emoji else None
-        ascent, descent = self.font.getmetrics()
-        self.line_height = ascent + descent
-        """Height of every rendered line, pixels."""
+        ascent, descent = self.fonts[0].getmetrics()
+        self.ascent, self.line_height = ascent, ascent + descent
+        """line_height: height of every rendered line, pixels."""
+        self._notdef = [self._glyph(f, "\uffff") for f in self.fonts]  # what a missing glyph draws
         self._emoji_scale = self.size * 1.15 / EMOJI_PX
         self.width = functools.lru_cache(maxsize=4096)(self._width)
         self.render = functools.lru_cache(maxsize=512)(self._render)
+        self._font_of = functools.lru_cache(maxsize=8192)(self._first_font_with)
+        self._in_emoji_font = functools.lru_cache(maxsize=4096)(self._emoji_has)
         self._emoji_bitmap = functools.lru_cache(maxsize=256)(self._draw_emoji)
 
-    def runs(self, text: str) -> list[tuple[bool, str]]:
-        """(is_emoji, piece) in order."""
-        out, pos = [], 0
+    @staticmethod
+    def _glyph(font, ch: str) -> tuple:
+        mask = font.getmask(ch)
+        return mask.size, bytes(mask)
+
+    def _emoji_has(self, ch: str) -> bool:
+        _, top, _, bottom = self.emoji.getbbox(ch)
+        return bottom > top  # a missing glyph is drawn empty
+
+    def _first_font_with(self, ch: str) -> int:
+        for i, font in enumerate(self.fonts):
+            if self._glyph(font, ch) != self._notdef[i]:
+                return i
+        return 0
+
+    def runs(self, text: str) -> list[tuple[int, str]]:
+        """(font index or EMOJI_RUN, piece) in order; spaces and marks stay with their run."""
+        out: list[tuple[int, str]] = []
+        pos = 0
         for m in EMOJI.finditer(text) if self.emoji else ():
-            if m.start() > pos:
-                out.append((False, text[pos:m.start()]))
-            out.append((True, m.group()))
+            if not self._in_emoji_font(m.group()[0]):  # e.g. ✓: a symbol, not an emoji
+                continue
+            self._text_runs(text[pos:m.start()], out)
+            out.append((EMOJI_RUN, m.group()))
             pos = m.end()
-        if pos < len(text):
-            out.append((False, text[pos:]))
+        self._text_runs(text[pos:], out)
         return out
+
+    def _text_runs(self, text: str, out: list[tuple[int, str]]) -> None:
+        current, start = None, 0
+        for k, ch in enumerate(text):
+            if ch.isspace() or unicodedata.category(ch) in ("Mn", "Me", "Cf"):
+                continue  # joins whichever run it is in
+            font = self._font_of(ch) if len(self.fonts) > 1 else 0
+            if font != current and current is not None:
+                out.append((current, text[start:k]))
+                start = k
+            current = font
+        if start < len(text):
+            out.append((current or 0, text[start:]))
 
     def _width(self, text: str) -> int:
         """Advance width of ``text``, pixels."""
         text = UNDRAWABLE.sub(" ", text)
-        return round(sum(self.emoji.getlength(s) * self._emoji_scale if e else self.font.getlength(s)
-                         for e, s in self.runs(text)))
+        return round(sum(self.emoji.getlength(s) * self._emoji_scale if f == EMOJI_RUN
+                         else self.fonts[f].getlength(s) for f, s in self.runs(text)))
 
     def wrap(self, text: str, max_width: int) -> list[str]:
         """Lines no wider than ``max_width`` px: breaks at spaces and between CJK characters."""
@@ -113,18 +146,16 @@ class TextRenderer:
         text = UNDRAWABLE.sub(" ", text)
         image = Image.new("RGB", (max(1, self.width(text)), self.line_height), bg)
         draw, x = ImageDraw.Draw(image), 0.0
-        for is_emoji, piece in self.runs(text):
-            if is_emoji:
-                x += self._paste_emoji(image, piece, round(x))
+        for f, piece in self.runs(text):
+            if f == EMOJI_RUN:
+                small = self._emoji_bitmap(piece)
+                image.paste(small, (round(x), max(0, (self.line_height - small.height) // 2)), small)
+                x += self.emoji.getlength(piece) * self._emoji_scale
             else:
-                draw.text((x, 0), piece, font=self.font, fill=fg)
-                x += self.font.getlength(piece)
+                font = self.fonts[f]
+                draw.text((x, self.ascent - font.getmetrics()[0]), piece, font=font, fill=fg)
+                x += font.getlength(piece)
         return cv2.cvtColor(np.asarray(image), cv2.COLOR_RGB2BGR)
-
-    def _paste_emoji(self, image: Image.Image, piece: str, x: int) -> float:
-        small = self._emoji_bitmap(piece)
-        image.paste(small, (x, max(0, (self.line_height - small.height) // 2)), small)
-        return self.emoji.getlength(piece) * self._emoji_scale
 
     def _draw_emoji(self, piece: str) -> Image.Image:
         """The emoji drawn at 109 px and scaled to this size, RGBA."""

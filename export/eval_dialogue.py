@@ -29,7 +29,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--corpus", action="append", help="as for train-dialogue (default: chitchat)")
     p.add_argument("--seed", type=int, default=0, help="the split's seed (train-dialogue's --seed)")
     p.add_argument("--seq", type=int, default=256, help="window, tokens (capped at the model's context)")
-    p.add_argument("--limit", type=int, help="score only the first N windows")
+    p.add_argument("--conversations", type=int, help="score only the first N validation conversations")
     p.add_argument("--prompt-format", default="eos-turns", help="checkpoints only: eos-turns or chatml")
     p.add_argument("--system", default=None, help="checkpoints, chatml only: system prompt (default: the bundles')")
     p.add_argument("--threads", type=int, default=1)
@@ -39,14 +39,15 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 def run(args: argparse.Namespace) -> int:
     corpus = load_corpus(args.corpus or ["chitchat"], seed=args.seed)
+    convs = corpus.val[:args.conversations] if args.conversations else corpus.val
     t0 = time.monotonic()
     if args.bundle:
-        score, info = eval_bundle(args.bundle, corpus.val, args.seq, args.limit, args.threads)
+        score, info = eval_bundle(args.bundle, convs, args.seq, args.threads)
     else:
-        score, info = eval_checkpoint(args.checkpoint, corpus.val, args.seq, args.limit, args.threads,
+        score, info = eval_checkpoint(args.checkpoint, convs, args.seq, args.threads,
                                       args.prompt_format, args.system)
     result = {"model": str(args.bundle or args.checkpoint), **info, "corpus": args.corpus or ["chitchat"],
-              "seed": args.seed, "limit": args.limit, **score.as_dict(), "seconds": round(time.monotonic() - t0, 1)}
+              "seed": args.seed, "conversations": len(convs), **score.as_dict(), "seconds": round(time.monotonic() - t0, 1)}
     print(f"{result['model']} ({info['precision']}, {info['prompt_format']}): ppl {score.ppl:.2f} per token, "
           f"{score.bits_per_byte:.4f} bits/byte over {score.tokens:,} tokens / {score.bytes:,} bytes")
     if args.json:
@@ -55,7 +56,7 @@ def run(args: argparse.Namespace) -> int:
     return 0
 
 
-def eval_bundle(root: Path, convs, seq: int, limit: int | None, threads: int) -> tuple[dd.Score, dict]:
+def eval_bundle(root: Path, convs, seq: int, threads: int) -> tuple[dd.Score, dict]:
     import onnxruntime as ort
     from tokenizers import Tokenizer
 
@@ -71,7 +72,7 @@ def eval_bundle(root: Path, convs, seq: int, limit: int | None, threads: int) ->
     lay = read_layout(session, str(root))
     fmt = cfg.get("prompt_format", "eos-turns")
     stream = dd.encode(tok, convs, fmt, cfg.get("system_prompt", ""))
-    windows = dd.eval_windows(stream, min(seq, int(cfg.get("max_context", seq))), limit)
+    windows = dd.eval_windows(stream, min(seq, int(cfg.get("max_context", seq))))
     empty = np.zeros((1, lay.kv_heads, 0, lay.head_size), lay.dtype)   # (1, kv_heads, P=0, head_size)
     score, lengths = dd.Score(), dd.token_bytes(tok)
     for x, y in _progress(windows):
@@ -86,7 +87,7 @@ def eval_bundle(root: Path, convs, seq: int, limit: int | None, threads: int) ->
                    "windows": len(windows)}
 
 
-def eval_checkpoint(path: Path, convs, seq: int, limit: int | None, threads: int,
+def eval_checkpoint(path: Path, convs, seq: int, threads: int,
                     fmt: str, system: str | None = None) -> tuple[dd.Score, dict]:
     import torch
     from tokenizers import Tokenizer
@@ -102,7 +103,7 @@ def eval_checkpoint(path: Path, convs, seq: int, limit: int | None, threads: int
     ctx = getattr(model.config, "n_positions", None) or model.config.max_position_embeddings
     if fmt == "chatml" and system is None:
         from export.causal_lm import DEFAULT_SYSTEM as system
-    windows = dd.eval_windows(dd.encode(tok, convs, fmt, system or ""), min(seq, ctx), limit)
+    windows = dd.eval_windows(dd.encode(tok, convs, fmt, system or ""), min(seq, ctx))
     score = evaluate_torch(model, windows, dd.token_bytes(tok))
     return score, {"precision": "fp32 (torch)", "prompt_format": fmt, "windows": len(windows)}
 

@@ -125,7 +125,7 @@ class Kiosk:
     def _frame(self) -> bool:
         """Compose and show one frame; a failure is logged and counted, the loop goes on."""
         try:
-            view, turn, image_id = self._view()
+            view, turn, shown = self._view()
             key = self.sink.show(self.compositor.compose(view))
         except Exception as e:
             self.telemetry.count_error("render")
@@ -135,7 +135,7 @@ class Kiosk:
             return False
         now = time.monotonic()
         self.frame_times.append(now)
-        self._stamp(turn, view, image_id, now)
+        self._stamp(turn, shown, now)
         self.editor.key(key)
         return True
 
@@ -146,7 +146,8 @@ class Kiosk:
             return "answering" if turn.reply else "thinking"
         return "attract" if self._attract else "idle"
 
-    def _view(self) -> tuple[View, Turn | None, int]:
+    def _view(self) -> tuple[View, Turn | None, tuple[bool, bool]]:
+        """The view, its turn, and whether it shows that turn's (first token, picture)."""
         self._update_presence()
         turn = self.turn
         if turn is not None and turn.image is not None and (
@@ -160,11 +161,12 @@ class Kiosk:
             heard = f"> {self.editor.text}▌"
         else:
             heard = "🎤 …" if state == "listening" else (turn.text if turn else "")
-        view = View(state=state, heard=heard, reply=self._reply(turn), image=image,
-                    image_id=image_id, camera=frame.image if frame else None,
-                    status=self._status(state), alerts=tuple(self.telemetry.degraded().values()),
-                    attract=state == "attract")
-        return view, turn, image_id
+        reply = self._reply(turn)
+        view = View(state=state, heard=heard, reply=reply, image=image, image_id=image_id,
+                    camera=frame.image if frame else None, status=self._status(state),
+                    alerts=tuple(self.telemetry.degraded().values()), attract=state == "attract")
+        shows_token = turn is not None and bool(turn.reply) and reply.startswith(turn.reply[:1])
+        return view, turn, (shows_token, turn is not None and image_id == turn.id)
 
     def _reply(self, turn: Turn | None) -> str:
         if turn is None:
@@ -183,14 +185,14 @@ class Kiosk:
             parts.append(f"image {1000 * last['image_s']:.0f} ms")
         return " · ".join(parts)
 
-    def _stamp(self, turn: Turn | None, view: View, image_id: int, now: float) -> None:
+    def _stamp(self, turn: Turn | None, shown: tuple[bool, bool], now: float) -> None:
         """Record when this turn's first token and image were first on screen."""
         if turn is None:
             return
-        if turn.first_token_s is None and turn.reply and view.reply:
+        if turn.first_token_s is None and shown[0]:
             turn.first_token_s = now - turn.t_input
             self.telemetry.observe_turn(first_token_s=turn.first_token_s)
-        if turn.image_s is None and image_id == turn.id:
+        if turn.image_s is None and shown[1]:
             turn.image_s = now - turn.t_input
             self.telemetry.observe_turn(image_s=turn.image_s)
         if turn.done.is_set() and not turn.reported:

@@ -5,6 +5,7 @@ Source: PyPI ``chitchat-dataset`` (MIT; real human chats), installed with the ``
 
 from __future__ import annotations
 
+import functools
 import json
 import random
 from pathlib import Path
@@ -12,8 +13,11 @@ from pathlib import Path
 from edge_vdialog.errors import UserError
 
 
+@functools.cache
 def conversations() -> list[list[str]]:
-    """Each conversation as its list of messages (consecutive messages of one speaker kept apart)."""
+    """Each conversation as its list of messages (consecutive messages of one speaker kept apart).
+
+    Cached: the file is read once per process. Callers must not modify the lists."""
     try:
         import chitchat_dataset
     except ImportError:

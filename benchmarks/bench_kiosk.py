@@ -1,9 +1,11 @@
 """Kiosk benchmark: what a person at the screen waits for, and how smooth the screen stays.
 
-    python benchmarks/bench_kiosk.py [--config FILE] [--turns 24] [--camera test://] [--json FILE]
+    python benchmarks/bench_kiosk.py [--config FILE] [--turns 24] [--camera test://]
+                                     [--display null://] [--json FILE]
 
 Runs the real kiosk (models from the config, default: models/default) with a synthetic 720p
-camera, no microphone and a sink that drops frames after composing them, and types ``--turns``
+camera, no microphone and, by default, a sink that drops frames after composing them (or a real
+one: ``--display display://0``), and types ``--turns``
 messages, one after another. Reports, median over the turns: typed input -> first reply token
 on screen, and -> picture on screen; frame rate and p99 frame interval while replies are being
 generated; and compose cost per 1280x720 frame measured apart on a streaming-reply view.
@@ -84,25 +86,25 @@ def main() -> None:
     ap.add_argument("--config", type=Path, default=None)
     ap.add_argument("--turns", type=int, default=24)
     ap.add_argument("--camera", default="test://")
+    ap.add_argument("--display", default="null://")
     ap.add_argument("--json", type=Path, default=None)
     args = ap.parse_args()
 
     from edge_vdialog.assemble import build_kiosk, load_models
-    from edge_vdialog.media.sinks import NullSink
     from edge_vdialog.settings import load_settings
     from edge_vdialog.telemetry import Telemetry
 
     settings = load_settings(args.config, {"camera.uri": args.camera, "mic.uri": "none",
-                                           "display.uri": "null://"})
+                                           "display.uri": args.display})
     models = load_models(settings)
-    kiosk = build_kiosk(settings, Telemetry(), models, sink=NullSink())
+    kiosk = build_kiosk(settings, Telemetry(), models)
     windows: list = []
     threading.Thread(target=drive, args=(kiosk, args.turns, windows), daemon=True).start()
     kiosk.run()
     turns = [t for t in kiosk.turns if t.first_token_s is not None]
     result = {
         "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores",
-        "backend": models.backend, "turns": len(turns),
+        "backend": models.backend, "display": args.display, "turns": len(turns),
         "first_token_ms_median": 1000 * statistics.median(t.first_token_s for t in turns),
         "first_token_ms_p90": 1000 * float(np.percentile([t.first_token_s for t in turns], 90)),
         "image_ms_median": 1000 * statistics.median(t.image_s for t in turns if t.image_s) if

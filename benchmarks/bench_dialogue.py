@@ -36,7 +36,7 @@ def build(args: argparse.Namespace) -> tuple[Path, Path]:
 
     if args.model:
         ckpt = Path(args.model)
-        cache = ROOT / ".cache" / "bench" / ckpt.resolve().name
+        cache = ROOT / ".cache" / "bench" / "-".join(ckpt.resolve().parts[-2:])
     else:
         cache = ROOT / ".cache" / "bench" / args.shape
         ckpt = cache / "checkpoint"

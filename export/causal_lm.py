@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import json
 import shutil
+import sys
 import tempfile
 from pathlib import Path
 from typing import Any
@@ -124,11 +125,12 @@ def _write_model(model_path: Path, stage: Path, quantize: str) -> str:
     """Quantize (or not) and save as model.onnx + model.onnx.data in ``stage``; returns precision."""
     import onnx
 
-    from export.int8 import choose_recipe, quantize_model
+    from export.int8 import choose_recipe, cpu_kind, quantize_model
 
     stage.mkdir(parents=True)
     if quantize == "int8":
         recipe = choose_recipe()
+        print(f"INT8 recipe for this CPU ({cpu_kind()}): {recipe}", file=sys.stderr)
         quantized = stage / "q.onnx"
         quantize_model(model_path, quantized, recipe)
         model_path, precision = quantized, recipe

@@ -39,13 +39,17 @@ def cpu_flags() -> set[str]:
     return set()
 
 
-def choose_recipe() -> str:
-    """``blockwise-int8`` where int8 dot-product kernels exist (avx512-vnni, avx2, arm64)."""
-    machine = platform.machine().lower()
+def cpu_kind() -> str:
+    """``arm64``, ``avx512-vnni``, ``avx2`` or ``other``: which int8 kernels this CPU has."""
     flags = cpu_flags()
-    if machine in ("aarch64", "arm64") or {"avx512_vnni", "avx2"} & flags:
-        return "blockwise-int8"
-    return "dynamic-int8"
+    if platform.machine().lower() in ("aarch64", "arm64"):
+        return "arm64"
+    return "avx512-vnni" if "avx512_vnni" in flags else "avx2" if "avx2" in flags else "other"
+
+
+def choose_recipe(kind: str | None = None) -> str:
+    """``blockwise-int8`` where int8 dot-product kernels exist (avx512-vnni, avx2, arm64)."""
+    return "dynamic-int8" if (kind or cpu_kind()) == "other" else "blockwise-int8"
 
 
 def quantize_blocks(w_nk: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -4,6 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import onnx
+import pytest
+
+pytest.importorskip("torch")
 
 from calibration.readers import SetReader
 from calibration.sets import generator_set

@@ -8,7 +8,7 @@ import sys
 
 from edge_vdialog.errors import UserError
 
-COMMANDS: list[str] = ["emoji_data", "train_gan", "causal_lm", "static_encoder", "gan_bundle"]
+COMMANDS: list[str] = ["emoji_data", "train_gan", "causal_lm", "static_encoder", "gan_bundle", "eval_gan", "bench_imagegen", "contact_sheet", "encoder_compare"]
 
 
 def main(argv: list[str] | None = None) -> int:

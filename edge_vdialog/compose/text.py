@@ -14,6 +14,7 @@ from __future__ import annotations
 import functools
 import logging
 import re
+import subprocess
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
@@ -49,14 +50,36 @@ class Fonts:
 
     @classmethod
     def find(cls) -> Fonts:
+        """Debian's paths, else what fontconfig lists for Chinese and for emoji."""
         text = tuple((p, i) for p, i in TEXT_FONTS if Path(p).is_file())
-        emoji = next((p for p in EMOJI_FONTS if Path(p).is_file()), None)
-        if not any("CJK" in p for p, _ in text):
+        cjk = any("CJK" in p for p, _ in text)
+        if not cjk:
+            found = _fc_list(":lang=zh", prefer=("Sans", "SC", "Regular"), avoid="Mono")
+            text, cjk = found + text, bool(found)
+        emoji = next((p for p in EMOJI_FONTS if Path(p).is_file()), None) or next(
+            (p for p, _ in _fc_list(":charset=1f600", prefer=("Color",), need="Emoji")), None)
+        if not cjk:
             log.warning("no CJK font: Chinese/Japanese/Korean text will not render "
                         "(apt install fonts-noto-cjk)")
         if emoji is None:
             log.warning("no colour emoji font: emoji will not render (apt install fonts-noto-color-emoji)")
         return cls(text, emoji)
+
+
+def _fc_list(pattern: str, prefer: tuple[str, ...], need: str = "", avoid: str = "\0"
+             ) -> tuple[tuple[str, int], ...]:
+    """The best (file, face index) fontconfig lists for ``pattern``; () without fontconfig."""
+    try:
+        out = subprocess.run(["fc-list", "-f", "%{file}|%{index}|%{family}\n", pattern],
+                             capture_output=True, text=True, timeout=5).stdout
+    except (OSError, subprocess.SubprocessError):
+        return ()
+    fonts = [line.split("|", 2) for line in out.splitlines() if line.count("|") == 2]
+    fonts = [f for f in fonts if need in f[2] and avoid not in f[2]]
+    if not fonts:
+        return ()
+    best = max(fonts, key=lambda f: sum(word in f[0] + f[2] for word in prefer))
+    return ((best[0], int(best[1])),)
 
 
 class TextRenderer:

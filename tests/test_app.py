@@ -187,3 +187,14 @@ def test_a_failing_frame_is_counted_and_rendering_goes_on(running):
     assert turn.done.wait(5)
     assert wait_for(lambda: kiosk.sink.shown > 10 and kiosk.sink.last is not None)
     assert kiosk.telemetry.snapshot()["errors"]["render"] >= 5
+
+
+def test_speaking_interrupts_the_answer(running, tmp_path):
+    wav, _ = speech_or_tone_wav(tmp_path / "later.wav")
+    mic = open_mic(f"wav://{wav}?delay=0.5", 16000)
+    kiosk = running(chat=ScriptedChat(step_s=1.0), listener=Listener(mic, EnergyVad(16000),
+                                                                    UtteranceLength(), Telemetry()))
+    typed = kiosk.submit("tell me everything")
+    assert wait_for(lambda: any(t.source == "spoken" for t in kiosk.turns), timeout_s=15)
+    assert typed.cancel.is_set() and typed.done.wait(5)
+    assert len(typed.reply) < len(ScriptedChat().reply)

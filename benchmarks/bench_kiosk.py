@@ -107,6 +107,7 @@ def main() -> None:
         "backend": models.backend, "display": args.display, "turns": len(turns),
         "first_token_ms_median": 1000 * statistics.median(t.first_token_s for t in turns),
         "first_token_ms_p90": 1000 * float(np.percentile([t.first_token_s for t in turns], 90)),
+        "model_first_piece_ms_median": 1000 * statistics.median(t.first_piece_s for t in turns),
         "image_ms_median": 1000 * statistics.median(t.image_s for t in turns if t.image_s) if
         kiosk.images else None,
         "tokens_per_s_median": statistics.median(t.tokens_per_s for t in turns if t.tokens_per_s),

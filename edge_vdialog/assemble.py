@@ -102,6 +102,9 @@ def open_presence(camera):
 
 def build_kiosk(settings: Settings, telemetry: Telemetry, models: Models,
                 sink: Sink | None = None) -> Kiosk:
+    import cv2
+
+    cv2.setNumThreads(1)  # frames here are small: leave the other cores to inference
     c, d = settings.camera, settings.display
     camera = open_camera(c.uri, c.width, c.height, c.fps, c.loop, c.reconnect_min_s,
                          c.reconnect_max_s)

@@ -44,11 +44,15 @@ class Turn:
     cancel: threading.Event = field(default_factory=threading.Event)
     done: threading.Event = field(default_factory=threading.Event)
     """Set when the reply is complete (or failed, or cancelled) and the image is drawn (or not)."""
+    replying: threading.Event = field(default_factory=threading.Event)
+    """Set when the first reply piece is out (or the reply failed): the picture may start."""
     reply: str = ""
     image: np.ndarray | None = None
     """HxWx3 uint8 RGB."""
     error: str = ""
     tokens_per_s: float | None = None
+    first_piece_s: float | None = None
+    """End of input to the first reply piece leaving the model, seconds (worker side)."""
     first_token_s: float | None = None
     """End of input to the first reply token on screen, seconds (set by the render loop)."""
     image_s: float | None = None
@@ -114,6 +118,12 @@ def reply_handler(chat: Chat, sampling, telemetry: Telemetry,
                   wake: Callable[[], None]) -> Callable[[Turn], None]:
     """Streams the reply into the turn; ``wake()`` asks for a frame at once for the first piece."""
     def handle(turn: Turn) -> None:
+        try:
+            stream(turn)
+        finally:
+            turn.replying.set()  # also when it failed or was cancelled: the picture may start
+
+    def stream(turn: Turn) -> None:
         start, n = None, 0
         for piece in chat.send(turn.text, sampling, cancel=turn.cancel):
             if turn.cancel.is_set():
@@ -122,6 +132,8 @@ def reply_handler(chat: Chat, sampling, telemetry: Telemetry,
             n += 1
             turn.reply += piece
             if n == 1:
+                turn.first_piece_s = start - turn.t_input
+                turn.replying.set()
                 wake()
             telemetry.beat("worker")
         elapsed = time.monotonic() - start if start else 0.0
@@ -131,10 +143,16 @@ def reply_handler(chat: Chat, sampling, telemetry: Telemetry,
     return handle
 
 
+FIRST_TOKEN_HEAD_START_S = 0.15
+"""The picture waits this long at most for the first reply token, seconds: on a small CPU the
+two would otherwise share the cores exactly when the first token matters most."""
+
+
 def image_handler(generator: ImageGenerator, seed: int | None,
                   wake: Callable[[], None]) -> Callable[[Turn], None]:
     """Draws the picture for what the person said (ready long before the reply is complete)."""
     def handle(turn: Turn) -> None:
+        turn.replying.wait(FIRST_TOKEN_HEAD_START_S)
         turn.image = generator.generate(turn.text, seed=seed)
         wake()
     return handle

@@ -59,7 +59,8 @@ def frame_stats(times: np.ndarray, windows: list) -> dict:
     g = gaps[busy]
     return {"frames": int(busy.sum()), "fps": float(1 / g.mean()),
             "interval_p50_ms": 1000 * float(np.median(g)),
-            "interval_p99_ms": 1000 * float(np.percentile(g, 99)), "interval_max_ms": 1000 * float(g.max())}
+            "interval_p99_ms": 1000 * float(np.percentile(g, 99)), "interval_max_ms": 1000 * float(g.max()),
+            "intervals_over_50ms": int((g > 0.05).sum())}
 
 
 def compose_cost(compositor, frames: int = 300) -> dict:

@@ -19,7 +19,8 @@ log = logging.getLogger(__name__)
 
 
 class Listener:
-    """Calls ``on_text(text, t_end)`` for each recognised utterance; ``t_end`` is when it was cut.
+    """Calls ``on_text(text, t_end)`` for each recognised utterance; ``t_end`` is when the speech
+    ended (time.monotonic(), seconds), so turn latency includes the VAD's wait and the ASR.
 
     ``hearing`` is True while speech is going on or being transcribed.
     """
@@ -52,8 +53,8 @@ class Listener:
                 continue
             utterance = self.vad.push(chunk)
             self.hearing = self.vad.in_speech or utterance is not None
-            if utterance is not None:
-                self._transcribe(utterance, time.monotonic())
+            if utterance is not None:  # the person stopped speaking silence_ms before the cut
+                self._transcribe(utterance, time.monotonic() - self.vad.silence_ms / 1000)
                 self.hearing = False
 
     def _transcribe(self, utterance: np.ndarray, t_end: float) -> None:

@@ -86,7 +86,7 @@ def test_typed_turn_streams_reply_and_image_with_latencies(running):
     assert wait_for(lambda: kiosk.telemetry.snapshot()["state"] == "idle")
     done.set()
     watcher.join()
-    assert {"thinking", "answering", "idle"} <= set(seen)
+    assert {"thinking", "answering"} <= set(seen)  # and then "idle", waited for above
     assert turn.reply == ScriptedChat().reply and turn.tokens_per_s > 0
     snap = kiosk.telemetry.snapshot()
     assert snap["last"]["first_token_s"] == turn.first_token_s and snap["turns"] == 1

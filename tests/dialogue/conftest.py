@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import subprocess
 import sys
 from pathlib import Path
 
@@ -20,13 +18,3 @@ from tests.dialogue.tiny_models import build_all  # noqa: E402
 def tiny(tmp_path_factory) -> dict[str, Path]:
     """Checkpoints ``gpt2``, ``llama`` and bundles ``gpt2_fp32``, ``gpt2_int8``, ``llama_fp32``."""
     return build_all(tmp_path_factory.getbasetemp() / "tiny-lm")
-
-
-def run_cli(*args: str, stdin: bytes | None = None) -> subprocess.CompletedProcess:
-    """``edge-vdialog ARGS`` in a fresh process; stdout/stderr as text."""
-    env = dict(os.environ, PYTHONPATH=str(ROOT))
-    env.pop("EDGE_VDIALOG_DEBUG", None)
-    out = subprocess.run([sys.executable, "-m", "edge_vdialog", *args], input=stdin,
-                         capture_output=True, env=env, cwd=ROOT, timeout=120)
-    return subprocess.CompletedProcess(out.args, out.returncode, out.stdout.decode("utf-8"),
-                                       out.stderr.decode("utf-8", "replace"))

@@ -7,7 +7,7 @@ import shutil
 import onnx
 import pytest
 from onnx import TensorProto, helper
-from tests.dialogue.conftest import run_cli
+from tests.dialogue.cli import run_cli
 
 from export.bundle_writer import write_component
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from tests.dialogue.conftest import run_cli
+from tests.dialogue.cli import run_cli
 from tests.dialogue.tiny_models import hf_greedy
 
 from edge_vdialog.bundle import Bundle

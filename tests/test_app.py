@@ -75,7 +75,7 @@ def states_during(kiosk: Kiosk, stop: threading.Event) -> set[str]:
 
 
 def test_typed_turn_streams_reply_and_image_with_latencies(running):
-    kiosk = running(chat=ScriptedChat(step_s=0.02))
+    kiosk = running(chat=ScriptedChat(step_s=0.1))  # "thinking" lasts several frames
     assert wait_for(lambda: kiosk.telemetry.snapshot()["state"] == "attract")
     done, seen = threading.Event(), []
     watcher = threading.Thread(target=lambda: seen.extend(states_during(kiosk, done)))

@@ -38,6 +38,7 @@ class KVLayout:
     vocab: int
     position_ids: bool
     """Whether the model takes position_ids (GPT-2 and Llama exports do)."""
+    logits_dtype: type
 
 
 def read_layout(session: ort.InferenceSession, where: str) -> KVLayout:
@@ -57,11 +58,14 @@ def read_layout(session: ort.InferenceSession, where: str) -> KVLayout:
                           f"{', '.join(unknown[:4]) or 'none'}; inputs: {got})", EXPORT_HINT)
     past = inputs["past_key_values.0.key"]
     heads, head_size = past.shape[1], past.shape[3]
-    vocab = next(o.shape[-1] for o in session.get_outputs() if o.name == "logits")
-    if not all(isinstance(d, int) for d in (heads, head_size, vocab)) or past.type not in ONNX_TYPES:
+    logits = next(o for o in session.get_outputs() if o.name == "logits")
+    vocab = logits.shape[-1]
+    if (not all(isinstance(d, int) for d in (heads, head_size, vocab))
+            or past.type not in ONNX_TYPES or logits.type not in ONNX_TYPES):
         raise BundleError(f"{where}: past key values must be float/float16 with fixed heads and "
                           f"head size, got {past.type} {past.shape}", EXPORT_HINT)
-    return KVLayout(layers, heads, head_size, ONNX_TYPES[past.type], vocab, "position_ids" in inputs)
+    return KVLayout(layers, heads, head_size, ONNX_TYPES[past.type], vocab, "position_ids" in inputs,
+                    ONNX_TYPES[logits.type])
 
 
 class KVDecoder:
@@ -80,7 +84,7 @@ class KVDecoder:
         self._ids = np.zeros((1, max_context), np.int64)
         self._mask = np.ones((1, max_context), np.int64)
         self._pos = np.arange(max_context, dtype=np.int64)[None]
-        self._step_logits = np.empty((1, 1, lay.vocab), np.float32)
+        self._step_logits = np.empty((1, 1, lay.vocab), lay.logits_dtype)
         self._names = [f"past_key_values.{i}.{kv}" for i in range(lay.layers) for kv in ("key", "value")]
         self._present = [f"present.{i}.{kv}" for i in range(lay.layers) for kv in ("key", "value")]
         self._binding = session.io_binding()
@@ -108,7 +112,9 @@ class KVDecoder:
         self._side, self.length = 1 - self._side, keep
 
     def feed(self, ids: list[int]) -> np.ndarray:
-        """Run ``ids`` after the cached tokens; returns the next-token logits (vocab,) float32."""
+        """Run ``ids`` after the cached tokens; returns the next-token logits (vocab,) as float32.
+
+        The returned array is reused by the next call (copy it to keep it)."""
         t, p = len(ids), self.length
         if t == 0 or p + t > self.max_context:
             raise ValueError(f"cannot feed {t} tokens with {p} of {self.max_context} cached")
@@ -122,11 +128,11 @@ class KVDecoder:
         for j, (past, present) in enumerate(zip(self._names, self._present)):
             _bind_in(b, past, self._kv[self._side, j], past_shape)
             _bind_out(b, present, self._kv[1 - self._side, j], present_shape)
-        logits = self._step_logits if t == 1 else np.empty((1, t, lay.vocab), np.float32)
+        logits = self._step_logits if t == 1 else np.empty((1, t, lay.vocab), lay.logits_dtype)
         _bind_out(b, "logits", logits, logits.shape)
         self.session.run_with_iobinding(b)
         self._side, self.length = 1 - self._side, p + t
-        return logits[0, -1]
+        return logits[0, -1].astype(np.float32, copy=False)
 
 
 def _lazy_zeros(shape: tuple[int, ...], dtype: type) -> np.ndarray:

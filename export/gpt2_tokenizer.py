@@ -39,6 +39,17 @@ def gpt2_tokenizer(cache: Path = CACHE) -> Tokenizer:
     return Tokenizer.from_file(str(path))
 
 
+def load_tokenizer(checkpoint: Path) -> Tokenizer | None:
+    """A checkpoint directory's tokenizer: ``tokenizer.json``, else GPT-2's ``vocab.json`` + ``merges.txt``."""
+    if (checkpoint / "tokenizer.json").is_file():
+        return Tokenizer.from_file(str(checkpoint / "tokenizer.json"))
+    if (checkpoint / "vocab.json").is_file() and (checkpoint / "merges.txt").is_file():
+        tok = _byte_level(models.BPE.from_file(str(checkpoint / "vocab.json"), str(checkpoint / "merges.txt")))
+        tok.add_special_tokens([EOS])
+        return tok
+    return None
+
+
 def train_bpe(texts: Iterable[str], vocab_size: int = 8192) -> Tokenizer:
     """A byte-level BPE with ``vocab_size`` tokens learnt from ``texts``; ``<|endoftext|>`` is id 0."""
     tok = _byte_level(models.BPE())

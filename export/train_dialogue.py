@@ -81,10 +81,11 @@ def _load_model(args, corpus, resume: bool):
 
     source = args.out if resume else (None if args.init == "scratch" else Path(args.init))
     if source is not None:
-        if not (source / "config.json").is_file() or not (source / "tokenizer.json").is_file():
-            raise UserError(f"{source}: not a GPT-2 checkpoint directory (needs config.json and tokenizer.json)")
-        from tokenizers import Tokenizer
-        return GPT2LMHeadModel.from_pretrained(str(source)), Tokenizer.from_file(str(source / "tokenizer.json"))
+        tok = gt.load_tokenizer(source)
+        if tok is None or not (source / "config.json").is_file():
+            raise UserError(f"{source}: not a GPT-2 checkpoint directory",
+                            "it needs config.json and tokenizer.json (or vocab.json + merges.txt)")
+        return GPT2LMHeadModel.from_pretrained(str(source)), tok
     if args.tokenizer == "gpt2":
         tok = gt.gpt2_tokenizer()
     elif args.tokenizer.startswith("bpe") and args.tokenizer[3:].isdigit():

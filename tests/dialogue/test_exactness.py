@@ -63,3 +63,10 @@ def test_cjk_and_emoji_round_trip(tiny, text):
     assert chat.tok.decode(ids) == text
     stream = chat.tok.stream()
     assert "".join(stream.push(i) for i in ids) + stream.flush() == text
+
+
+def test_warm_up_changes_nothing(tiny):
+    cold, warm = (load_chat(Bundle.load(tiny["gpt2_fp32"])) for _ in range(2))
+    warm.warm_up()
+    ids = cold.tok.encode_text("hello there")
+    assert list(warm.tokens(ids, GREEDY, 20)) == list(cold.tokens(ids, GREEDY, 20))

@@ -52,7 +52,8 @@ class Sampler:
         if p.greedy:
             return int(np.argmax(logits))
         ids, probs = filter_probs(logits / p.temperature, p.top_k, p.top_p)
-        return int(ids[self.rng.choice(len(ids), p=probs)])
+        pick = np.searchsorted(np.cumsum(probs), self.rng.random() * probs.sum(), side="right")
+        return int(ids[min(pick, len(ids) - 1)])                       # draw from probs
 
 
 def penalize(logits: np.ndarray, seen: np.ndarray, penalty: float) -> np.ndarray:
@@ -64,10 +65,19 @@ def penalize(logits: np.ndarray, seen: np.ndarray, penalty: float) -> np.ndarray
 
 
 def filter_probs(logits: np.ndarray, top_k: int, top_p: float) -> tuple[np.ndarray, np.ndarray]:
-    """Candidate ids (most likely first) and their renormalized probabilities after top-k and top-p."""
-    k = len(logits) if top_k <= 0 else min(top_k, len(logits))
-    ids = np.argpartition(-logits, k - 1)[:k] if k < len(logits) else np.arange(len(logits))
-    ids = ids[np.argsort(-logits[ids], kind="stable")]                 # (k,) most likely first
+    """Candidate ids (most likely first) and their renormalized probabilities after top-k and top-p.
+
+    Costs O(vocab) per token (a partition, no full sort) unless top-p alone needs most of the vocabulary.
+    """
+    n = len(logits)
+    k = n if top_k <= 0 else min(top_k, n)
+    if top_p < 1.0 and k == n:                                         # nucleus alone: grow a
+        probs = np.exp(logits - logits.max())                          # candidate set until it
+        need, k = top_p * probs.sum(), 64                              # holds mass p
+        while k < n and np.partition(probs, n - k)[n - k:].sum() < need:
+            k *= 4
+        k = min(k, n)
+    ids = top_ids(logits, k)
     z = logits[ids].astype(np.float64)
     probs = np.exp(z - z[0])
     probs /= probs.sum()
@@ -75,3 +85,13 @@ def filter_probs(logits: np.ndarray, top_k: int, top_p: float) -> tuple[np.ndarr
         keep = int(np.searchsorted(np.cumsum(probs), top_p) + 1)       # smallest set reaching p
         ids, probs = ids[:keep], probs[:keep] / probs[:keep].sum()
     return ids, probs
+
+
+def top_ids(logits: np.ndarray, k: int) -> np.ndarray:
+    """Ids of the ``k`` largest logits, largest first (ties: lower id first)."""
+    n = len(logits)
+    if k >= n:
+        return np.argsort(-logits, kind="stable")
+    kth = np.partition(logits, n - k)[n - k]                           # k-th largest value
+    ids = np.flatnonzero(logits >= kth)
+    return ids[np.argsort(-logits[ids], kind="stable")][:k]

@@ -63,6 +63,7 @@ def _load(comp: Component, providers: Sequence[str], threads: int | None, max_co
     session = getattr(engine, "session", None)
     if session is None:
         raise BundleError("the dialogue decoder needs the ONNX Runtime backend", "use backend ort")
-    decoder = KVDecoder(session, min(ctx, max_context or ctx), where=str(comp.path("model")))
+    decoder = KVDecoder(session, min(ctx, max_context or ctx), where=str(comp.path("model")),
+                        shared=cfg.get("kv_cache") == "shared-buffer")
     fmt = PromptFormat(fmt_name, tok, eos_ids[0], str(cfg.get("system_prompt", "")))
     return Chat(decoder, tok, fmt, eos_ids, stop, engine.provider)

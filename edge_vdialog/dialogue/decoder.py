@@ -71,8 +71,12 @@ def read_layout(session: ort.InferenceSession, where: str) -> KVLayout:
 class KVDecoder:
     """Feeds tokens to the model, keeping their keys and values; batch 1."""
 
-    def __init__(self, session: ort.InferenceSession, max_context: int, where: str = "model") -> None:
+    def __init__(self, session: ort.InferenceSession, max_context: int, where: str = "model",
+                 shared: bool = False) -> None:
         self.session = session
+        self.shared = shared
+        """Past and present are one buffer of ``max_context`` positions that the model appends to
+        in place (GroupQueryAttention graphs, manifest ``kv_cache: shared-buffer``)."""
         self.layout = lay = read_layout(session, where)
         self.max_context = max_context
         """Most tokens the cache holds (prompt + reply)."""
@@ -99,7 +103,8 @@ class KVDecoder:
 
     def rewind(self, keep: int) -> None:
         """Forget all but the first ``keep`` cached tokens (to reuse a shared prompt prefix)."""
-        if keep >= self.length:
+        if keep >= self.length or self.shared:   # shared: positions >= keep are overwritten later
+            self.length = min(keep, self.length)
             return
         if keep == 0:
             self.length = 0
@@ -124,15 +129,31 @@ class KVDecoder:
         _bind_in(b, "attention_mask", self._mask, (1, p + t))
         if lay.position_ids:
             _bind_in(b, "position_ids", self._pos[:, p:], (1, t))
+        if self.shared:
+            self._bind_shared_cache()
+        else:
+            self._bind_ping_pong(p, t)
+        logits = self._step_logits if t == 1 else np.empty((1, t, lay.vocab), lay.logits_dtype)
+        _bind_out(b, "logits", logits, logits.shape)
+        self.session.run_with_iobinding(b)
+        self._side, self.length = (self._side if self.shared else 1 - self._side), p + t
+        return logits[0, -1].astype(np.float32, copy=False)
+
+    def _bind_ping_pong(self, p: int, t: int) -> None:
+        """Past (1, H, p, D) from one side, present (1, H, p + t, D) written into the other."""
+        lay, b = self.layout, self._binding
         past_shape, present_shape = (1, lay.kv_heads, p, lay.head_size), (1, lay.kv_heads, p + t, lay.head_size)
         for j, (past, present) in enumerate(zip(self._names, self._present)):
             _bind_in(b, past, self._kv[self._side, j], past_shape)
             _bind_out(b, present, self._kv[1 - self._side, j], present_shape)
-        logits = self._step_logits if t == 1 else np.empty((1, t, lay.vocab), lay.logits_dtype)
-        _bind_out(b, "logits", logits, logits.shape)
-        self.session.run_with_iobinding(b)
-        self._side, self.length = 1 - self._side, p + t
-        return logits[0, -1].astype(np.float32, copy=False)
+
+    def _bind_shared_cache(self) -> None:
+        """Past and present both the full (1, H, C, D) buffer; the model appends in place."""
+        lay, b = self.layout, self._binding
+        shape = (1, lay.kv_heads, self.max_context, lay.head_size)
+        for j, (past, present) in enumerate(zip(self._names, self._present)):
+            _bind_in(b, past, self._kv[0, j], shape)
+            _bind_out(b, present, self._kv[0, j], shape)
 
 
 def _lazy_zeros(shape: tuple[int, ...], dtype: type) -> np.ndarray:

@@ -40,13 +40,14 @@ def test_cli_raw_greedy_matches_transformers(tiny, model):
     assert out.stdout == chat.tok.decode(ref).rstrip("\ufffd") + "\n"
 
 
-def test_cached_prefix_reuse_is_exact(tiny):
+@pytest.mark.parametrize("bundle", ["gpt2_fp32", "llama_fp32"])    # shared-buffer and concat caches
+def test_cached_prefix_reuse_is_exact(tiny, bundle):
     """A second turn reuses the cached prompt prefix; the reply equals a fresh prefill's."""
-    warm = load_chat(Bundle.load(tiny["llama_fp32"]))
+    warm = load_chat(Bundle.load(tiny[bundle]))
     first = warm.fmt.build([], _turn("hello there"), 100)[0]
     list(warm.tokens(first, GREEDY, 8))
     longer = first + warm.tok.encode_text(" more words")
-    cold = load_chat(Bundle.load(tiny["llama_fp32"]))
+    cold = load_chat(Bundle.load(tiny[bundle]))
     assert list(warm.tokens(longer, GREEDY, 20)) == list(cold.tokens(longer, GREEDY, 20))
     assert warm.decoder.length == cold.decoder.length
 

@@ -47,6 +47,14 @@ def test_int8_structure(tiny_lm):
     assert ops(tiny_lm["gpt2_fp32"])["MatMulNBits"] == 0
 
 
+def test_gpt2_attention_becomes_group_query_attention(tiny_lm):
+    for name in ("gpt2_fp32", "gpt2_int8"):
+        counts = ops(tiny_lm[name])
+        assert counts["GroupQueryAttention"] == 2 and counts["Softmax"] == 0
+        assert Bundle.load(tiny_lm[name]).component("dialogue").config["kv_cache"] == "shared-buffer"
+    assert Bundle.load(tiny_lm["llama_fp32"]).component("dialogue").config["kv_cache"] == "concat"
+
+
 def test_int8_follows_fp32(tiny_lm):
     """INT8 next-token logits stay close to fp32's on teacher-forced text."""
     fp, q = (load_chat(Bundle.load(tiny_lm[k])) for k in ("gpt2_fp32", "gpt2_int8"))

@@ -57,17 +57,13 @@ def load_models(settings: Settings) -> Models:
     if settings.imagegen.enabled:
         generator = load_image_generator(Bundle.load(settings.imagegen.bundle or
                                                      default_bundle_dir()), providers=providers)
-    _warm_up(chat, sampling, generator)
+    _warm_up(chat, generator)
     return Models(chat, sampling, generator, chat.provider)
 
 
-def _warm_up(chat, sampling, generator) -> None:
+def _warm_up(chat, generator) -> None:
     """First runs allocate buffers and pick kernels: do them now, not in the first turn."""
-    from dataclasses import replace
-
-    for _ in chat.send("hello", replace(sampling, max_new_tokens=2)):
-        pass
-    chat.reset()
+    chat.warm_up()
     if generator is not None:
         generator.generate("hello", seed=0)
 

@@ -8,7 +8,8 @@ camera, no microphone and, by default, a sink that drops frames after composing 
 one: ``--display display://0``), and types ``--turns``
 messages, one after another. Reports, median over the turns: typed input -> first reply token
 on screen, and -> picture on screen; frame rate and p99 frame interval while replies are being
-generated; and compose cost per 1280x720 frame measured apart on a streaming-reply view.
+generated (and between turns, the baseline this host allows); and compose cost per 1280x720
+frame measured apart on a streaming-reply view.
 Targets: first token <= 150 ms, picture <= 400 ms, >= 30 fps, p99 interval <= 50 ms.
 """
 
@@ -49,14 +50,15 @@ def drive(kiosk, turns: int, windows: list) -> None:
     kiosk.stop()
 
 
-def frame_stats(times: np.ndarray, windows: list) -> dict:
-    """Frame rate and interval percentiles over frames shown while a turn was being answered."""
+def frame_stats(times: np.ndarray, windows: list, answering: bool = True) -> dict:
+    """Frame rate and interval percentiles over the frames shown while a turn was being answered
+    (or, ``answering=False``, while none was: the baseline the host allows)."""
     gaps = np.diff(times)
     ends = times[1:]
     busy = np.zeros(len(gaps), bool)
     for start, end in windows:
         busy |= (ends >= start) & (ends <= end)
-    g = gaps[busy]
+    g = gaps[busy if answering else ~busy]
     return {"frames": int(busy.sum()), "fps": float(1 / g.mean()),
             "interval_p50_ms": 1000 * float(np.median(g)),
             "interval_p99_ms": 1000 * float(np.percentile(g, 99)), "interval_max_ms": 1000 * float(g.max()),
@@ -114,6 +116,7 @@ def main() -> None:
         "tokens_per_s_median": statistics.median(t.tokens_per_s for t in turns if t.tokens_per_s),
         "reply_chars_median": statistics.median(len(t.reply) for t in turns),
         "during_generation": frame_stats(np.array(kiosk.frame_times), windows),
+        "between_turns": frame_stats(np.array(kiosk.frame_times), windows, answering=False),
         "compose_720p": compose_cost(kiosk.compositor),
     }
     print(json.dumps(result, indent=2, ensure_ascii=False))

@@ -43,7 +43,9 @@ def run(args) -> int:
         raise UserError(f"no training data at {args.data}", "run `python -m export gan-data` first")
     run_dir = Path(args.run)
     (run_dir / "samples").mkdir(parents=True, exist_ok=True)
-    (run_dir / "args.json").write_text(json.dumps(vars(args), default=str, indent=1))
+    with (run_dir / "args.jsonl").open("a") as f:    # one line per (re)start: the settings of each leg
+        f.write(json.dumps({"utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), **vars(args)},
+                           default=str) + "\n")
     trainer = Trainer(np.load(args.data), args, run_dir)
     trainer.resume_or_start()
     trainer.fit()

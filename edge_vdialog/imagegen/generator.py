@@ -2,7 +2,8 @@
 
 Generator component: ``model`` (ONNX: noise (B, z_dim) float32 ~ N(0, 1), text_embedding (B, D)
 float32 -> image (B, 3, H, W) float32 in [-1, 1]). Config: ``z_dim``, ``size`` (H = W, pixels),
-``neutral_rgb`` (the picture for empty text).
+``neutral_rgb`` (the picture for empty text), ``truncation`` (noise scale: 1 = as trained, smaller =
+more typical pictures that follow the text more closely, 0 = one picture per text).
 """
 
 from __future__ import annotations
@@ -20,9 +21,11 @@ NEUTRAL_RGB = (245, 245, 245)
 
 
 class ImageGenerator:
-    def __init__(self, encoder: TextEncoder, engine, z_dim: int, size: int, neutral_rgb=NEUTRAL_RGB):
+    def __init__(self, encoder: TextEncoder, engine, z_dim: int, size: int, neutral_rgb=NEUTRAL_RGB,
+                 truncation: float = 1.0):
         self.encoder, self.engine = encoder, engine
         self.z_dim, self.size, self.neutral_rgb = z_dim, size, tuple(neutral_rgb)
+        self.truncation = truncation
 
     @property
     def provider(self) -> str:
@@ -46,7 +49,8 @@ class ImageGenerator:
     def noise(self, seed: int | None) -> np.ndarray:
         if seed is not None and not 0 <= seed < 2**63:
             raise UserError(f"seed {seed} out of range", "use an integer from 0 to 2**63-1")
-        return np.random.default_rng(seed).standard_normal(self.z_dim, dtype=np.float32)
+        z = np.random.default_rng(seed).standard_normal(self.z_dim, dtype=np.float32)
+        return z * np.float32(self.truncation)
 
     def neutral(self) -> np.ndarray:
         return np.full((self.size, self.size, 3), self.neutral_rgb, np.uint8)
@@ -65,4 +69,5 @@ def load_image_generator(bundle: Bundle, providers: Sequence[str] = ("cpu",),
     engine = open_engine(comp.path("model"), providers=providers, threads=threads)
     cfg = comp.config
     return ImageGenerator(encoder, engine, z_dim=int(cfg.get("z_dim", 64)), size=int(cfg.get("size", 64)),
-                          neutral_rgb=cfg.get("neutral_rgb", NEUTRAL_RGB))
+                          neutral_rgb=cfg.get("neutral_rgb", NEUTRAL_RGB),
+                          truncation=float(cfg.get("truncation", 1.0)))

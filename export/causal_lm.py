@@ -59,10 +59,12 @@ def _run(args: argparse.Namespace) -> int:
 def export_causal_lm(src: str | Path, out_bundle: str | Path, *, quantize: str = "int8",
                      prompt_format: str = "eos-turns", system_prompt: str | None = None,
                      source: str = "", licence: str = "",
-                     config_extra: dict[str, Any] | None = None, max_context: int = CONTEXT_CAP) -> Path:
+                     config_extra: dict[str, Any] | None = None, max_context: int = CONTEXT_CAP,
+                     fuse_attention: bool = True) -> Path:
     """Export ``src`` (checkpoint dir or hub id) into ``out_bundle``'s ``dialogue`` component.
 
     ``config_extra`` is merged into the component config (e.g. ``{"stop": ["\\n\\n"]}``).
+    ``fuse_attention=False`` keeps optimum's attention (concatenating KV cache) for any model.
     Returns the bundle directory. Nothing is written to it unless every step succeeded.
     """
     from tqdm import tqdm
@@ -80,7 +82,8 @@ def export_causal_lm(src: str | Path, out_bundle: str | Path, *, quantize: str =
             steps.update()
             steps.set_description(f"quantize ({quantize})")
             stage = tmp / "stage"
-            model, kv_cache = _fuse(onnx_dir, tmp / "fused.onnx")
+            model, kv_cache = (_fuse(onnx_dir, tmp / "fused.onnx") if fuse_attention
+                               else (onnx_dir / MODEL_FILE, "concat"))
             precision = _write_model(model, stage, quantize)
             steps.update()
             steps.set_description("write bundle")
@@ -108,22 +111,33 @@ def _optimum_export(src: str | Path, out: Path) -> Path:
 
 
 def _fuse(onnx_dir: Path, out: Path) -> tuple[Path, str]:
-    """GPT-2: ONNX Runtime's transformer fusions (LayerNorm, FastGelu, Gemm -> MatMul), then
-    GroupQueryAttention with an in-place KV cache (export/gqa.py): 1,203 -> ~330 nodes for the
-    12-layer model and no per-token copy of the cache. Other architectures are left to the fusions
-    ONNX Runtime applies when it loads the model. Returns (model, kv_cache layout)."""
+    """Attention as GroupQueryAttention with an in-place KV cache (export/gqa.py), for GPT-2 (after
+    ONNX Runtime's transformer fusions: LayerNorm, FastGelu, Gemm -> MatMul; 1,203 -> ~330 nodes
+    for 12 layers) and Llama-family models with plain rotary embeddings. Anything else keeps
+    optimum's graph. Returns (model, kv_cache layout: ``shared-buffer`` or ``concat``)."""
+    import onnx
+
+    from export.gqa import fuse_attention, rope_caches
+
     hf = json.loads((onnx_dir / "config.json").read_text())
-    if hf.get("model_type") != "gpt2":
+    if hf.get("model_type") == "gpt2":
+        from onnxruntime.transformers.optimizer import optimize_model
+
+        model = optimize_model(str(onnx_dir / MODEL_FILE), model_type="gpt2", num_heads=hf["n_head"],
+                               hidden_size=hf["n_embd"], opt_level=0).model
+        layers = fuse_attention(model, hf["n_head"], hf["n_head"])
+    elif "rope_theta" in hf and not hf.get("rope_scaling") and not hf.get("attention_bias"):
+        heads = hf["num_attention_heads"]
+        head_size = hf.get("head_dim") or hf["hidden_size"] // heads
+        model = onnx.load(str(onnx_dir / MODEL_FILE))
+        rope = rope_caches(head_size, hf["rope_theta"], hf["max_position_embeddings"])
+        layers = fuse_attention(model, heads, hf.get("num_key_value_heads", heads), rope)
+    else:
         return onnx_dir / MODEL_FILE, "concat"
-    from onnxruntime.transformers.optimizer import optimize_model
-
-    from export.gqa import fuse_gpt2_attention
-
-    fused = optimize_model(str(onnx_dir / MODEL_FILE), model_type="gpt2", num_heads=hf["n_head"],
-                           hidden_size=hf["n_embd"], opt_level=0)
-    layers = fuse_gpt2_attention(fused.model, hf["n_head"])
-    fused.save_model_to_file(str(out))
-    return out, "shared-buffer" if layers else "concat"
+    if not layers:
+        return onnx_dir / MODEL_FILE, "concat"
+    onnx.save(model, str(out))
+    return out, "shared-buffer"
 
 
 def _write_model(model_path: Path, stage: Path, quantize: str) -> str:

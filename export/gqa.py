@@ -1,4 +1,4 @@
-"""Replace GPT-2's exported attention with ``com.microsoft.GroupQueryAttention`` per layer.
+"""Replace the exported attention of GPT-2 and Llama-family models with ``GroupQueryAttention``.
 
 optimum's GPT-2 graph concatenates the past and new keys/values into fresh ``present`` tensors on
 every step (a copy of the whole cache per token) and spends ~15 small ops per layer on masks and
@@ -17,14 +17,25 @@ The runtime (edge_vdialog/dialogue/decoder.py) binds them so when the manifest s
 
 from __future__ import annotations
 
+import numpy as np
 import onnx
-from onnx import TensorProto, helper
+from onnx import TensorProto, helper, numpy_helper
 
 SEQLENS, TOTAL = "gqa_seqlens_k", "gqa_total_sequence_length"
+COS, SIN = "gqa_cos_cache", "gqa_sin_cache"
 
 
-def fuse_gpt2_attention(model: onnx.ModelProto, num_heads: int) -> int:
-    """Rewrite every layer whose attention matches optimum's GPT-2 pattern; returns how many."""
+def rope_caches(head_size: int, theta: float, positions: int) -> tuple[np.ndarray, np.ndarray]:
+    """cos/sin caches (positions, head_size / 2) of the default (unscaled) rotary embedding."""
+    inv_freq = 1.0 / theta ** (np.arange(0, head_size, 2, dtype=np.float64) / head_size)
+    angles = np.outer(np.arange(positions, dtype=np.float64), inv_freq)
+    return np.cos(angles).astype(np.float32), np.sin(angles).astype(np.float32)
+
+
+def fuse_attention(model: onnx.ModelProto, num_heads: int, kv_heads: int,
+                   rope: tuple[np.ndarray, np.ndarray] | None = None) -> int:
+    """Rewrite every layer whose attention matches optimum's GPT-2 (``rope=None``) or Llama
+    (rotary embedding given as cos/sin caches) pattern; returns how many (0: graph unchanged)."""
     graph = model.graph
     producers = {o: n for n in graph.node for o in n.output}
     consumers: dict[str, list[onnx.NodeProto]] = {}
@@ -32,9 +43,11 @@ def fuse_gpt2_attention(model: onnx.ModelProto, num_heads: int) -> int:
         for i in n.input:
             consumers.setdefault(i, []).append(n)
     layers = sum(1 for o in graph.output if o.name.startswith("present.") and o.name.endswith(".key"))
-    new = [_layer(i, num_heads, producers, consumers) for i in range(layers)]
+    new = [_layer(i, num_heads, kv_heads, rope is not None, producers, consumers) for i in range(layers)]
     if not new or any(n is None for n in new):
         return 0
+    if rope is not None:
+        graph.initializer.extend([numpy_helper.from_array(rope[0], COS), numpy_helper.from_array(rope[1], SIN)])
     at = {n.output[0]: n for n in new}                     # attention output -> its new node
     presents = {o for n in new for o in n.output[1:]}
     nodes = _lengths_nodes()
@@ -51,33 +64,65 @@ def fuse_gpt2_attention(model: onnx.ModelProto, num_heads: int) -> int:
     return layers
 
 
-def _layer(i: int, heads: int, producers: dict, consumers: dict) -> onnx.NodeProto | None:
+def _layer(i: int, heads: int, kv_heads: int, rotary: bool, producers: dict,
+           consumers: dict) -> onnx.NodeProto | None:
     """The GroupQueryAttention node for layer ``i``, or None if the pattern is not there."""
-    k_flat = _up(f"present.{i}.key", producers)
-    v_flat = _up(f"present.{i}.value", producers)
-    if k_flat is None or v_flat is None:
-        return None
-    split = producers.get(k_flat)
-    if split is None or split.op_type != "Split" or len(split.output) != 3 or producers.get(v_flat) is not split:
-        return None
+    k_flat = _up(_unrotated(_concat_new(f"present.{i}.key", producers), producers) if rotary
+                 else _concat_new(f"present.{i}.key", producers), producers)
+    v_flat = _up(_concat_new(f"present.{i}.value", producers), producers)
     out = _attention_output(f"present.{i}.value", consumers)
-    if out is None:
+    q_flat = _query(k_flat, v_flat, producers, consumers) if k_flat and v_flat else None
+    if q_flat is None or out is None:
         return None
+    extra = {"do_rotary": 1, "rotary_interleaved": 0} if rotary else {}
     return helper.make_node(
         "GroupQueryAttention",
-        [split.output[0], k_flat, v_flat, f"past_key_values.{i}.key", f"past_key_values.{i}.value",
-         SEQLENS, TOTAL],
+        [q_flat, k_flat, v_flat, f"past_key_values.{i}.key", f"past_key_values.{i}.value",
+         SEQLENS, TOTAL] + ([COS, SIN] if rotary else []),
         [out, f"present.{i}.key", f"present.{i}.value"],
-        name=f"gqa_{i}", domain="com.microsoft", num_heads=heads, kv_num_heads=heads)
+        name=f"gqa_{i}", domain="com.microsoft", num_heads=heads, kv_num_heads=kv_heads, **extra)
 
 
-def _up(present: str, producers: dict) -> str | None:
-    """``present = Concat(past, Transpose(Reshape(x)))`` -> x (batch, seq, heads * head_size)."""
+def _concat_new(present: str, producers: dict) -> str | None:
+    """``present = Concat(past, new)`` -> new."""
     concat = producers.get(present)
     if concat is None or concat.op_type != "Concat" or len(concat.input) != 2:
         return None
-    x = concat.input[1]
+    return concat.input[1]
+
+
+def _unrotated(x: str | None, producers: dict) -> str | None:
+    """``Add(Mul(t, cos), Mul(rotate_half(t), sin))`` -> t, the keys before the rotary embedding."""
+    add = producers.get(x) if x else None
+    if add is None or add.op_type != "Add":
+        return None
+    for name in add.input:
+        mul = producers.get(name)
+        if mul is not None and mul.op_type == "Mul":
+            for t in mul.input:
+                if t in producers and producers[t].op_type == "Transpose":
+                    return t
+    return None
+
+
+def _query(k_flat: str, v_flat: str, producers: dict, consumers: dict) -> str | None:
+    """The query projection's output: GPT-2 splits one qkv projection (q is output 0); Llama has
+    three projections of the same normalized input (q is the one that is not k or v)."""
+    k_node, v_node = producers.get(k_flat), producers.get(v_flat)
+    if k_node is None or v_node is None:
+        return None
+    if k_node.op_type == "Split" and v_node is k_node and len(k_node.output) == 3:
+        return k_node.output[0]
+    siblings = [n for n in consumers.get(k_node.input[0], []) if n.op_type in ("MatMul", "MatMulNBits")]
+    rest = [n.output[0] for n in siblings if n is not k_node and n is not v_node]
+    return rest[0] if len(siblings) == 3 and len(rest) == 1 and v_node in siblings else None
+
+
+def _up(x: str | None, producers: dict) -> str | None:
+    """``Transpose(Reshape(flat))`` -> flat (batch, seq, heads * head_size)."""
     for op in ("Transpose", "Reshape"):
+        if x is None:
+            return None
         node = producers.get(x)
         if node is None or node.op_type != op:
             return None
@@ -86,11 +131,19 @@ def _up(present: str, producers: dict) -> str | None:
 
 
 def _attention_output(present_v: str, consumers: dict) -> str | None:
-    """``Reshape(Transpose(MatMul(probs, present_v)))`` -> its output (batch, seq, hidden)."""
-    matmuls = [n for n in consumers.get(present_v, []) if n.op_type == "MatMul"]
-    if len(matmuls) != 1:
+    """``Reshape(Transpose(MatMul(probs, repeat_kv(present_v))))`` -> its output (batch, seq, hidden)."""
+    x, matmul = present_v, None
+    for _ in range(4):                                 # through Unsqueeze/Expand/Reshape (repeat_kv)
+        nxt = [n for n in consumers.get(x, []) if n.op_type in ("MatMul", "Unsqueeze", "Expand", "Reshape")]
+        if len(nxt) != 1:
+            return None
+        if nxt[0].op_type == "MatMul":
+            matmul = nxt[0]
+            break
+        x = nxt[0].output[0]
+    if matmul is None:
         return None
-    x = matmuls[0].output[0]
+    x = matmul.output[0]
     for op in ("Transpose", "Reshape"):
         nxt = consumers.get(x, [])
         if len(nxt) != 1 or nxt[0].op_type != op:

@@ -16,5 +16,5 @@ from tests.dialogue.tiny_models import build_all  # noqa: E402
 
 @pytest.fixture(scope="session")
 def tiny(tmp_path_factory) -> dict[str, Path]:
-    """Checkpoints ``gpt2``, ``llama`` and bundles ``gpt2_fp32``, ``gpt2_int8``, ``llama_fp32``."""
+    """Checkpoints ``gpt2``, ``llama``; bundles ``gpt2_fp32``, ``gpt2_int8``, ``llama_fp32``, ``llama_concat``."""
     return build_all(tmp_path_factory.getbasetemp() / "tiny-lm")

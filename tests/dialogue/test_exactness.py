@@ -13,13 +13,15 @@ GREEDY = Sampling(greedy=True, repetition_penalty=1.0, max_new_tokens=40)
 PROMPTS = ["hello there, how are you", "你好，今天天气", "emoji time 😀🎉 and more"]
 
 
-@pytest.mark.parametrize("model", ["gpt2", "llama"])
-def test_tokens_equal_transformers_greedy(tiny, model):
-    chat = load_chat(Bundle.load(tiny[f"{model}_fp32"]))
+@pytest.mark.parametrize("model,bundle", [("gpt2", "gpt2_fp32"), ("llama", "llama_fp32"),
+                                          ("llama", "llama_concat")])
+def test_tokens_equal_transformers_greedy(tiny, model, bundle):
+    chat = load_chat(Bundle.load(tiny[bundle]))
     chat.eos_ids = set()                       # compare the full 40 tokens
     for prompt in PROMPTS:
         ids = chat.tok.encode_text(prompt)
         assert list(chat.tokens(ids, GREEDY, 40)) == hf_greedy(tiny[model], ids, 40), prompt
+    assert chat.decoder.shared == (bundle != "llama_concat")
 
 
 def test_kv_layout_read_from_onnx(tiny):
@@ -40,7 +42,7 @@ def test_cli_raw_greedy_matches_transformers(tiny, model):
     assert out.stdout == chat.tok.decode(ref).rstrip("\ufffd") + "\n"
 
 
-@pytest.mark.parametrize("bundle", ["gpt2_fp32", "llama_fp32"])    # shared-buffer and concat caches
+@pytest.mark.parametrize("bundle", ["gpt2_fp32", "llama_fp32", "llama_concat"])
 def test_cached_prefix_reuse_is_exact(tiny, bundle):
     """A second turn reuses the cached prompt prefix; the reply equals a fresh prefill's."""
     warm = load_chat(Bundle.load(tiny[bundle]))

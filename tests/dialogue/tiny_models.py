@@ -82,7 +82,8 @@ def build_all(root: Path) -> dict[str, Path]:
     """Build (once; a marker file says it is complete) the tiny checkpoints and their bundles."""
     from export.causal_lm import export_causal_lm
 
-    paths = {name: root / name for name in ("gpt2", "llama", "gpt2_fp32", "gpt2_int8", "llama_fp32")}
+    paths = {name: root / name for name in ("gpt2", "llama", "gpt2_fp32", "gpt2_int8", "llama_fp32",
+                                            "llama_concat")}
     if (root / "done").is_file():
         return paths
     gpt2_checkpoint(paths["gpt2"])
@@ -91,5 +92,7 @@ def build_all(root: Path) -> dict[str, Path]:
     export_causal_lm(paths["gpt2"], paths["gpt2_int8"], quantize="int8", prompt_format="eos-turns")
     export_causal_lm(paths["llama"], paths["llama_fp32"], quantize="none", prompt_format="chatml",
                      system_prompt="You are a test.")
+    export_causal_lm(paths["llama"], paths["llama_concat"], quantize="none", prompt_format="chatml",
+                     fuse_attention=False)                   # optimum's attention, concatenating cache
     (root / "done").write_text("ok\n")
     return paths

@@ -92,6 +92,8 @@ class KVDecoder:
         self._names = [f"past_key_values.{i}.{kv}" for i in range(lay.layers) for kv in ("key", "value")]
         self._present = [f"present.{i}.{kv}" for i in range(lay.layers) for kv in ("key", "value")]
         self._binding = session.io_binding()
+        if shared:
+            self._bind_shared_cache()
 
     @property
     def room(self) -> int:
@@ -129,9 +131,7 @@ class KVDecoder:
         _bind_in(b, "attention_mask", self._mask, (1, p + t))
         if lay.position_ids:
             _bind_in(b, "position_ids", self._pos[:, p:], (1, t))
-        if self.shared:
-            self._bind_shared_cache()
-        else:
+        if not self.shared:                      # shared: bound once, in __init__
             self._bind_ping_pong(p, t)
         logits = self._step_logits if t == 1 else np.empty((1, t, lay.vocab), lay.logits_dtype)
         _bind_out(b, "logits", logits, logits.shape)

@@ -82,8 +82,7 @@ def export_causal_lm(src: str | Path, out_bundle: str | Path, *, quantize: str =
             steps.update()
             steps.set_description(f"quantize ({quantize})")
             stage = tmp / "stage"
-            model, kv_cache = (_fuse(onnx_dir, tmp / "fused.onnx") if fuse_attention
-                               else (onnx_dir / MODEL_FILE, "concat"))
+            model, kv_cache = _fuse(onnx_dir, tmp / "fused.onnx", fuse_attention)
             precision = _write_model(model, stage, quantize)
             steps.update()
             steps.set_description("write bundle")
@@ -110,34 +109,34 @@ def _optimum_export(src: str | Path, out: Path) -> Path:
     return out
 
 
-def _fuse(onnx_dir: Path, out: Path) -> tuple[Path, str]:
-    """Attention as GroupQueryAttention with an in-place KV cache (export/gqa.py), for GPT-2 (after
-    ONNX Runtime's transformer fusions: LayerNorm, FastGelu, Gemm -> MatMul; 1,203 -> ~330 nodes
-    for 12 layers) and Llama-family models with plain rotary embeddings. Anything else keeps
-    optimum's graph. Returns (model, kv_cache layout: ``shared-buffer`` or ``concat``)."""
+def _fuse(onnx_dir: Path, out: Path, attention: bool) -> tuple[Path, str]:
+    """Graph rewrites (export/gqa.py): ``logits`` for the last position only, and (``attention``)
+    GroupQueryAttention with an in-place KV cache for GPT-2 (after ONNX Runtime's transformer
+    fusions: LayerNorm, FastGelu, Gemm -> MatMul; 1,203 -> ~330 nodes for 12 layers) and for
+    Llama-family models with plain rotary embeddings; other attention is left as optimum made it.
+    Returns (model, kv_cache layout: ``shared-buffer`` or ``concat``)."""
     import onnx
 
-    from export.gqa import fuse_attention, rope_caches
+    from export.gqa import fuse_attention, last_position_logits, rope_caches
 
     hf = json.loads((onnx_dir / "config.json").read_text())
-    if hf.get("model_type") == "gpt2":
+    layers = 0
+    if attention and hf.get("model_type") == "gpt2":
         from onnxruntime.transformers.optimizer import optimize_model
 
         model = optimize_model(str(onnx_dir / MODEL_FILE), model_type="gpt2", num_heads=hf["n_head"],
                                hidden_size=hf["n_embd"], opt_level=0).model
         layers = fuse_attention(model, hf["n_head"], hf["n_head"])
-    elif "rope_theta" in hf and not hf.get("rope_scaling") and not hf.get("attention_bias"):
-        heads = hf["num_attention_heads"]
-        head_size = hf.get("head_dim") or hf["hidden_size"] // heads
-        model = onnx.load(str(onnx_dir / MODEL_FILE))
-        rope = rope_caches(head_size, hf["rope_theta"], hf["max_position_embeddings"])
-        layers = fuse_attention(model, heads, hf.get("num_key_value_heads", heads), rope)
     else:
-        return onnx_dir / MODEL_FILE, "concat"
-    if not layers:
-        return onnx_dir / MODEL_FILE, "concat"
+        model = onnx.load(str(onnx_dir / MODEL_FILE))
+        if attention and "rope_theta" in hf and not hf.get("rope_scaling") and not hf.get("attention_bias"):
+            heads = hf["num_attention_heads"]
+            head_size = hf.get("head_dim") or hf["hidden_size"] // heads
+            rope = rope_caches(head_size, hf["rope_theta"], hf["max_position_embeddings"])
+            layers = fuse_attention(model, heads, hf.get("num_key_value_heads", heads), rope)
+    last_position_logits(model)
     onnx.save(model, str(out))
-    return out, "shared-buffer"
+    return out, "shared-buffer" if layers else "concat"
 
 
 def _write_model(model_path: Path, stage: Path, quantize: str) -> str:

@@ -24,13 +24,17 @@ __all__ = ["Chat", "Sampling", "load_chat"]
 
 
 def load_chat(bundle: Bundle, providers: Sequence[str] = ("cpu",), threads: int | None = None,
-              max_context: int | None = None) -> Chat:
+              max_context: int | None = None, warm_up: bool = True) -> Chat:
     """A :class:`Chat` on the bundle's ``dialogue`` component (files verified first).
 
-    ``max_context`` caps the tokens kept (prompt + reply); default: the model's own limit.
+    ``max_context`` caps the tokens kept (prompt + reply); default: the bundle's limit.
+    ``warm_up`` runs one throw-away prefill while loading (see :meth:`Chat.warm_up`).
     """
     comp = bundle.component("dialogue", verify=False)
-    return _while_verifying(comp, lambda: _load(comp, providers, threads, max_context))
+    chat = _while_verifying(comp, lambda: _load(comp, providers, threads, max_context))
+    if warm_up:
+        chat.warm_up()
+    return chat
 
 
 def _while_verifying(comp: Component, load: Callable[[], Chat]) -> Chat:

@@ -33,9 +33,10 @@ class Chat:
 
     def warm_up(self) -> None:
         """Run one short prefill and one step, so the first real reply does not pay ONNX Runtime's
-        first-run set-up (~20-30 ms measured). Call it once after loading, e.g. in the background."""
+        first-run set-up (~20-30 ms measured). ``load_chat`` does it unless told not to."""
         self.decoder.reset()
-        self.decoder.feed(self.fmt.head + self.tok.encode_text("hello there, how are you?"))
+        prompt = self.fmt.head + self.tok.encode_text("Hello there, how are you today? " * 4)
+        self.decoder.feed(prompt[: self.decoder.max_context // 2])
         self.decoder.feed([next(iter(self.eos_ids))])
         self.decoder.reset()
         self._cached = []

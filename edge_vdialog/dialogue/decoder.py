@@ -4,7 +4,7 @@ The model's interface (optimum, task ``text-generation-with-past``)::
 
     inputs   input_ids (1, T) int64, attention_mask (1, P+T) int64, position_ids (1, T) int64 (optional),
              past_key_values.{i}.key / .value   (1, kv_heads, P, head_size)   i < layers
-    outputs  logits (1, T, vocab), present.{i}.key / .value   (1, kv_heads, P+T, head_size)
+    outputs  logits (1, T, vocab) or (1, 1, vocab), present.{i}.key / .value   (1, kv_heads, P+T, head_size)
 
 P = tokens already in the cache, T = tokens fed now. The layout (layers, kv_heads, head_size, dtype)
 is read from the input declarations, so grouped-query models need nothing special.
@@ -39,6 +39,8 @@ class KVLayout:
     position_ids: bool
     """Whether the model takes position_ids (GPT-2 and Llama exports do)."""
     logits_dtype: type
+    last_only: bool
+    """The model returns logits for the last position only: (1, 1, vocab) whatever T is."""
 
 
 def read_layout(session: ort.InferenceSession, where: str) -> KVLayout:
@@ -65,7 +67,7 @@ def read_layout(session: ort.InferenceSession, where: str) -> KVLayout:
         raise BundleError(f"{where}: past key values must be float/float16 with fixed heads and "
                           f"head size, got {past.type} {past.shape}", EXPORT_HINT)
     return KVLayout(layers, heads, head_size, ONNX_TYPES[past.type], vocab, "position_ids" in inputs,
-                    ONNX_TYPES[logits.type])
+                    ONNX_TYPES[logits.type], logits.shape[1] == 1)
 
 
 class KVDecoder:
@@ -133,7 +135,8 @@ class KVDecoder:
             _bind_in(b, "position_ids", self._pos[:, p:], (1, t))
         if not self.shared:                      # shared: bound once, in __init__
             self._bind_ping_pong(p, t)
-        logits = self._step_logits if t == 1 else np.empty((1, t, lay.vocab), lay.logits_dtype)
+        logits = (self._step_logits if t == 1 or lay.last_only
+                  else np.empty((1, t, lay.vocab), lay.logits_dtype))
         _bind_out(b, "logits", logits, logits.shape)
         self.session.run_with_iobinding(b)
         self._side, self.length = (self._side if self.shared else 1 - self._side), p + t

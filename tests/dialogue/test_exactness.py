@@ -29,6 +29,7 @@ def test_kv_layout_read_from_onnx(tiny):
     llama = load_chat(Bundle.load(tiny["llama_fp32"])).decoder.layout
     assert (gpt2.layers, gpt2.kv_heads, gpt2.head_size) == (2, 4, 16)
     assert (llama.layers, llama.kv_heads, llama.head_size) == (2, 2, 16)   # GQA: 4 query heads
+    assert gpt2.last_only and llama.last_only                                # LM head on 1 row
 
 
 @pytest.mark.parametrize("model", ["gpt2", "llama"])

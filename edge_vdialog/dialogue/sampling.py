@@ -42,7 +42,7 @@ class Sampler:
 
     def __init__(self, params: Sampling) -> None:
         self.params = params
-        self.rng = np.random.default_rng(params.seed)
+        self.rng = None if params.greedy else np.random.default_rng(params.seed)
 
     def __call__(self, logits: np.ndarray, seen: np.ndarray) -> int:
         """``logits``: (V,) float32 for the next position; ``seen``: (V,) bool, tokens in the context."""

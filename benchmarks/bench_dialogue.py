@@ -94,6 +94,16 @@ def run_contender(kind: str, path: Path, ids: list[int], new: int) -> dict:
             "heavy_modules": r["heavy_modules"], "tokens": r["tokens"]}
 
 
+def median_run(runs: list[dict]) -> dict:
+    """Per-figure median over repeated runs of one contender (on a shared machine)."""
+    out = dict(runs[0])
+    for key, value in runs[0].items():
+        if isinstance(value, float):
+            out[key] = statistics.median(r[key] for r in runs)
+    out["runs"] = len(runs)
+    return out
+
+
 def bandwidth_gbs(mb: int = 256, repeats: int = 7, threads: int = 2) -> float:
     """Median STREAM-add bandwidth (c = a + b; 3 x 8 bytes per element) over ``threads`` threads."""
     import numpy as np
@@ -160,6 +170,8 @@ def main(argv: list[str] | None = None) -> int:
     p.add_argument("--new-tokens", type=int, default=64)
     p.add_argument("--contenders", default=",".join(CONTENDERS))
     p.add_argument("--json", type=Path, help="write all figures here")
+    p.add_argument("--repeat", type=int, default=1,
+                   help="run every contender this many times (interleaved); report each figure's median")
     p.add_argument("--nice", type=int, default=0,
                    help="niceness increment for every contender (negative, as root: run ahead of "
                         "background jobs on a shared machine; reported with the figures)")
@@ -170,8 +182,12 @@ def main(argv: list[str] | None = None) -> int:
     ids = prompt_ids(bundle)
     paths = {"ours": bundle, "optimum": optimum_dir(ckpt, bundle), "transformers": ckpt}
     load_before = load_average()
-    results = [run_contender(k, paths[k], ids, args.new_tokens) for k in args.contenders.split(",")]
-    gbs = bandwidth_gbs()
+    runs, bandwidths = [], []
+    for _ in range(args.repeat):                       # contenders interleaved, bandwidth in between
+        runs.append([run_contender(k, paths[k], ids, args.new_tokens) for k in args.contenders.split(",")])
+        bandwidths.append(bandwidth_gbs())
+    results = [median_run([r[i] for r in runs]) for i in range(len(runs[0]))]
+    gbs = statistics.median(bandwidths)
     wbytes = weight_bytes_per_token(bundle / "dialogue" / "model.onnx")
     report = summarize(results, gbs, wbytes, len(ids), args, load_before)
     print(render(report))
@@ -195,14 +211,16 @@ def summarize(results: list[dict], gbs: float, wbytes: int, prompt: int, args, l
     return {"model": args.model and str(args.model) or f"random {args.shape}", "prompt_tokens": prompt,
             "new_tokens": args.new_tokens, "bandwidth_gbs": gbs, "weight_bytes_per_token": wbytes,
             "ceiling_tokens_per_s": ceiling, "machine": f"{cpu_model()}, {os.cpu_count()} cpus",
-            "niceness": os.nice(0), "load_average_1min_before": load, "results": results}
+            "niceness": os.nice(0), "load_average_1min_before": load, "load_average_1min_after": load_average(),
+            "repeat": args.repeat, "results": results}
 
 
 def render(rep: dict) -> str:
     lines = [f"{rep['model']}, INT8 ({rep['weight_bytes_per_token'] / 1e6:.0f} MB weights/token), "
              f"{rep['prompt_tokens']}-token prompt, {rep['new_tokens']} new, greedy, batch 1; "
              f"bandwidth {rep['bandwidth_gbs']:.1f} GB/s -> ceiling {rep['ceiling_tokens_per_s']:.0f} tok/s; "
-             f"{rep['machine']}, load avg before {rep['load_average_1min_before']}, nice {rep['niceness']}",
+             f"{rep['machine']}, load avg {rep['load_average_1min_before']} before, "
+             f"{rep['load_average_1min_after']} after, nice {rep['niceness']}, median of {rep['repeat']} run(s)",
              "| contender | ms/token (median) | tok/s | TTFT ms | start to ready s | peak RSS MB | ours: decode x | TTFT x | RSS x |",
              "|---|---|---|---|---|---|---|---|---|"]
     for r in rep["results"]:

@@ -5,7 +5,7 @@ PY      ?= python3
 VENV    ?= .venv
 BIN     := $(VENV)/bin
 STAMP   := .cache/stamps
-APT_PKGS := xvfb x11-apps fonts-noto-cjk fonts-noto-color-emoji espeak-ng libportaudio2 systemd
+APT_PKGS := xvfb x11-apps fontconfig fonts-dejavu-core fonts-noto-cjk fonts-noto-color-emoji espeak-ng libportaudio2 systemd
 
 .PHONY: setup test demo models bench clean
 

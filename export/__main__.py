@@ -8,7 +8,7 @@ import sys
 
 from edge_vdialog.errors import UserError
 
-COMMANDS: list[str] = ["emoji_data", "train_gan", "causal_lm", "static_encoder", "gan_bundle", "eval_gan", "bench_imagegen", "contact_sheet", "encoder_compare"]
+COMMANDS: list[str] = ["emoji_data", "train_dialogue", "train_gan", "causal_lm", "static_encoder", "gan_bundle", "eval_gan", "bench_imagegen", "contact_sheet", "encoder_compare", "smollm2", "eval_dialogue", "chat_samples"]
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -57,15 +57,8 @@ def load_models(settings: Settings) -> Models:
     if settings.imagegen.enabled:
         generator = load_image_generator(Bundle.load(settings.imagegen.bundle or
                                                      default_bundle_dir()), providers=providers)
-    _warm_up(chat, generator)
+        generator.generate("hello", seed=0)  # warm-up (load_chat warms the dialogue model itself)
     return Models(chat, sampling, generator, chat.provider)
-
-
-def _warm_up(chat, generator) -> None:
-    """First runs allocate buffers and pick kernels: do them now, not in the first turn."""
-    chat.warm_up()
-    if generator is not None:
-        generator.generate("hello", seed=0)
 
 
 def open_listener(settings: Settings, telemetry: Telemetry):

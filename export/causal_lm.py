@@ -110,14 +110,14 @@ def _optimum_export(src: str | Path, out: Path) -> Path:
 
 
 def _fuse(onnx_dir: Path, out: Path, attention: bool) -> tuple[Path, str]:
-    """Graph rewrites (export/gqa.py): ``logits`` for the last position only, and (``attention``)
+    """Graph rewrites (export/gqa.py): an optional ``logits_to_keep`` input, and (``attention``)
     GroupQueryAttention with an in-place KV cache for GPT-2 (after ONNX Runtime's transformer
     fusions: LayerNorm, FastGelu, Gemm -> MatMul; 1,203 -> ~330 nodes for 12 layers) and for
     Llama-family models with plain rotary embeddings; other attention is left as optimum made it.
     Returns (model, kv_cache layout: ``shared-buffer`` or ``concat``)."""
     import onnx
 
-    from export.gqa import fuse_attention, last_position_logits, rope_caches
+    from export.gqa import fuse_attention, rope_caches, selectable_logits
 
     hf = json.loads((onnx_dir / "config.json").read_text())
     layers = 0
@@ -134,7 +134,7 @@ def _fuse(onnx_dir: Path, out: Path, attention: bool) -> tuple[Path, str]:
             head_size = hf.get("head_dim") or hf["hidden_size"] // heads
             rope = rope_caches(head_size, hf["rope_theta"], hf["max_position_embeddings"])
             layers = fuse_attention(model, heads, hf.get("num_key_value_heads", heads), rope)
-    last_position_logits(model)
+    selectable_logits(model)
     onnx.save(model, str(out))
     return out, "shared-buffer" if layers else "concat"
 

@@ -23,6 +23,7 @@ from onnx import TensorProto, helper, numpy_helper
 
 SEQLENS, TOTAL = "gqa_seqlens_k", "gqa_total_sequence_length"
 COS, SIN = "gqa_cos_cache", "gqa_sin_cache"
+KEEP = "logits_to_keep"
 
 
 def rope_caches(head_size: int, theta: float, positions: int) -> tuple[np.ndarray, np.ndarray]:
@@ -183,25 +184,25 @@ def _prune(graph: onnx.GraphProto) -> None:
     graph.initializer.extend(inits)
 
 
-def last_position_logits(model: onnx.ModelProto) -> bool:
-    """Make ``logits`` (batch, 1, vocab): the LM head sees only the last position.
-
-    Generation needs only the next-token distribution, so a T-token prefill skips T - 1 rows of the
-    largest matrix product in the model (GPT-2: 38.6 M multiply-adds per row)."""
+def selectable_logits(model: onnx.ModelProto) -> bool:
+    """Add an input ``logits_to_keep`` (int64 (1,), default 0 = all positions): the LM head then sees
+    only the last k positions, so the runtime (k = 1) skips T - 1 rows of the biggest matrix product
+    in a T-token prefill, while callers that need every position (perplexity) just leave it out."""
     graph = model.graph
     head = next((n for n in graph.node if "logits" in n.output), None)
     if head is None or head.op_type not in ("MatMul", "MatMulNBits"):
         return False
-    hidden = head.input[0]
+    graph.input.append(helper.make_tensor_value_info(KEEP, TensorProto.INT64, [1]))
+    graph.initializer.append(numpy_helper.from_array(np.zeros(1, np.int64), KEEP))   # the default
     consts = [helper.make_node("Constant", [], [name], value=helper.make_tensor(name, TensorProto.INT64, [1], [v]))
-              for name, v in (("last_start", -1), ("last_end", 2**62), ("last_axis", 1))]
-    slice_ = helper.make_node("Slice", [hidden, "last_start", "last_end", "last_axis"], ["last_hidden"],
-                              name="last_position")
-    head.input[0] = "last_hidden"
+              for name, v in (("keep_end", 2**62), ("keep_axis", 1))]
+    nodes = consts + [
+        helper.make_node("Neg", [KEEP], ["keep_start"]),
+        helper.make_node("Slice", [head.input[0], "keep_start", "keep_end", "keep_axis"], ["kept_hidden"],
+                         name="logits_to_keep"),
+    ]
+    head.input[0] = "kept_hidden"
     at = list(graph.node).index(head)
-    for node in reversed(consts + [slice_]):
+    for node in reversed(nodes):
         graph.node.insert(at, node)
-    out = next(o for o in graph.output if o.name == "logits")
-    out.type.tensor_type.shape.dim[1].ClearField("dim_param")
-    out.type.tensor_type.shape.dim[1].dim_value = 1
     return True

@@ -4,7 +4,8 @@ The model's interface (optimum, task ``text-generation-with-past``)::
 
     inputs   input_ids (1, T) int64, attention_mask (1, P+T) int64, position_ids (1, T) int64 (optional),
              past_key_values.{i}.key / .value   (1, kv_heads, P, head_size)   i < layers
-    outputs  logits (1, T, vocab) or (1, 1, vocab), present.{i}.key / .value   (1, kv_heads, P+T, head_size)
+             logits_to_keep (1,) int64 (optional; our exports: 1 -> logits for the last position only)
+    outputs  logits (1, T or 1, vocab), present.{i}.key / .value   (1, kv_heads, P+T, head_size)
 
 P = tokens already in the cache, T = tokens fed now. The layout (layers, kv_heads, head_size, dtype)
 is read from the input declarations, so grouped-query models need nothing special.
@@ -40,19 +41,20 @@ class KVLayout:
     """Whether the model takes position_ids (GPT-2 and Llama exports do)."""
     logits_dtype: type
     last_only: bool
-    """The model returns logits for the last position only: (1, 1, vocab) whatever T is."""
+    """The model takes ``logits_to_keep``: fed 1, it returns (1, 1, vocab) whatever T is."""
 
 
 def read_layout(session: ort.InferenceSession, where: str) -> KVLayout:
     """The cache layout declared by the model's inputs; BundleError naming what is wrong."""
     inputs = {i.name: i for i in session.get_inputs()}
+    overridable = {i.name for i in session.get_overridable_initializers()}   # inputs with defaults
     outputs = {o.name for o in session.get_outputs()}
     layers = sum(1 for n in inputs if n.startswith("past_key_values.") and n.endswith(".key"))
     expected = {"input_ids", "attention_mask"} | {f"past_key_values.{i}.{kv}" for i in range(layers)
                                                   for kv in ("key", "value")}
     produced = {"logits"} | {f"present.{i}.{kv}" for i in range(layers) for kv in ("key", "value")}
     missing = sorted(expected - set(inputs)) + sorted(produced - outputs)
-    unknown = sorted(set(inputs) - expected - {"position_ids"})
+    unknown = sorted(set(inputs) - expected - {"position_ids", "logits_to_keep"})
     if layers == 0 or missing or unknown:
         got = ", ".join(sorted(inputs))[:200]
         raise BundleError(f"{where} is not a decoder with past key values (missing: "
@@ -67,7 +69,7 @@ def read_layout(session: ort.InferenceSession, where: str) -> KVLayout:
         raise BundleError(f"{where}: past key values must be float/float16 with fixed heads and "
                           f"head size, got {past.type} {past.shape}", EXPORT_HINT)
     return KVLayout(layers, heads, head_size, ONNX_TYPES[past.type], vocab, "position_ids" in inputs,
-                    ONNX_TYPES[logits.type], logits.shape[1] == 1)
+                    ONNX_TYPES[logits.type], "logits_to_keep" in overridable)
 
 
 class KVDecoder:
@@ -91,6 +93,7 @@ class KVDecoder:
         self._mask = np.ones((1, max_context), np.int64)
         self._pos = np.arange(max_context, dtype=np.int64)[None]
         self._step_logits = np.empty((1, 1, lay.vocab), lay.logits_dtype)
+        self._keep = np.ones(1, np.int64)                          # logits for the last position
         self._names = [f"past_key_values.{i}.{kv}" for i in range(lay.layers) for kv in ("key", "value")]
         self._present = [f"present.{i}.{kv}" for i in range(lay.layers) for kv in ("key", "value")]
         self._binding = session.io_binding()
@@ -133,6 +136,8 @@ class KVDecoder:
         _bind_in(b, "attention_mask", self._mask, (1, p + t))
         if lay.position_ids:
             _bind_in(b, "position_ids", self._pos[:, p:], (1, t))
+        if lay.last_only:
+            _bind_in(b, "logits_to_keep", self._keep, (1,))
         if not self.shared:                      # shared: bound once, in __init__
             self._bind_ping_pong(p, t)
         logits = (self._step_logits if t == 1 or lay.last_only

@@ -82,3 +82,17 @@ def test_export_cli_bad_source(tmp_path):
 def test_exported_bundle_chats(tiny_lm, model):
     chat = load_chat(Bundle.load(tiny_lm[model]))
     assert isinstance("".join(chat.send("hello", Sampling(seed=1, max_new_tokens=5))), str)
+
+
+def test_logits_for_every_position_unless_told(tiny_lm):
+    """Perplexity tools run the model without logits_to_keep and get (1, T, vocab); the runtime keeps 1."""
+    import onnxruntime as ort
+
+    s = ort.InferenceSession(str(tiny_lm["gpt2_int8"] / "dialogue" / "model.onnx"), providers=["CPUExecutionProvider"])
+    feeds = {"input_ids": np.arange(1, 6)[None], "attention_mask": np.ones((1, 5), np.int64),
+             "position_ids": np.arange(5)[None]}
+    feeds.update({i.name: np.zeros((1, 4, 0, 16), np.float32) for i in s.get_inputs() if i.name.startswith("past")})
+    full = s.run(["logits"], feeds)[0]
+    last = s.run(["logits"], {**feeds, "logits_to_keep": np.array([1])})[0]
+    assert full.shape == (1, 5, 400) and last.shape == (1, 1, 400)
+    np.testing.assert_allclose(full[:, -1:], last, rtol=1e-4, atol=1e-4)

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import itertools
 import logging
+import os
 import queue
 import threading
 import time
@@ -68,12 +69,23 @@ class Turn:
             self.done.set()
 
 
+def lower_priority(nice: int) -> None:
+    """Make the calling thread yield the CPU to the render loop (Linux niceness is per thread;
+    raising it needs no privilege). Elsewhere, or where refused, nothing changes."""
+    try:
+        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), nice)
+    except (AttributeError, OSError):
+        pass
+
+
 class Worker:
-    """A daemon thread that takes the newest request and runs ``handle`` on it."""
+    """A daemon thread that takes the newest request and runs ``handle`` on it, at ``nice``
+    (higher: yields the CPU to the render loop, which has to run every 33 ms)."""
 
     def __init__(self, name: str, handle: Callable[[Turn], None], telemetry: Telemetry,
-                 error_kind: str) -> None:
+                 error_kind: str, nice: int = 5) -> None:
         self.name, self.handle, self.telemetry, self.error_kind = name, handle, telemetry, error_kind
+        self.nice = nice
         self.requests: queue.Queue[Turn | None] = queue.Queue()
         self._thread = threading.Thread(target=self._run, name=name, daemon=True)
 
@@ -89,6 +101,7 @@ class Worker:
         self._thread.join(timeout_s)
 
     def _run(self) -> None:
+        lower_priority(self.nice)
         while True:
             try:
                 turn = self.requests.get(timeout=0.5)

@@ -1,4 +1,4 @@
-"""The ``edge-vdialog`` command line.
+"""edge-vdialog: a visual-dialogue kiosk runtime (`edge-vdialog COMMAND --help`).
 
 Each subcommand lives in ``edge_vdialog/commands/<name>.py`` and exposes ``register(subparsers)``,
 which adds its parser and sets ``func(args) -> int``. Command modules import heavy packages
@@ -26,17 +26,19 @@ COMMANDS: list[str] = [
 ]
 
 
-def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="edge-vdialog", description=__doc__.splitlines()[0])
+def build_parser(prog: str, doc: str, package: str, commands: list[str]) -> argparse.ArgumentParser:
+    """A parser whose subcommands are ``package.<name>`` modules, each with ``register(subparsers)``."""
+    parser = argparse.ArgumentParser(prog=prog, description=doc.splitlines()[0])
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
-    for name in COMMANDS:
-        importlib.import_module(f"edge_vdialog.commands.{name}").register(sub)
+    for name in commands:
+        importlib.import_module(f"{package}.{name}").register(sub)
     return parser
 
 
-def main(argv: list[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+def run(parser: argparse.ArgumentParser, argv: list[str] | None = None) -> int:
+    """Parse and run the chosen command; errors become one line on stderr and an exit status."""
+    args = parser.parse_args(argv)
     try:
         return int(args.func(args) or 0)
     except UserError as e:
@@ -53,3 +55,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"error: internal error: {type(e).__name__}: {e} "
               "(set EDGE_VDIALOG_DEBUG=1 for the traceback and report it)", file=sys.stderr)
         return 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    return run(build_parser("edge-vdialog", __doc__, "edge_vdialog.commands", COMMANDS), argv)

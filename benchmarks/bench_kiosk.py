@@ -5,10 +5,11 @@
 
 Runs the real kiosk (models from the config, default: models/default) with a synthetic 720p
 camera, no microphone and, by default, a sink that drops frames after composing them (or a real
-one: ``--display display://0``), and types ``--turns`` messages, one after another. Reports, median over the turns: typed input -> first reply token
-on screen, and -> picture on screen; frame rate and p99 frame interval while replies are being
-generated (and between turns, the baseline this host allows); and compose cost per 1280x720
-frame measured apart on a streaming-reply view.
+one: ``--display display://0``), and types ``--turns`` messages, one after another. Reports,
+median over the turns: typed input -> first reply token on screen, and -> picture on screen;
+frame rate and p99 frame interval while replies are being generated (and between turns, the
+baseline this host allows); and compose cost per 1280x720 frame measured apart on a
+streaming-reply view.
 Targets: first token <= 150 ms, picture <= 400 ms, >= 30 fps, p99 interval <= 50 ms.
 """
 

@@ -24,7 +24,14 @@ from edge_vdialog.media.presence import Presence
 from edge_vdialog.media.sinks import Sink
 from edge_vdialog.media.typed import LineEditor
 from edge_vdialog.telemetry import Telemetry
-from edge_vdialog.turns import Chat, ImageGenerator, Turn, Worker, image_handler, reply_handler
+from edge_vdialog.turns import (
+    Chat,
+    ImageGenerator,
+    Turn,
+    Worker,
+    image_handler,
+    reply_handler,
+)
 
 log = logging.getLogger(__name__)
 GREETING = "Hi there! 👋 What would you like to talk about?"

@@ -43,7 +43,11 @@ def check_endpoints(settings: Settings) -> None:
 
 def load_models(settings: Settings) -> Models:
     """Dialogue (+ image generator when enabled) from their bundles, warmed up."""
-    from edge_vdialog.bundle import Bundle, default_bundle_dir, default_dialogue_bundle_dir
+    from edge_vdialog.bundle import (
+        Bundle,
+        default_bundle_dir,
+        default_dialogue_bundle_dir,
+    )
     from edge_vdialog.dialogue import Sampling, load_chat
     from edge_vdialog.imagegen import load_image_generator
 

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import itertools
 import logging
-import os
 import queue
 import threading
 import time
@@ -20,6 +19,7 @@ from typing import Callable, Protocol
 import numpy as np
 
 from edge_vdialog.telemetry import Telemetry
+from edge_vdialog.threads import lower_priority
 
 log = logging.getLogger(__name__)
 _ids = itertools.count(1)
@@ -67,15 +67,6 @@ class Turn:
         self.pending -= 1
         if self.pending <= 0:
             self.done.set()
-
-
-def lower_priority(nice: int) -> None:
-    """Make the calling thread yield the CPU to the render loop (Linux niceness is per thread;
-    raising it needs no privilege). Elsewhere, or where refused, nothing changes."""
-    try:
-        os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), nice)
-    except (AttributeError, OSError):
-        pass
 
 
 class Worker:

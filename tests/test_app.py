@@ -19,8 +19,14 @@ from edge_vdialog.media.presence import FaceDetector, Presence
 from edge_vdialog.media.sinks import NullSink
 from edge_vdialog.media.vad import EnergyVad
 from edge_vdialog.telemetry import Telemetry
-from tests.standins import (EMOJI_FONT, HashImages, ScriptedChat, speech_or_tone_wav, wait_for,
-                             write_video)
+from tests.standins import (
+    EMOJI_FONT,
+    HashImages,
+    ScriptedChat,
+    speech_or_tone_wav,
+    wait_for,
+    write_video,
+)
 
 
 class KeepLast(NullSink):

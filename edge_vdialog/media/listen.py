@@ -14,6 +14,7 @@ from edge_vdialog.media.asr import Recognizer
 from edge_vdialog.media.mic import Microphone
 from edge_vdialog.media.vad import EnergyVad
 from edge_vdialog.telemetry import Telemetry
+from edge_vdialog.threads import lower_priority
 
 log = logging.getLogger(__name__)
 
@@ -45,6 +46,7 @@ class Listener:
         self._thread.join(2.0)
 
     def _run(self) -> None:
+        lower_priority(5)  # speech recognition yields to the render loop, like the model workers
         while not self._stop.is_set():
             try:
                 chunk = self.mic.chunks.get(timeout=0.5)

@@ -18,8 +18,8 @@ import numpy as np
 
 from edge_vdialog.errors import UserError
 from edge_vdialog.media.backoff import Backoff
-from edge_vdialog.media.status import SourceStatus
 from edge_vdialog.media.sources import Pacer
+from edge_vdialog.media.status import SourceStatus
 from edge_vdialog.media.uri import Uri, parse_uri
 
 log = logging.getLogger(__name__)

@@ -5,7 +5,8 @@
 
 Builds (and caches under .cache/bench/) the checkpoint and its INT8 bundle, then runs each contender
 in its own fresh process on the same prompt (32 tokens, 64 new, greedy, batch 1): ours and optimum on
-the same INT8 file, transformers on the fp32 checkpoint. Memory bandwidth is measured in the same
+the same INT8 file; optimum-std, optimum's own route (its ONNX export + ORTQuantizer dynamic INT8 for
+this CPU, what its documentation gives a user); transformers on the fp32 checkpoint. Memory bandwidth is measured in the same
 run; the ceiling is weight bytes read per token / bandwidth.
 """
 
@@ -25,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 SHAPES = {"gpt2": dict(n_layer=12, n_embd=768, n_head=12), "distilgpt2": dict(n_layer=6, n_embd=768, n_head=12)}
-CONTENDERS = ("ours", "optimum", "transformers")
+CONTENDERS = ("ours", "optimum", "optimum-std", "transformers")
 PROMPT = ("Hello! I just came back from a long walk in the park with my dog, and the weather was "
           "lovely all afternoon. What would you like to talk about today, my friend?")
 
@@ -70,6 +71,27 @@ def optimum_dir(ckpt: Path, bundle: Path) -> Path:
         if (ckpt / name).is_file():
             (d / name).write_bytes((ckpt / name).read_bytes())
     return d
+
+
+def optimum_standard(ckpt: Path, cache: Path) -> Path:
+    """optimum's documented route: export with past key values, then dynamic INT8 for this CPU."""
+    from optimum.exporters.onnx import main_export
+    from optimum.onnxruntime import ORTQuantizer
+    from optimum.onnxruntime.configuration import AutoQuantizationConfig
+
+    from export.int8 import cpu_kind
+
+    fp32, int8 = cache / "optimum-std-fp32", cache / "optimum-std-int8"
+    if not (int8 / "config.json").is_file():
+        main_export(str(ckpt), output=fp32, task="text-generation-with-past")
+        configs = {"avx512-vnni": AutoQuantizationConfig.avx512_vnni, "avx2": AutoQuantizationConfig.avx2,
+                   "arm64": AutoQuantizationConfig.arm64}
+        qconfig = configs.get(cpu_kind(), AutoQuantizationConfig.avx2)(is_static=False, per_channel=False)
+        ORTQuantizer.from_pretrained(fp32).quantize(save_dir=int8, quantization_config=qconfig)
+        for name in ("config.json", "generation_config.json"):
+            if (fp32 / name).is_file():
+                (int8 / name).write_bytes((fp32 / name).read_bytes())
+    return int8
 
 
 def prompt_ids(bundle: Path, n: int = 32) -> list[int]:
@@ -180,11 +202,14 @@ def main(argv: list[str] | None = None) -> int:
         os.nice(args.nice)
     ckpt, bundle = build(args)
     ids = prompt_ids(bundle)
+    kinds = args.contenders.split(",")
     paths = {"ours": bundle, "optimum": optimum_dir(ckpt, bundle), "transformers": ckpt}
+    if "optimum-std" in kinds:
+        paths["optimum-std"] = optimum_standard(ckpt, bundle.parent)
     load_before = load_average()
     runs, bandwidths = [], []
     for _ in range(args.repeat):                       # contenders interleaved, bandwidth in between
-        runs.append([run_contender(k, paths[k], ids, args.new_tokens) for k in args.contenders.split(",")])
+        runs.append([run_contender(k, paths[k], ids, args.new_tokens) for k in kinds])
         bandwidths.append(bandwidth_gbs())
     results = [median_run([r[i] for r in runs]) for i in range(len(runs[0]))]
     gbs = statistics.median(bandwidths)

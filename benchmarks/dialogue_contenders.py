@@ -1,6 +1,6 @@
 """One dialogue-benchmark contender, run in its own fresh process by bench_dialogue.py.
 
-    python benchmarks/dialogue_contenders.py ours|optimum|transformers DIR PROMPT_IDS NEW_TOKENS
+    python benchmarks/dialogue_contenders.py ours|optimum|optimum-std|transformers DIR PROMPT_IDS NEW_TOKENS
 
 Prints one JSON line: ready_wall (time.time() when loaded), ttft_s, step_s (per decode token),
 tokens, peak_rss_mb, heavy_modules (torch/transformers/optimum imported by this process).
@@ -32,7 +32,7 @@ def hf(kind: str, model_dir: str, ids: list[int], new: int) -> tuple[float, list
     import torch
     from transformers.generation.streamers import BaseStreamer
 
-    if kind == "optimum":
+    if kind.startswith("optimum"):
         from optimum.onnxruntime import ORTModelForCausalLM
         model = ORTModelForCausalLM.from_pretrained(model_dir, use_cache=True)
     else:

@@ -126,7 +126,8 @@ class Kiosk:
                 self.telemetry.set_fps(frames / (now - window_start))
                 window_start, frames = now, 0
                 self._check_devices()
-            next_t = max(next_t + self.period, now - self.period)  # never burst to catch up
+            if now >= next_t:  # a scheduled frame (a woken one leaves the schedule alone)
+                next_t = max(next_t + self.period, now - self.period)  # never burst to catch up
             self._wake.wait(max(0.0, next_t - time.monotonic()))
 
     def _frame(self) -> bool:

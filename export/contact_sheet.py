@@ -20,7 +20,7 @@ CELL, LABEL_H, COLS = 128, 34, 8
 def register(sub) -> None:
     p = sub.add_parser("gan-sheet", help="contact sheet of 32 captions for the model card")
     p.add_argument("--bundle", default="models/default")
-    p.add_argument("--data", default="/work/cache/gan_data.npz")
+    p.add_argument("--data", default=".cache/gan/gan_data.npz")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", default="models/default/imagegen_contact_sheet.png")
     p.set_defaults(func=run)

@@ -6,7 +6,7 @@ Sources (all registry packages, fetched with ``npm pack``):
   * extra phrasings: ``data/openmoji.json`` of npm ``openmoji@17.0.0`` (CLDR annotation and keyword tags;
     package CC-BY-SA 4.0, names and keywords from Unicode CLDR). Only its text is used, no artwork.
 
-Output (``--out``, default /work/cache/gan_data.npz): images (N, 64, 64, 3) uint8 RGB on white,
+Output (``--out``, default .cache/gan/gan_data.npz): images (N, 64, 64, 3) uint8 RGB on white,
 concept names, captions with their concept index and split, and MiniLM embeddings (C, 384) of every caption.
 Splits: ``heldout_concept`` (all captions of ``--holdout`` concepts), ``heldout_phrasing`` (one caption of
 every other concept), ``train`` (the rest).
@@ -33,12 +33,12 @@ SOURCES = {
 
 def register(sub) -> None:
     p = sub.add_parser("gan-data", help="build emoji caption-image pairs for the GAN")
-    p.add_argument("--twemoji", default="/work/cache/twemoji/package", help="unpacked emoji-datasource-twitter")
-    p.add_argument("--openmoji", default="/work/cache/openmoji/package/data/openmoji.json")
+    p.add_argument("--twemoji", default=".cache/gan/twemoji/package", help="unpacked emoji-datasource-twitter")
+    p.add_argument("--openmoji", default=".cache/gan/openmoji/package/data/openmoji.json")
     p.add_argument("--minilm", default=None, help="all-MiniLM-L6-v2 directory (see export/minilm.py)")
     p.add_argument("--holdout", type=int, default=60, help="concepts held out entirely")
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--out", default="/work/cache/gan_data.npz")
+    p.add_argument("--out", default=".cache/gan/gan_data.npz")
     p.set_defaults(func=run)
 
 

@@ -17,7 +17,7 @@ from export.bench_imagegen import TEXTS, timed
 def register(sub) -> None:
     p = sub.add_parser("encoder-compare", help="MiniLM ONNX INT8 vs the static encoder: size, speed, agreement")
     p.add_argument("--static", default=".cache/gan_export/text_encoder.onnx", help="from gan-bundle")
-    p.add_argument("--data", default="/work/cache/gan_data.npz")
+    p.add_argument("--data", default=".cache/gan/gan_data.npz")
     p.add_argument("--minilm", default=None)
     p.add_argument("--work", default=".cache/encoder_compare")
     p.set_defaults(func=run)

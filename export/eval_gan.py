@@ -22,7 +22,7 @@ from export.gan_metrics import colour_layout, lookup_baseline, topk_accuracy
 def register(sub) -> None:
     p = sub.add_parser("eval-gan", help="retrieval metrics of the bundle's text->picture path")
     p.add_argument("--bundle", default="models/default")
-    p.add_argument("--data", default="/work/cache/gan_data.npz")
+    p.add_argument("--data", default=".cache/gan/gan_data.npz")
     p.add_argument("--concepts", type=int, default=60, help="concepts per set (chance top-5 = 5/this)")
     p.add_argument("--seeds", type=int, default=3)
     p.add_argument("--seed", type=int, default=0)

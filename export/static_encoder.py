@@ -19,10 +19,10 @@ HELDOUT_CHAT = 1000
 
 def register(sub) -> None:
     p = sub.add_parser("distill-encoder", help="distil a static (per-token mean) encoder from MiniLM")
-    p.add_argument("--data", default="/work/cache/gan_data.npz")
+    p.add_argument("--data", default=".cache/gan/gan_data.npz")
     p.add_argument("--minilm", default=None)
     p.add_argument("--epochs", type=int, default=12)
-    p.add_argument("--out", default="/work/cache/static_encoder.npz")
+    p.add_argument("--out", default=".cache/gan/static_encoder.npz")
     p.add_argument("--seed", type=int, default=0)
     p.set_defaults(func=run)
 

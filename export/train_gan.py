@@ -21,8 +21,8 @@ from edge_vdialog.errors import UserError
 
 def register(sub) -> None:
     p = sub.add_parser("train-gan", help="train the text-conditioned GAN (resumes from RUN/ckpt.pt)")
-    p.add_argument("--data", default="/work/cache/gan_data.npz", help="from `python -m export gan-data`")
-    p.add_argument("--run", default="/work/cache/gan_run", help="checkpoints, sample grids, metrics log")
+    p.add_argument("--data", default=".cache/gan/gan_data.npz", help="from `python -m export gan-data`")
+    p.add_argument("--run", default=".cache/gan/gan_run", help="checkpoints, sample grids, metrics log")
     p.add_argument("--minutes", type=float, default=90.0, help="training time budget (summed over resumes)")
     p.add_argument("--max-steps", type=int, default=0, help="stop after this many steps (0: no limit)")
     p.add_argument("--batch", type=int, default=32)

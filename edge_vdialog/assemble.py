@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from edge_vdialog.app import Kiosk
 from edge_vdialog.compose import Compositor
-from edge_vdialog.errors import UserError
+from edge_vdialog.errors import ConfigError, UserError
 from edge_vdialog.media.camera import open_camera
 from edge_vdialog.media.sinks import Sink, open_sink
 from edge_vdialog.settings import Settings
@@ -36,9 +36,14 @@ def check_endpoints(settings: Settings) -> None:
     from edge_vdialog.media import mic, sinks, sources
     from edge_vdialog.media.uri import parse_uri
 
-    parse_uri(settings.camera.uri, "camera", sources.SCHEMES)
-    parse_uri(settings.mic.uri, "microphone", mic.SCHEMES)
-    parse_uri(settings.display.uri, "display", sinks.SCHEMES)
+    checks = (("camera.uri", settings.camera.uri, "camera", sources.SCHEMES),
+              ("mic.uri", settings.mic.uri, "microphone", mic.SCHEMES),
+              ("display.uri", settings.display.uri, "display", sinks.SCHEMES))
+    for key, uri, kind, schemes in checks:
+        try:
+            parse_uri(uri, kind, schemes)
+        except UserError as e:  # a configuration error: exit 2, which systemd does not restart on
+            raise ConfigError(f"{key}: {e.message}", e.hint) from None
 
 
 def load_models(settings: Settings) -> Models:

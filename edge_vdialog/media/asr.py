@@ -36,7 +36,7 @@ class WhisperRecognizer:
                                   cpu_threads=threads or 0)
 
     def transcribe(self, audio: np.ndarray) -> str:
-        segments, _ = self.model.transcribe(audio, language=self.language, beam_size=1, temperature=0.0,
+        segments, _ = self.model.transcribe(audio, language=self.language, beam_size=1,
                                             condition_on_previous_text=False,
                                             without_timestamps=True)
         return " ".join(s.text.strip() for s in segments).strip()

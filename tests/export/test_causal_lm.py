@@ -23,40 +23,40 @@ def ops(bundle) -> Counter:
                                                  load_external_data=False).graph.node)
 
 
-def test_manifest(tiny_lm):
-    gpt2 = Bundle.load(tiny_lm["gpt2_int8"]).component("dialogue")
+def test_manifest(tiny):
+    gpt2 = Bundle.load(tiny["gpt2_int8"]).component("dialogue")
     assert gpt2.kind == "causal-lm" and gpt2.precision == choose_recipe()
     assert set(gpt2.files) == {"model", "model_data", "tokenizer"}
     assert {"input_ids", "attention_mask", "position_ids", "past_key_values.1.key"} <= set(gpt2.io["inputs"])
     assert "present.1.value" in gpt2.io["outputs"]
     assert gpt2.config["eos_token_ids"] == [0] and gpt2.config["max_context"] == 128
     assert gpt2.config["prompt_format"] == "eos-turns"
-    llama = Bundle.load(tiny_lm["llama_fp32"]).component("dialogue")
+    llama = Bundle.load(tiny["llama_fp32"]).component("dialogue")
     assert llama.precision == "fp32" and llama.config["prompt_format"] == "chatml"
     assert llama.config["system_prompt"] == "You are a test." and llama.config["eos_token_ids"] == [2]
     assert llama.config["max_context"] == 128
 
 
-def test_int8_structure(tiny_lm):
-    counts = ops(tiny_lm["gpt2_int8"])
+def test_int8_structure(tiny):
+    counts = ops(tiny["gpt2_int8"])
     if choose_recipe() == "blockwise-int8":
         # 2 layers x (qkv, attn proj, fc, mlp proj) + the tied LM head
         assert counts["MatMulNBits"] == 9 and counts["Gemm"] == 0
     else:
         assert counts["MatMulInteger"] >= 9
-    assert ops(tiny_lm["gpt2_fp32"])["MatMulNBits"] == 0
+    assert ops(tiny["gpt2_fp32"])["MatMulNBits"] == 0
 
 
-def test_attention_becomes_group_query_attention(tiny_lm):
+def test_attention_becomes_group_query_attention(tiny):
     for name in ("gpt2_fp32", "gpt2_int8", "llama_fp32"):                # llama: with rotary caches
-        counts = ops(tiny_lm[name])
+        counts = ops(tiny[name])
         assert counts["GroupQueryAttention"] == 2 and counts["Softmax"] == 0 and counts["Concat"] < 10
-        assert Bundle.load(tiny_lm[name]).component("dialogue").config["kv_cache"] == "shared-buffer"
+        assert Bundle.load(tiny[name]).component("dialogue").config["kv_cache"] == "shared-buffer"
 
 
-def test_int8_follows_fp32(tiny_lm):
+def test_int8_follows_fp32(tiny):
     """INT8 next-token logits stay close to fp32's on teacher-forced text."""
-    fp, q = (load_chat(Bundle.load(tiny_lm[k])) for k in ("gpt2_fp32", "gpt2_int8"))
+    fp, q = (load_chat(Bundle.load(tiny[k])) for k in ("gpt2_fp32", "gpt2_int8"))
     for i in fp.tok.encode_text("hello there, how are you today? my name is kiosk. 你好 😀"):
         a, b = fp.decoder.feed([i]), q.decoder.feed([i]).copy()
         assert np.dot(a, b) / np.linalg.norm(a) / np.linalg.norm(b) > 0.99
@@ -79,16 +79,16 @@ def test_export_cli_bad_source(tmp_path):
 
 
 @pytest.mark.parametrize("model", ["gpt2_int8", "llama_fp32"])
-def test_exported_bundle_chats(tiny_lm, model):
-    chat = load_chat(Bundle.load(tiny_lm[model]))
+def test_exported_bundle_chats(tiny, model):
+    chat = load_chat(Bundle.load(tiny[model]))
     assert isinstance("".join(chat.send("hello", Sampling(seed=1, max_new_tokens=5))), str)
 
 
-def test_logits_for_every_position_unless_told(tiny_lm):
+def test_logits_for_every_position_unless_told(tiny):
     """Perplexity tools run the model without logits_to_keep and get (1, T, vocab); the runtime keeps 1."""
     import onnxruntime as ort
 
-    s = ort.InferenceSession(str(tiny_lm["gpt2_int8"] / "dialogue" / "model.onnx"), providers=["CPUExecutionProvider"])
+    s = ort.InferenceSession(str(tiny["gpt2_int8"] / "dialogue" / "model.onnx"), providers=["CPUExecutionProvider"])
     feeds = {"input_ids": np.arange(1, 6)[None], "attention_mask": np.ones((1, 5), np.int64),
              "position_ids": np.arange(5)[None]}
     feeds.update({i.name: np.zeros((1, 4, 0, 16), np.float32) for i in s.get_inputs() if i.name.startswith("past")})

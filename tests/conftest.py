@@ -1,4 +1,4 @@
-"""Tiny real models for the dialogue tests: built once per session (export takes ~1 s each)."""
+"""Shared fixtures: tiny real language models, built once per session (export takes ~1 s each)."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-ROOT = Path(__file__).resolve().parents[2]
+ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 

@@ -37,9 +37,11 @@ test: setup
 demo: models
 	$(BIN)/edge-vdialog demo --out out/demo
 
-bench: setup
+bench: models
 	$(BIN)/python benchmarks/bench_dialogue.py --shape gpt2
-	$(BIN)/python benchmarks/bench_kiosk.py
+	$(BIN)/python benchmarks/bench_kiosk.py --turns 24
+	$(BIN)/python -m export bench-imagegen --bundle models/default
+	$(BIN)/python benchmarks/bench_asr.py
 
 clean:
 	rm -rf .cache out

@@ -57,18 +57,16 @@ def run(args: argparse.Namespace) -> int:
 
 
 def eval_bundle(root: Path, convs, seq: int, threads: int) -> tuple[dd.Score, dict]:
-    import onnxruntime as ort
     from tokenizers import Tokenizer
 
     from edge_vdialog.bundle import Bundle
     from edge_vdialog.dialogue.decoder import read_layout
+    from edge_vdialog.engines import ort
 
     comp = Bundle.load(root).component("dialogue")
     cfg = comp.config
     tok = Tokenizer.from_file(str(comp.path("tokenizer")))
-    opts = ort.SessionOptions()
-    opts.intra_op_num_threads = threads
-    session = ort.InferenceSession(str(comp.path("model")), opts, providers=["CPUExecutionProvider"])
+    session = ort.load(comp.path("model"), providers=("cpu",), threads=threads).session
     lay = read_layout(session, str(root))
     fmt = cfg.get("prompt_format", "eos-turns")
     stream = dd.encode(tok, convs, fmt, cfg.get("system_prompt", ""))

@@ -28,7 +28,7 @@ $(STAMP)/pip: pyproject.toml
 
 models: setup models/smollm2/manifest.json
 
-models/smollm2/manifest.json:
+models/smollm2/manifest.json: export/smollm2.py export/causal_lm.py export/gqa.py export/int8.py export/graph_edit.py
 	$(BIN)/python -m export smollm2 --out models/smollm2
 
 test: setup

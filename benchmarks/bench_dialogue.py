@@ -13,9 +13,11 @@ run; the ceiling is weight bytes read per token / bandwidth.
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import os
 import platform
+import shutil
 import statistics
 import subprocess
 import sys
@@ -43,10 +45,20 @@ def build(args: argparse.Namespace) -> tuple[Path, Path]:
         ckpt = cache / "checkpoint"
         if not (ckpt / "config.json").is_file():
             _random_gpt2(ckpt, SHAPES[args.shape])
-    bundle = cache / "bundle-int8"
+    bundle = cache / f"bundle-int8-{export_version()}"
     if not (bundle / "manifest.json").is_file():
+        for old in cache.glob("bundle-int8*"):          # made by other export code
+            shutil.rmtree(old)
         export_causal_lm(ckpt, bundle, quantize="int8", source=f"bench {ckpt}")
     return ckpt, bundle
+
+
+def export_version() -> str:
+    """Hash of the export code: a cached bundle is rebuilt when the code that made it changes."""
+    h = hashlib.sha256()
+    for name in ("causal_lm.py", "gqa.py", "int8.py", "graph_edit.py"):
+        h.update((ROOT / "export" / name).read_bytes())
+    return h.hexdigest()[:10]
 
 
 def _random_gpt2(out: Path, shape: dict) -> None:
@@ -65,8 +77,8 @@ def optimum_dir(ckpt: Path, bundle: Path) -> Path:
     d = bundle.parent / "optimum-view"
     d.mkdir(exist_ok=True)
     for name in ("model.onnx", "model.onnx.data"):
-        if not (d / name).exists():
-            (d / name).symlink_to((bundle / "dialogue" / name).resolve())
+        (d / name).unlink(missing_ok=True)
+        (d / name).symlink_to((bundle / "dialogue" / name).resolve())
     for name in ("config.json", "generation_config.json"):
         if (ckpt / name).is_file():
             (d / name).write_bytes((ckpt / name).read_bytes())

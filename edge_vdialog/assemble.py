@@ -59,13 +59,13 @@ def load_models(settings: Settings) -> Models:
     d, e = settings.dialogue, settings.engines
     providers = tuple(e.providers)
     chat = load_chat(Bundle.load(d.bundle or default_dialogue_bundle_dir()), providers=providers,
-                     threads=d.threads or e.threads)
+                     threads=d.threads or e.threads, spinning=e.spinning)
     sampling = Sampling(greedy=d.greedy, temperature=d.temperature, top_k=d.top_k, top_p=d.top_p,
                         repetition_penalty=d.repetition_penalty, max_new_tokens=d.max_new_tokens)
     generator = None
     if settings.imagegen.enabled:
-        generator = load_image_generator(Bundle.load(settings.imagegen.bundle or
-                                                     default_bundle_dir()), providers=providers)
+        generator = load_image_generator(Bundle.load(settings.imagegen.bundle or default_bundle_dir()),
+                                         providers=providers, spinning=e.spinning)
         generator.generate("hello", seed=0)  # warm-up (load_chat warms the dialogue model itself)
     return Models(chat, sampling, generator, chat.provider)
 

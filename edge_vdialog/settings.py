@@ -107,6 +107,8 @@ class Engines(Section):
     providers: tuple[Provider, ...] = Field(("tensorrt", "cuda", "cpu"), min_length=1,
                                             description="execution providers, first available wins")
     threads: int | None = Field(None, ge=1, le=256, description="intra-op threads; unset: runtime")
+    spinning: bool = Field(False, description="idle inference threads busy-wait for work: faster on an "
+                           "otherwise idle CPU, slower where the camera and compositor share the cores")
     cache_dir: Path = Field(Path("/var/cache/edge-vdialog"),
                             description="compiled engine cache (TensorRT plans)")
 

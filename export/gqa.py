@@ -21,6 +21,9 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
+from export import graph_edit
+from export.graph_edit import prune
+
 SEQLENS, TOTAL = "gqa_seqlens_k", "gqa_total_sequence_length"
 COS, SIN = "gqa_cos_cache", "gqa_sin_cache"
 KEEP = "logits_to_keep"
@@ -38,13 +41,9 @@ def fuse_attention(model: onnx.ModelProto, num_heads: int, kv_heads: int,
     """Rewrite every layer whose attention matches optimum's GPT-2 (``rope=None``) or Llama
     (rotary embedding given as cos/sin caches) pattern; returns how many (0: graph unchanged)."""
     graph = model.graph
-    producers = {o: n for n in graph.node for o in n.output}
-    consumers: dict[str, list[onnx.NodeProto]] = {}
-    for n in graph.node:
-        for i in n.input:
-            consumers.setdefault(i, []).append(n)
+    producers, consumers = graph_edit.producers(graph), graph_edit.consumers(graph)
     layers = sum(1 for o in graph.output if o.name.startswith("present.") and o.name.endswith(".key"))
-    new = [_layer(i, num_heads, kv_heads, rope is not None, producers, consumers) for i in range(layers)]
+    new = [_layer(graph, i, num_heads, kv_heads, rope is not None, producers, consumers) for i in range(layers)]
     if not new or any(n is None for n in new):
         return 0
     if rope is not None:
@@ -59,13 +58,13 @@ def fuse_attention(model: onnx.ModelProto, num_heads: int, kv_heads: int,
             nodes.append(node)
     graph.ClearField("node")
     graph.node.extend(nodes)
-    _prune(graph)
+    prune(graph)
     if not any(op.domain == "com.microsoft" for op in model.opset_import):
         model.opset_import.append(helper.make_opsetid("com.microsoft", 1))
     return layers
 
 
-def _layer(i: int, heads: int, kv_heads: int, rotary: bool, producers: dict,
+def _layer(graph: onnx.GraphProto, i: int, heads: int, kv_heads: int, rotary: bool, producers: dict,
            consumers: dict) -> onnx.NodeProto | None:
     """The GroupQueryAttention node for layer ``i``, or None if the pattern is not there."""
     k_flat = _up(_unrotated(_concat_new(f"present.{i}.key", producers), producers) if rotary
@@ -75,6 +74,9 @@ def _layer(i: int, heads: int, kv_heads: int, rotary: bool, producers: dict,
     q_flat = _query(k_flat, v_flat, producers, consumers) if k_flat and v_flat else None
     if q_flat is None or out is None:
         return None
+    qkv = _packed(graph, q_flat, k_flat, v_flat, producers)
+    if qkv is not None:                    # one (batch, seq, 3 * hidden) input: no Split to run
+        q_flat, k_flat, v_flat = qkv, "", ""
     extra = {"do_rotary": 1, "rotary_interleaved": 0} if rotary else {}
     return helper.make_node(
         "GroupQueryAttention",
@@ -117,6 +119,21 @@ def _query(k_flat: str, v_flat: str, producers: dict, consumers: dict) -> str | 
     siblings = [n for n in consumers.get(k_node.input[0], []) if n.op_type in ("MatMul", "MatMulNBits")]
     rest = [n.output[0] for n in siblings if n is not k_node and n is not v_node]
     return rest[0] if len(siblings) == 3 and len(rest) == 1 and v_node in siblings else None
+
+
+def _packed(graph: onnx.GraphProto, q: str, k: str, v: str, producers: dict) -> str | None:
+    """GPT-2's ``q, k, v = Split(qkv, 3 equal parts, last axis)`` -> qkv, which GroupQueryAttention
+    takes whole (packed QKV) when its key and value inputs are left empty."""
+    split = producers.get(q)
+    if split is None or split.op_type != "Split" or list(split.output) != [q, k, v]:
+        return None
+    axis = next((a.i for a in split.attribute if a.name == "axis"), 0)
+    if len(split.input) < 2 or not split.input[1]:
+        equal = True                                                    # no sizes: equal parts
+    else:
+        sizes = graph_edit.constant(split.input[1], graph, producers)
+        equal = sizes is not None and len(set(sizes.tolist())) == 1
+    return split.input[0] if axis in (-1, 2) and equal else None
 
 
 def _up(x: str | None, producers: dict) -> str | None:
@@ -167,21 +184,6 @@ def _lengths_nodes() -> list[onnx.NodeProto]:
         helper.make_node("Gather", ["gqa_mask_shape", "gqa_one"], ["gqa_total64"], axis=0),
         helper.make_node("Cast", ["gqa_total64"], [TOTAL], to=TensorProto.INT32),
     ]
-
-
-def _prune(graph: onnx.GraphProto) -> None:
-    """Drop nodes and initializers whose results nothing uses any more."""
-    needed = {o.name for o in graph.output}
-    keep: list[onnx.NodeProto] = []
-    for node in reversed(list(graph.node)):
-        if set(node.output) & needed:
-            keep.append(node)
-            needed |= set(node.input)
-    graph.ClearField("node")
-    graph.node.extend(reversed(keep))
-    inits = [i for i in graph.initializer if i.name in needed]
-    graph.ClearField("initializer")
-    graph.initializer.extend(inits)
 
 
 def selectable_logits(model: onnx.ModelProto) -> bool:

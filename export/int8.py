@@ -3,7 +3,7 @@
 Recipes (``choose_recipe``):
 
 * ``blockwise-int8`` (x86 with AVX2 or AVX-512 VNNI, arm64): every MatMul with a constant weight,
-  the LM head included, becomes ``com.microsoft.MatMulNBits`` (8 bits, blocks of 32 along K,
+  the LM head included, becomes ``com.microsoft.MatMulNBits`` (8 bits, blocks of 64 along K,
   symmetric) with ``accuracy_level=4``, which runs int8 dot-product kernels (VNNI / AVX2 /
   arm64 dot) on activations quantized per block; the token-embedding Gather becomes
   ``GatherBlockQuantized``. Weights are read once per token as int8, so decode is bandwidth-bound.
@@ -23,7 +23,9 @@ import numpy as np
 import onnx
 from onnx import helper, numpy_helper
 
-BLOCK = 32
+from export import graph_edit
+
+BLOCK = 64
 """Weights per quantization block (along K)."""
 
 
@@ -126,7 +128,8 @@ def _blockwise(graph: onnx.GraphProto) -> dict[str, int]:
     graph.ClearField("node")
     graph.node.extend(new_nodes)
     graph.initializer.extend(new_inits)
-    _drop_unused(graph)
+    graph_edit.prune(graph)
+    counts["flatten pairs dropped"] = _unflatten(graph)
     return counts
 
 
@@ -183,16 +186,60 @@ def _gather_block(node: onnx.NodeProto, w_vd: np.ndarray, out: list) -> onnx.Nod
                             gather_axis=0, quantize_axis=1, block_size=BLOCK, bits=8)
 
 
-def _drop_unused(graph: onnx.GraphProto) -> None:
-    """Remove initializers and Transpose-of-initializer nodes nothing reads any more."""
-    while True:
-        used = {i for n in graph.node for i in n.input} | {o.name for o in graph.output}
-        dead = [n for n in graph.node if n.op_type == "Transpose" and not set(n.output) & used]
-        for n in dead:
-            graph.node.remove(n)
-        if not dead:
-            break
-    used = {i for n in graph.node for i in n.input}
-    keep = [i for i in graph.initializer if i.name in used]
-    graph.ClearField("initializer")
-    graph.initializer.extend(keep)
+def _unflatten(graph: onnx.GraphProto) -> int:
+    """MatMulNBits multiplies (batch, seq, K) as it is: drop GPT-2's Conv1D ``x.view(-1, K)`` in front
+    of it and ``.view(*x.shape[:-1], N)`` after it, with the Shape/Gather/Concat arithmetic that
+    computes their shapes on every run. Returns how many products were rewired."""
+    made_by, read_by = graph_edit.producers(graph), graph_edit.consumers(graph)
+    outputs = {o.name for o in graph.output}
+    dropped = []
+    for node in graph.node:
+        if node.op_type != "MatMulNBits":
+            continue
+        flat, users = made_by.get(node.input[0]), read_by.get(node.output[0], [])
+        if flat is None or flat.op_type != "Reshape" or len(users) != 1 or users[0].op_type != "Reshape":
+            continue
+        x, back = flat.input[0], users[0]
+        n = int(_attr(node, "N"))
+        if _flattens_last(graph, flat.input[1], x, made_by) and _restores(graph, back.input[1], x, n, made_by) \
+                and node.output[0] not in outputs:
+            node.input[0], node.output[0] = x, back.output[0]
+            dropped.append(back)
+    for back in dropped:
+        graph.node.remove(back)
+    graph_edit.prune(graph)                               # the flattening Reshapes and shape arithmetic
+    return len(dropped)
+
+
+def _dim_of(name: str, graph: onnx.GraphProto, made_by: dict) -> tuple[str, int] | None:
+    """(x, i) if ``name`` is dimension i of x's shape as a 1-element tensor: Gather(Shape(x), i) or
+    Slice(Shape(x), i, i + 1), possibly wrapped in Unsqueeze/Squeeze; i < 0 counts from the end."""
+    node = made_by.get(name)
+    while node is not None and node.op_type in ("Unsqueeze", "Squeeze"):
+        node = made_by.get(node.input[0])
+    if node is None or node.op_type not in ("Gather", "Slice"):
+        return None
+    shape = made_by.get(node.input[0])
+    index = graph_edit.constant(node.input[1], graph, made_by)
+    if shape is None or shape.op_type != "Shape" or index is None or index.size != 1:
+        return None
+    return shape.input[0], int(index.reshape(-1)[0])
+
+
+def _flattens_last(graph: onnx.GraphProto, shape: str, x: str, made_by: dict) -> bool:
+    """``shape`` = Concat([-1], x.shape[-1])."""
+    concat = made_by.get(shape)
+    if concat is None or concat.op_type != "Concat" or len(concat.input) != 2:
+        return False
+    first = graph_edit.constant(concat.input[0], graph, made_by)
+    return first is not None and first.tolist() == [-1] and _dim_of(concat.input[1], graph, made_by) == (x, -1)
+
+
+def _restores(graph: onnx.GraphProto, shape: str, x: str, n: int, made_by: dict) -> bool:
+    """``shape`` = Concat(x.shape[0], x.shape[1], [n]): (batch, seq, N) for a (batch, seq, K) x."""
+    concat = made_by.get(shape)
+    if concat is None or concat.op_type != "Concat" or len(concat.input) != 3:
+        return False
+    last = graph_edit.constant(concat.input[2], graph, made_by)
+    return (last is not None and last.tolist() == [n]
+            and [_dim_of(i, graph, made_by) for i in concat.input[:2]] == [(x, 0), (x, 1)])

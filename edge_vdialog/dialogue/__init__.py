@@ -24,14 +24,15 @@ __all__ = ["Chat", "Sampling", "load_chat"]
 
 
 def load_chat(bundle: Bundle, providers: Sequence[str] = ("cpu",), threads: int | None = None,
-              max_context: int | None = None, warm_up: bool = True) -> Chat:
+              max_context: int | None = None, warm_up: bool = True, spinning: bool = True) -> Chat:
     """A :class:`Chat` on the bundle's ``dialogue`` component (files verified first).
 
+    ``threads``, ``spinning``: see :func:`edge_vdialog.engines.ort.session_options`.
     ``max_context`` caps the tokens kept (prompt + reply); default: the bundle's limit.
     ``warm_up`` runs one throw-away prefill while loading (see :meth:`Chat.warm_up`).
     """
     comp = bundle.component("dialogue", verify=False)
-    chat = _while_verifying(comp, lambda: _load(comp, providers, threads, max_context))
+    chat = _while_verifying(comp, lambda: _load(comp, providers, threads, max_context, spinning))
     if warm_up:
         chat.warm_up()
     return chat
@@ -51,7 +52,8 @@ def _while_verifying(comp: Component, load: Callable[[], Chat]) -> Chat:
     return chat
 
 
-def _load(comp: Component, providers: Sequence[str], threads: int | None, max_context: int | None) -> Chat:
+def _load(comp: Component, providers: Sequence[str], threads: int | None, max_context: int | None,
+          spinning: bool) -> Chat:
     from edge_vdialog.engines import open_engine
 
     cfg = comp.config
@@ -63,7 +65,7 @@ def _load(comp: Component, providers: Sequence[str], threads: int | None, max_co
         raise BundleError(f"bundle {comp.root}: dialogue config is incomplete ({e})",
                           "rebuild the bundle") from None
     tok = Tokenizer.load(comp.path("tokenizer"))
-    engine = open_engine(comp.path("model"), providers=providers, threads=threads)
+    engine = open_engine(comp.path("model"), providers=providers, threads=threads, spinning=spinning)
     session = getattr(engine, "session", None)
     if session is None:
         raise BundleError("the dialogue decoder needs the ONNX Runtime backend", "use backend ort")

@@ -62,11 +62,13 @@ def to_uint8(image: np.ndarray) -> np.ndarray:
 
 
 def load_image_generator(bundle: Bundle, providers: Sequence[str] = ("cpu",),
-                         threads: int | None = None) -> ImageGenerator:
-    """Text encoder + generator from ``bundle`` (components ``text_encoder`` and ``generator``)."""
-    encoder = TextEncoder.load(bundle.component("text_encoder"), providers, threads)
+                         threads: int | None = None, spinning: bool = True) -> ImageGenerator:
+    """Text encoder + generator from ``bundle`` (components ``text_encoder`` and ``generator``).
+
+    ``threads``, ``spinning``: see :func:`edge_vdialog.engines.ort.session_options`."""
+    encoder = TextEncoder.load(bundle.component("text_encoder"), providers, threads, spinning)
     comp = bundle.component("generator")
-    engine = open_engine(comp.path("model"), providers=providers, threads=threads)
+    engine = open_engine(comp.path("model"), providers=providers, threads=threads, spinning=spinning)
     cfg = comp.config
     return ImageGenerator(encoder, engine, z_dim=int(cfg.get("z_dim", 64)), size=int(cfg.get("size", 64)),
                           neutral_rgb=cfg.get("neutral_rgb", NEUTRAL_RGB),

@@ -23,13 +23,14 @@ class TextEncoder:
 
     @classmethod
     def load(cls, component: Component, providers: Sequence[str] = ("cpu",),
-             threads: int | None = None) -> TextEncoder:
+             threads: int | None = None, spinning: bool = True) -> TextEncoder:
         from tokenizers import Tokenizer
         tokenizer = Tokenizer.from_file(str(component.path("tokenizer")))
         max_tokens = int(component.config.get("max_tokens", DEFAULT_MAX_TOKENS))
         tokenizer.enable_truncation(max_tokens)
         tokenizer.no_padding()
-        engine = open_engine(component.path("model"), providers=providers, threads=threads)
+        engine = open_engine(component.path("model"), providers=providers, threads=threads,
+                             spinning=spinning)
         return cls(tokenizer, engine, max_tokens, int(component.config.get("dim", 384)))
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:

@@ -48,6 +48,8 @@ def fuse_attention(model: onnx.ModelProto, num_heads: int, kv_heads: int,
         return 0
     if rope is not None:
         graph.initializer.extend([numpy_helper.from_array(rope[0], COS), numpy_helper.from_array(rope[1], SIN)])
+        for node in new:
+            _pack_projections(graph, node, producers)
     at = {n.output[0]: n for n in new}                     # attention output -> its new node
     presents = {o for n in new for o in n.output[1:]}
     nodes = _lengths_nodes()
@@ -134,6 +136,25 @@ def _packed(graph: onnx.GraphProto, q: str, k: str, v: str, producers: dict) -> 
         sizes = graph_edit.constant(split.input[1], graph, producers)
         equal = sizes is not None and len(set(sizes.tolist())) == 1
     return split.input[0] if axis in (-1, 2) and equal else None
+
+
+def _pack_projections(graph: onnx.GraphProto, gqa: onnx.NodeProto, producers: dict) -> None:
+    """Llama's three products of one input with constant weights (q, k, v) -> one product with the
+    weights side by side, fed to ``gqa`` as packed QKV: one weight read and two operators fewer per layer.
+    The q product is rewritten in place; the k and v products are left for pruning."""
+    made = [producers.get(name) for name in gqa.input[:3]]
+    inits = {i.name: i for i in graph.initializer}
+    if (any(n is None or n.op_type != "MatMul" or n.input[1] not in inits for n in made)
+            or len({n.input[0] for n in made}) != 1):
+        return
+    weights = [numpy_helper.to_array(inits[n.input[1]]) for n in made]       # each [K, N_i]
+    if any(w.ndim != 2 for w in weights):
+        return
+    q = made[0]
+    packed = f"{q.input[1]}.qkv"
+    graph.initializer.append(numpy_helper.from_array(np.concatenate(weights, axis=1), packed))
+    q.input[1], q.output[0] = packed, f"{gqa.name}_qkv"
+    gqa.input[0], gqa.input[1], gqa.input[2] = q.output[0], "", ""
 
 
 def _up(x: str | None, producers: dict) -> str | None:

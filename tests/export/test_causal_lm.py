@@ -55,6 +55,9 @@ def test_attention_becomes_group_query_attention(tiny):
         counts = ops(tiny[name])
         assert counts["GroupQueryAttention"] == 2 and counts["Softmax"] == 0 and counts["Concat"] < 10
         assert Bundle.load(tiny[name]).component("dialogue").config["kv_cache"] == "shared-buffer"
+        graph = onnx.load(str(tiny[name] / "dialogue" / "model.onnx"), load_external_data=False).graph
+        packed = [n.input[1] == n.input[2] == "" for n in graph.node if n.op_type == "GroupQueryAttention"]
+        assert packed == [True, True]                  # q, k and v come from one product
 
 
 def test_int8_follows_fp32(tiny):

@@ -13,7 +13,7 @@ from torch.nn import functional as F
 from tqdm import tqdm
 
 from export.gan_metrics import colour_layout, topk_accuracy
-from export.gan_model import Z_DIM, Discriminator, Generator
+from export.gan_model import CELL, Z_DIM, Discriminator, Generator
 from export.train_gan import now, save_atomic
 
 EMA_DECAY = 0.999
@@ -52,8 +52,14 @@ class Trainer:
         self.G, self.D = Generator(), Discriminator()
         self.G_ema = copy.deepcopy(self.G).eval()
         betas = (0.0, 0.99)
-        self.opt_g = torch.optim.Adam(self.G.parameters(), args.lr, betas=betas)
+        layout = list(self.G.layout.parameters())
+        detail = [p for n, p in self.G.named_parameters() if not n.startswith("layout.")]
+        self.opt_g = torch.optim.AdamW([{"params": detail, "weight_decay": 0.0},
+                                        {"params": layout, "lr": args.layout_lr, "betas": (0.9, 0.999),
+                                         "weight_decay": args.layout_wd}], args.lr, betas=betas)
         self.opt_d = torch.optim.Adam(self.D.parameters(), args.lr, betas=betas)
+        self.real_layout = F.avg_pool2d(self.images, CELL)                      # (N, 3, 8, 8)
+        self.train_caption_idx = torch.from_numpy(np.flatnonzero(split == 0))
         self.step, self.epoch, self.elapsed = 0, 0, 0.0
         self.metrics_log = run_dir / "metrics.jsonl"
 
@@ -131,12 +137,17 @@ class Trainer:
         fake = self.G(z, text)
         adv = -self.D(diff_augment(fake), text).mean()
         rec = (F.avg_pool2d(fake, 4) - F.avg_pool2d(real, 4)).abs().mean()
+        # layout: squared error of the 8x8 colour layout, on its own larger batch of training captions
+        pick = self.train_caption_idx[torch.randint(len(self.train_caption_idx), (a.layout_batch,))]
+        noisy = F.normalize(self.emb[pick] + a.layout_noise * torch.randn(len(pick), self.emb.shape[1]), dim=1)
+        lay = (self.G.predict_layout(noisy) - self.real_layout[self.concept[pick.numpy()]]).pow(2).mean()
         self.opt_g.zero_grad(set_to_none=True)
-        (adv + a.rec * rec).backward()
+        (adv + a.rec * rec + lay).backward()
         self.opt_g.step()
         self.update_ema()
         self.step += 1
-        return {"d": round(loss_d.item(), 3), "adv": round(adv.item(), 3), "rec": round(rec.item(), 3)}
+        return {"d": round(loss_d.item(), 3), "adv": round(adv.item(), 3), "rec": round(rec.item(), 3),
+                "layout": round(lay.item(), 4)}
 
     @torch.no_grad()
     def update_ema(self) -> None:

@@ -1,9 +1,14 @@
 """Text-conditioned GAN for 64x64 pictures (torch; training and export only).
 
-Generator: (noise z (B, 64), text embedding t (B, 384)) -> image (B, 3, 64, 64) in [-1, 1].
-  w = MLP([z, proj(t)]) (B, 256) modulates every block (FiLM); blocks upsample (nearest x2) and
-  convolve 3x3 - no transposed convolutions, so no checkerboard - with pixel norm instead of batch
-  norm (no running statistics, so the EMA copy needs no re-estimation and ONNX export is stateless).
+Generator: (noise z (B, 64), text embedding t (B, 384)) -> image (B, 3, 64, 64) in [-1, 1], in two parts:
+  layout  an MLP from t alone to the picture's 8x8 colour layout (B, 3, 8, 8): the colour of each 8x8-pixel
+          cell, trained by regression to the real image's (a smooth map from text, so it carries over to
+          concepts never seen in training);
+  detail  w = MLP([z, proj(t)]) (B, 256) modulates every block (FiLM); blocks upsample (nearest x2) and
+          convolve 3x3 - no transposed convolutions, so no checkerboard - with pixel norm instead of batch
+          norm (no running statistics, so the EMA copy needs no re-estimation and ONNX export is stateless);
+          the layout joins as 3 extra channels at 8x8. Trained adversarially. Its own cell means are removed,
+          so it draws shapes and texture inside the cells and the layout alone sets each cell's colour.
 Discriminator: strided convs with spectral norm -> pooled features h (B, 256);
   score = linear(h) + <embed(t), h> (projection discriminator).
 """
@@ -18,6 +23,10 @@ from torch.nn.utils import spectral_norm as sn
 Z_DIM = 64
 TEXT_DIM = 384
 W_DIM = 256
+IMAGE = 64                             # pixels per side
+LAYOUT = 8                             # layout grid (cells per side)
+CELL = IMAGE // LAYOUT                 # pixels per layout cell side
+LAYOUT_HIDDEN = 512
 G_CHANNELS = (256, 160, 96, 48, 24)   # at 4, 8, 16, 32, 64 pixels
 D_CHANNELS = (32, 64, 128, 256)        # at 32, 16, 8, 4 pixels
 
@@ -51,21 +60,32 @@ class Generator(nn.Module):
     def __init__(self, z_dim: int = Z_DIM, text_dim: int = TEXT_DIM, channels=G_CHANNELS):
         super().__init__()
         self.z_dim, self.text_dim = z_dim, text_dim
+        self.layout = nn.Sequential(nn.Linear(text_dim, LAYOUT_HIDDEN), nn.LeakyReLU(0.2),
+                                    nn.Linear(LAYOUT_HIDDEN, LAYOUT_HIDDEN), nn.LeakyReLU(0.2),
+                                    nn.Linear(LAYOUT_HIDDEN, 3 * LAYOUT * LAYOUT), nn.Tanh())
         self.text = nn.Linear(text_dim, 128)
         self.mapping = nn.Sequential(nn.Linear(z_dim + 128, W_DIM), nn.LeakyReLU(0.2),
                                      nn.Linear(W_DIM, W_DIM), nn.LeakyReLU(0.2))
         self.start = nn.Linear(W_DIM, channels[0] * 16)
         self.c0 = channels[0]
-        self.blocks = nn.ModuleList(UpBlock(a, b, extra=i < 2)
+        self.blocks = nn.ModuleList(UpBlock(a + 3 * (i == 1), b, extra=i < 2)   # block 1 takes the layout
                                     for i, (a, b) in enumerate(zip(channels[:-1], channels[1:])))
         self.to_rgb = nn.Conv2d(channels[-1], 3, 3, padding=1)
 
+    def predict_layout(self, text: torch.Tensor) -> torch.Tensor:
+        """(B, 384) -> (B, 3, 8, 8) in [-1, 1]."""
+        return self.layout(text).view(-1, 3, LAYOUT, LAYOUT)
+
     def forward(self, z: torch.Tensor, text: torch.Tensor) -> torch.Tensor:
+        layout = self.predict_layout(text).detach()      # set by regression only, not by the adversary
         w = self.mapping(torch.cat([z, self.text(text)], dim=1))                   # (B, 256)
         x = F.leaky_relu(self.start(w), 0.2).view(-1, self.c0, 4, 4)             # (B, c0, 4, 4)
-        for block in self.blocks:
-            x = block(x, w)                                                       # doubles H, W
-        return torch.tanh(self.to_rgb(x))                                         # (B, 3, 64, 64)
+        for i, block in enumerate(self.blocks):
+            x = block(torch.cat([x, layout], dim=1) if i == 1 else x, w)         # doubles H, W
+        detail = torch.tanh(self.to_rgb(x))                                       # (B, 3, 64, 64)
+        detail = detail - F.interpolate(F.avg_pool2d(detail, CELL), scale_factor=float(CELL), mode="nearest")
+        image = F.interpolate(layout, scale_factor=float(CELL), mode="nearest") + detail
+        return image.clamp(-1.0, 1.0)
 
 
 class Discriminator(nn.Module):

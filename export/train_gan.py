@@ -1,8 +1,9 @@
 """``python -m export train-gan``: train the text-conditioned GAN on the emoji caption-image pairs.
 
 Losses: hinge; the discriminator also sees real images with a wrong caption as fakes (matching-aware);
-the generator adds an L1 term on 16x16 averages of its image vs the caption's real image (layout and
-colour follow the text; detail is left to the adversarial term). DiffAugment (translation + cutout) on
+the generator's layout head (export/gan_model.py) learns the 8x8 colour layout by squared error on its own
+batch of noisy training-caption embeddings (AdamW, weight decay); the rest of the generator adds an L1 term
+on 16x16 averages of its image vs the caption's real image, detail is left to the adversarial term. DiffAugment (translation + cutout) on
 everything the discriminator sees; spectral norm in D; EMA of G weights is what gets exported.
 Checkpoints every ``--ckpt-minutes`` to RUN/ckpt.pt; rerunning the same command resumes from it.
 """
@@ -29,6 +30,10 @@ def register(sub) -> None:
     p.add_argument("--lr", type=float, default=2e-4)
     p.add_argument("--rec", type=float, default=5.0, help="weight of the 16x16 L1 term")
     p.add_argument("--text-noise", type=float, default=0.015, help="per-dim noise on text embeddings")
+    p.add_argument("--layout-batch", type=int, default=128, help="captions per step for the layout head")
+    p.add_argument("--layout-noise", type=float, default=0.05, help="per-dim noise on the layout head's input")
+    p.add_argument("--layout-lr", type=float, default=1e-3)
+    p.add_argument("--layout-wd", type=float, default=0.01, help="AdamW weight decay of the layout head")
     p.add_argument("--ckpt-minutes", type=float, default=3.0)
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--seed", type=int, default=0)

@@ -3,7 +3,8 @@
 optimum's GPT-2 graph concatenates the past and new keys/values into fresh ``present`` tensors on
 every step (a copy of the whole cache per token) and spends ~15 small ops per layer on masks and
 reshapes. ``GroupQueryAttention`` (ONNX Runtime contrib op, CPU and CUDA) takes q, k, v as
-(batch, seq, heads * head_size), derives the causal mask from the sequence lengths and, when the
+(batch, seq, heads * head_size) - here packed into one (batch, seq, (heads + 2 * kv_heads) * head_size)
+input, GPT-2's fused qkv product as it is and Llama's three products merged into one - derives the causal mask from the sequence lengths and, when the
 past and present tensors are the same buffer, appends the new keys/values in place::
 
     past_key_values.{i}.key/value   (1, heads, C, head_size)   C = cache capacity, bound once
@@ -22,7 +23,6 @@ import onnx
 from onnx import TensorProto, helper, numpy_helper
 
 from export import graph_edit
-from export.graph_edit import prune
 
 SEQLENS, TOTAL = "gqa_seqlens_k", "gqa_total_sequence_length"
 COS, SIN = "gqa_cos_cache", "gqa_sin_cache"
@@ -60,7 +60,7 @@ def fuse_attention(model: onnx.ModelProto, num_heads: int, kv_heads: int,
             nodes.append(node)
     graph.ClearField("node")
     graph.node.extend(nodes)
-    prune(graph)
+    graph_edit.prune(graph)
     if not any(op.domain == "com.microsoft" for op in model.opset_import):
         model.opset_import.append(helper.make_opsetid("com.microsoft", 1))
     return layers

@@ -134,20 +134,21 @@ class Trainer:
         loss_d.backward()
         self.opt_d.step()
         # generator: fool D, and match the caption's image at 16x16
-        fake = self.G(z, text)
+        fake, cell_mean = self.G.draw(z, text)
         adv = -self.D(diff_augment(fake), text).mean()
         rec = (F.avg_pool2d(fake, 4) - F.avg_pool2d(real, 4)).abs().mean()
+        drift = cell_mean.pow(2).mean()
         # layout: squared error of the 8x8 colour layout, on its own larger batch of training captions
         pick = self.train_caption_idx[torch.randint(len(self.train_caption_idx), (a.layout_batch,))]
         noisy = F.normalize(self.emb[pick] + a.layout_noise * torch.randn(len(pick), self.emb.shape[1]), dim=1)
         lay = (self.G.predict_layout(noisy) - self.real_layout[self.concept[pick.numpy()]]).pow(2).mean()
         self.opt_g.zero_grad(set_to_none=True)
-        (adv + a.rec * rec + lay).backward()
+        (adv + a.rec * rec + a.cell_mean * drift + lay).backward()
         self.opt_g.step()
         self.update_ema()
         self.step += 1
         return {"d": round(loss_d.item(), 3), "adv": round(adv.item(), 3), "rec": round(rec.item(), 3),
-                "layout": round(lay.item(), 4)}
+                "drift": round(drift.item(), 4), "layout": round(lay.item(), 4)}
 
     @torch.no_grad()
     def update_ema(self) -> None:

@@ -8,7 +8,9 @@ Generator: (noise z (B, 64), text embedding t (B, 384)) -> image (B, 3, 64, 64) 
           convolve 3x3 - no transposed convolutions, so no checkerboard - with pixel norm instead of batch
           norm (no running statistics, so the EMA copy needs no re-estimation and ONNX export is stateless);
           the layout joins as 3 extra channels at 8x8. Trained adversarially. Its own cell means are removed,
-          so it draws shapes and texture inside the cells and the layout alone sets each cell's colour.
+          so it draws shapes and texture inside the cells and the layout alone sets each cell's colour; those
+          means get no gradient from the image, so training pulls them to zero (``draw`` returns them), else
+          they drift, tanh saturates and the few live pixels of a cell turn into white dots.
 Discriminator: strided convs with spectral norm -> pooled features h (B, 256);
   score = linear(h) + <embed(t), h> (projection discriminator).
 """
@@ -77,15 +79,20 @@ class Generator(nn.Module):
         return self.layout(text).view(-1, 3, LAYOUT, LAYOUT)
 
     def forward(self, z: torch.Tensor, text: torch.Tensor) -> torch.Tensor:
+        return self.draw(z, text)[0]
+
+    def draw(self, z: torch.Tensor, text: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
+        """-> image (B, 3, 64, 64) in [-1, 1], and the detail's removed cell means (B, 3, 8, 8)."""
         layout = self.predict_layout(text).detach()      # set by regression only, not by the adversary
         w = self.mapping(torch.cat([z, self.text(text)], dim=1))                   # (B, 256)
         x = F.leaky_relu(self.start(w), 0.2).view(-1, self.c0, 4, 4)             # (B, c0, 4, 4)
         for i, block in enumerate(self.blocks):
             x = block(torch.cat([x, layout], dim=1) if i == 1 else x, w)         # doubles H, W
         detail = torch.tanh(self.to_rgb(x))                                       # (B, 3, 64, 64)
-        detail = detail - F.interpolate(F.avg_pool2d(detail, CELL), scale_factor=float(CELL), mode="nearest")
+        cell_mean = F.avg_pool2d(detail, CELL)                                   # (B, 3, 8, 8)
+        detail = detail - F.interpolate(cell_mean, scale_factor=float(CELL), mode="nearest")
         image = F.interpolate(layout, scale_factor=float(CELL), mode="nearest") + detail
-        return image.clamp(-1.0, 1.0)
+        return image.clamp(-1.0, 1.0), cell_mean
 
 
 class Discriminator(nn.Module):

@@ -3,7 +3,8 @@
 Losses: hinge; the discriminator also sees real images with a wrong caption as fakes (matching-aware);
 the generator's layout head (export/gan_model.py) learns the 8x8 colour layout by squared error on its own
 batch of noisy training-caption embeddings (AdamW, weight decay); the rest of the generator adds an L1 term
-on 16x16 averages of its image vs the caption's real image, detail is left to the adversarial term. DiffAugment (translation + cutout) on
+on 16x16 averages of its image vs the caption's real image and keeps its detail zero-mean per cell
+(``--cell-mean``); detail is left to the adversarial term. DiffAugment (translation + cutout) on
 everything the discriminator sees; spectral norm in D; EMA of G weights is what gets exported.
 Checkpoints every ``--ckpt-minutes`` to RUN/ckpt.pt; rerunning the same command resumes from it.
 """
@@ -29,6 +30,8 @@ def register(sub) -> None:
     p.add_argument("--batch", type=int, default=32)
     p.add_argument("--lr", type=float, default=2e-4)
     p.add_argument("--rec", type=float, default=5.0, help="weight of the 16x16 L1 term")
+    p.add_argument("--cell-mean", type=float, default=5.0,
+                   help="weight of the squared cell means the generator's detail part drops (export/gan_model.py)")
     p.add_argument("--text-noise", type=float, default=0.015, help="per-dim noise on text embeddings")
     p.add_argument("--layout-batch", type=int, default=128, help="captions per step for the layout head")
     p.add_argument("--layout-noise", type=float, default=0.05, help="per-dim noise on the layout head's input")

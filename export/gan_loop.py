@@ -133,10 +133,10 @@ class Trainer:
         self.opt_d.zero_grad(set_to_none=True)
         loss_d.backward()
         self.opt_d.step()
-        # generator: fool D, and match the caption's image at 16x16
+        # generator: fool D, and match the caption's image at 64 / rec_pool pixels per side
         fake, cell_mean = self.G.draw(z, text)
         adv = -self.D(diff_augment(fake), text).mean()
-        rec = (F.avg_pool2d(fake, 4) - F.avg_pool2d(real, 4)).abs().mean()
+        rec = (F.avg_pool2d(fake, a.rec_pool) - F.avg_pool2d(real, a.rec_pool)).abs().mean()
         drift = cell_mean.pow(2).mean()
         # layout: squared error of the 8x8 colour layout, on its own larger batch of training captions
         pick = self.train_caption_idx[torch.randint(len(self.train_caption_idx), (a.layout_batch,))]

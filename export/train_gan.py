@@ -3,7 +3,7 @@
 Losses: hinge; the discriminator also sees real images with a wrong caption as fakes (matching-aware);
 the generator's layout head (export/gan_model.py) learns the 8x8 colour layout by squared error on its own
 batch of noisy training-caption embeddings (AdamW, weight decay); the rest of the generator adds an L1 term
-on 16x16 averages of its image vs the caption's real image and keeps its detail zero-mean per cell
+on pooled pixels (``--rec-pool``) of its image vs the caption's real image and keeps its detail zero-mean per cell
 (``--cell-mean``); detail is left to the adversarial term. DiffAugment (translation + cutout) on
 everything the discriminator sees; spectral norm in D; EMA of G weights is what gets exported.
 Checkpoints every ``--ckpt-minutes`` to RUN/ckpt.pt; rerunning the same command resumes from it.
@@ -29,7 +29,9 @@ def register(sub) -> None:
     p.add_argument("--max-steps", type=int, default=0, help="stop after this many steps (0: no limit)")
     p.add_argument("--batch", type=int, default=32)
     p.add_argument("--lr", type=float, default=2e-4)
-    p.add_argument("--rec", type=float, default=5.0, help="weight of the 16x16 L1 term")
+    p.add_argument("--rec", type=float, default=5.0, help="weight of the L1 term on pooled pixels")
+    p.add_argument("--rec-pool", type=int, default=4, choices=(1, 2, 4, 8),
+                   help="pixels per side averaged before that L1 term (4: 16x16 averages, 1: every pixel)")
     p.add_argument("--cell-mean", type=float, default=5.0,
                    help="weight of the squared cell means the generator's detail part drops (export/gan_model.py)")
     p.add_argument("--text-noise", type=float, default=0.015, help="per-dim noise on text embeddings")

@@ -35,7 +35,8 @@ from edge_vdialog.errors import BundleError
 
 MANIFEST = "manifest.json"
 FORMAT = 1
-REBUILD_HINT = "rebuild it with `make setup` or the export command in its model card"
+REBUILD_HINT = ("restore it (`git checkout models/default`, or `rm -r models/smollm2 && make models`) or "
+                "rebuild it with the export command in its model card")
 
 
 def sha256_file(path: Path) -> str:
@@ -164,7 +165,7 @@ def default_bundle_dir() -> Path:
 
 
 def default_dialogue_bundle_dir() -> Path:
-    """The default dialogue model: SmolLM2 where ``make setup`` has built it, else the committed GPT-2.
+    """The default dialogue model: SmolLM2 where ``make models`` has built it, else the committed GPT-2.
 
     SmolLM2-135M-Instruct answers better (measured; see README), but it is built from a registry
     package at setup rather than committed, so a checkout without it still chats with GPT-2.

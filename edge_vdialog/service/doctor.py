@@ -55,7 +55,7 @@ def _bundle_check(name: str, root: Path, components: tuple[str, ...]) -> Check:
     try:
         bundle = Bundle.load(root)
     except BundleError as e:
-        return Check(name, "fail", e.message, f"run `make setup`, or set [{name.split()[0]}] bundle")
+        return Check(name, "fail", e.message, f"run `make models`, or set [{name.split()[0]}] bundle")
     size = 0
     for comp in components:
         c = bundle.component(comp)  # verifies sha256 of every file

@@ -53,8 +53,11 @@ class NotifyListener:
 
 
 def service_env(**extra: str) -> dict[str, str]:
-    env = {k: v for k, v in os.environ.items()
-           if not k.startswith(("EDGE_VDIALOG", "NOTIFY_SOCKET", "WATCHDOG_"))}
+    """This process's environment without settings or a service manager, plus ``extra``.
+
+    ``EDGE_VDIALOG_MODELS`` stays: the tests' models folder (see tests/conftest.py)."""
+    env = {k: v for k, v in os.environ.items() if k == "EDGE_VDIALOG_MODELS"
+           or not k.startswith(("EDGE_VDIALOG", "NOTIFY_SOCKET", "WATCHDOG_"))}
     path = os.pathsep.join(p for p in (str(REPO), env.get("PYTHONPATH")) if p)
     return {**env, "PYTHONPATH": path, "PYTHONUNBUFFERED": "1", **extra}
 

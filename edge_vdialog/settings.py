@@ -14,6 +14,7 @@ fall back to plain strings (``v4l2:///dev/video0``). Any problem raises :class:`
 from __future__ import annotations
 
 import os
+import stat
 import sys
 from collections.abc import Mapping
 from pathlib import Path
@@ -31,6 +32,8 @@ else:  # pragma: no cover
 DEFAULT_CONFIG = Path("/etc/edge-vdialog/config.toml")
 CONFIG_ENV = "EDGE_VDIALOG_CONFIG"
 ENV_PREFIX = "EDGE_VDIALOG__"
+MAX_CONFIG_BYTES = 1 << 20
+"""Largest settings file read, bytes; the documented default file is about 5 KiB."""
 Provider = Literal["tensorrt", "cuda", "cpu"]
 
 
@@ -179,13 +182,27 @@ def _read_file(path: str | Path | None, environ: Mapping[str, str]) -> tuple[dic
     if chosen is None:
         return {}, ""
     try:
-        return tomllib.loads(chosen.read_text(encoding="utf-8")), f" in {chosen}"
+        return tomllib.loads(_read_text(chosen)), f" in {chosen}"
     except OSError as e:
         raise ConfigError(f"cannot read config file {chosen}: {e.strerror or e}",
                           "check the path and its permissions") from None
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as e:
         raise ConfigError(f"config file {chosen} is not valid TOML: {e}",
                           "fix the syntax, then run `edge-vdialog config check`") from None
+
+
+def _read_text(path: Path) -> str:
+    """The file's UTF-8 text. Refuses what is not a regular file (a FIFO would block forever,
+    ``/dev/zero`` never ends) and files over :data:`MAX_CONFIG_BYTES`."""
+    with os.fdopen(os.open(path, os.O_RDONLY | os.O_NONBLOCK | os.O_CLOEXEC), "rb") as f:
+        if not stat.S_ISREG(os.fstat(f.fileno()).st_mode):
+            raise ConfigError(f"cannot read config file {path}: not a regular file",
+                              "point it at a TOML file, not a folder, pipe or device")
+        data = f.read(MAX_CONFIG_BYTES + 1)
+    if len(data) > MAX_CONFIG_BYTES:
+        raise ConfigError(f"config file {path} is over {MAX_CONFIG_BYTES // 1024} KiB: "
+                          "not a settings file", "point it at the kiosk's TOML settings")
+    return data.decode("utf-8")
 
 
 def _env_values(environ: Mapping[str, str]) -> dict[str, tuple[Any, str]]:

@@ -16,10 +16,10 @@ from edge_vdialog.settings import Settings, load_settings
 NO_ENV: dict[str, str] = {}
 
 
-def cli(*args: str, env: dict[str, str] | None = None) -> subprocess.CompletedProcess:
+def cli(*args: str, env: dict[str, str] | None = None, **run) -> subprocess.CompletedProcess:
     clean = {k: v for k, v in os.environ.items() if not k.startswith("EDGE_VDIALOG")}
     return subprocess.run([sys.executable, "-m", "edge_vdialog", *args], capture_output=True,
-                          text=True, env={**clean, **(env or {})}, timeout=60)
+                          text=True, env={**clean, **(env or {})}, timeout=60, **run)
 
 
 def write(tmp_path: Path, text: str) -> Path:
@@ -98,6 +98,28 @@ def test_cli_unreadable_file_exits_2(tmp_path):
         path = tmp_path
     done = cli("config", "check", "--config", str(path))
     assert done.returncode == 2 and "cannot read config file" in done.stderr
+
+
+def limit_memory() -> None:
+    """In the child: 1 GiB of address space, so reading an endless file fails fast, not the host."""
+    import resource
+
+    resource.setrlimit(resource.RLIMIT_AS, (2**30, 2**30))
+
+
+@pytest.mark.parametrize("make", ["fifo", "zero", "large"])
+def test_cli_refuses_what_is_not_a_settings_file(tmp_path, make):
+    if make == "fifo":
+        path = tmp_path / "config.toml"
+        os.mkfifo(path)  # nobody writes: a plain read blocks forever
+    elif make == "large":
+        path = write(tmp_path, "# " + "x" * (2 << 20) + "\n")
+    else:
+        path = Path("/dev/zero")
+    done = cli("config", "check", "--config", str(path), preexec_fn=limit_memory)
+    expected = "over 1024 KiB" if make == "large" else "not a regular file"
+    assert done.returncode == 2 and expected in done.stderr, done.stderr
+    assert len(done.stderr.strip().splitlines()) == 1
 
 
 def test_cli_env_error_and_show(tmp_path):

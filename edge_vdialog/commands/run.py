@@ -1,9 +1,18 @@
-"""``edge-vdialog run``: the kiosk, as a person meets it (and as systemd runs it)."""
+"""``edge-vdialog run``: the kiosk, as a person meets it (and as systemd runs it).
+
+SIGTERM, SIGINT and SIGHUP (terminal closed, ``systemctl kill -s HUP``) all stop it cleanly:
+outputs are finalized (a ``file://`` video stays playable) and the exit status is 0. There is no
+reload: restart the service to apply a changed configuration.
+"""
 
 from __future__ import annotations
 
 import argparse
+import signal
 from pathlib import Path
+
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT, signal.SIGHUP)
+"""Each stops the kiosk cleanly (see the module doc)."""
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -19,8 +28,6 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
-    import signal
-
     from edge_vdialog.assemble import build_kiosk, check_endpoints, load_models
     from edge_vdialog.media.typed import StdinReader
     from edge_vdialog.service import start_service
@@ -41,8 +48,8 @@ def run(args: argparse.Namespace) -> int:
         def on_signal(signum, frame) -> None:
             service.stopping()
             kiosk.stop()
-        signal.signal(signal.SIGTERM, on_signal)
-        signal.signal(signal.SIGINT, on_signal)
+        for signum in STOP_SIGNALS:
+            signal.signal(signum, on_signal)
         StdinReader(kiosk.submit, kiosk.stop).start()
         kiosk.run(on_running=service.ready)
     finally:

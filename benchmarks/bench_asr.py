@@ -50,11 +50,11 @@ def utterance(wav: Path):
     import numpy as np
 
     from edge_vdialog.media.mic import read_wav
-    from edge_vdialog.media.vad import EnergyVad
+    from edge_vdialog.media.vad import Segmenter, load_detector
 
     audio = np.concatenate([np.zeros(8000, np.int16), read_wav(str(wav), 16000),
                             np.zeros(16000, np.int16)])
-    vad = EnergyVad(16000)
+    vad = Segmenter(load_detector())
     cut = [u for u in (vad.push(audio[i:i + 480]) for i in range(0, len(audio) - 479, 480))
            if u is not None]
     return np.concatenate(cut) if cut else audio

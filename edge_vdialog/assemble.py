@@ -75,14 +75,14 @@ def open_listener(settings: Settings, telemetry: Telemetry):
     from edge_vdialog.media.asr import load_recognizer
     from edge_vdialog.media.listen import Listener
     from edge_vdialog.media.mic import open_mic
-    from edge_vdialog.media.vad import EnergyVad
+    from edge_vdialog.media.vad import Segmenter, load_detector
 
     m, c = settings.mic, settings.camera
     mic = open_mic(m.uri, m.sample_rate, c.reconnect_min_s, c.reconnect_max_s)
     if mic is None:
         return None
     recognizer = load_recognizer(settings.asr.model, settings.asr.language, threads=1)
-    vad = EnergyVad(m.sample_rate, m.vad_threshold, m.vad_min_speech_ms, m.vad_silence_ms)
+    vad = Segmenter(load_detector(m.vad_threshold), m.vad_min_speech_ms, m.vad_silence_ms)
     return Listener(mic, vad, recognizer, telemetry)
 
 

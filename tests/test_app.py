@@ -17,7 +17,7 @@ from edge_vdialog.media.listen import Listener
 from edge_vdialog.media.mic import open_mic
 from edge_vdialog.media.presence import FaceDetector, Presence
 from edge_vdialog.media.sinks import NullSink
-from edge_vdialog.media.vad import EnergyVad
+from edge_vdialog.media.vad import EnergyDetector, Segmenter
 from edge_vdialog.telemetry import Telemetry
 from tests.standins import (
     EMOJI_FONT,
@@ -138,7 +138,7 @@ def test_camera_that_stops_mid_run_degrades_and_recovers(running, tmp_path):
 def test_missing_microphone_then_spoken_turn_when_it_appears(running, tmp_path):
     wav = tmp_path / "mic.wav"
     mic = open_mic(f"wav://{wav}", 16000, reconnect_min_s=0.1, reconnect_max_s=0.2)
-    listener = Listener(mic, EnergyVad(16000), UtteranceLength(), Telemetry())
+    listener = Listener(mic, Segmenter(EnergyDetector()), UtteranceLength(), Telemetry())
     kiosk = running(listener=listener)
     assert wait_for(lambda: "mic" in kiosk.telemetry.degraded())
     turn = kiosk.submit("typing still works")
@@ -203,7 +203,7 @@ def test_a_failing_frame_is_counted_and_rendering_goes_on(running):
 def test_speaking_interrupts_the_answer(running, tmp_path):
     wav, _ = speech_or_tone_wav(tmp_path / "later.wav")
     mic = open_mic(f"wav://{wav}?delay=0.5", 16000)
-    kiosk = running(chat=ScriptedChat(step_s=1.0), listener=Listener(mic, EnergyVad(16000),
+    kiosk = running(chat=ScriptedChat(step_s=1.0), listener=Listener(mic, Segmenter(EnergyDetector()),
                                                                     UtteranceLength(), Telemetry()))
     typed = kiosk.submit("tell me everything")
     assert wait_for(lambda: any(t.source == "spoken" for t in kiosk.turns), timeout_s=15)

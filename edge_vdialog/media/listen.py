@@ -12,7 +12,8 @@ import numpy as np
 
 from edge_vdialog.media.asr import Recognizer
 from edge_vdialog.media.mic import Microphone
-from edge_vdialog.media.vad import EnergyVad
+from edge_vdialog.media.resample import Resampler
+from edge_vdialog.media.vad import Segmenter
 from edge_vdialog.telemetry import Telemetry
 from edge_vdialog.threads import lower_priority
 
@@ -23,14 +24,18 @@ class Listener:
     """Calls ``on_text(text, t_end)`` for each recognised utterance; ``t_end`` is when the speech
     ended (time.monotonic(), seconds), so turn latency includes the VAD's wait and the ASR.
 
-    ``hearing`` is True while speech is going on or being transcribed.
+    ``hearing`` is True while speech is going on or being transcribed. While ``muted()`` is true
+    (the kiosk is speaking: what the microphone hears is the kiosk itself) audio is dropped and an
+    utterance under way is forgotten. Audio is resampled to the VAD's 16 kHz.
     """
 
-    def __init__(self, mic: Microphone, vad: EnergyVad, recognizer: Recognizer,
+    def __init__(self, mic: Microphone, vad: Segmenter, recognizer: Recognizer,
                  telemetry: Telemetry) -> None:
         self.mic, self.vad, self.recognizer, self.telemetry = mic, vad, recognizer, telemetry
         self.on_text: Callable[[str, float], None] = lambda text, t_end: None
         self.hearing = False
+        self.resample = Resampler(mic.sample_rate, vad.sample_rate)
+        self.muted: Callable[[], bool] = lambda: False
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self._run, name="listener", daemon=True)
 
@@ -53,7 +58,11 @@ class Listener:
             except queue.Empty:
                 self.telemetry.beat("listener")
                 continue
-            utterance = self.vad.push(chunk)
+            if self.muted():
+                self.vad.reset()
+                self.hearing = False
+                continue
+            utterance = self.vad.push(self.resample(chunk))
             self.hearing = self.vad.in_speech or utterance is not None
             if utterance is not None:  # the person stopped speaking silence_ms before the cut
                 self._transcribe(utterance, time.monotonic() - self.vad.silence_ms / 1000)
@@ -66,6 +75,6 @@ class Listener:
             log.exception("speech recognition failed")
             self.telemetry.count_error("asr")
             return
-        log.info("heard %r (%.2f s of audio)", text, len(utterance) / self.mic.sample_rate)
+        log.info("heard %r (%.2f s of audio)", text, len(utterance) / self.vad.sample_rate)
         if text.strip():
             self.on_text(text.strip(), t_end)

@@ -9,7 +9,7 @@ import pytest
 
 from edge_vdialog.errors import UserError
 from edge_vdialog.media.mic import open_mic, read_wav
-from edge_vdialog.media.vad import EnergyVad
+from edge_vdialog.media.vad import EnergyDetector, Segmenter, load_detector
 from edge_vdialog.telemetry import Telemetry
 from tests.standins import speech_or_tone_wav, wait_for
 
@@ -34,7 +34,7 @@ def silence(seconds: float) -> np.ndarray:
 def test_vad_cuts_two_utterances_and_drops_a_click():
     audio = np.concatenate([silence(0.5), tone(0.6), silence(1.0), tone(0.06), silence(1.0),
                             tone(0.8), silence(1.0)])
-    vad = EnergyVad(RATE, threshold=0.5, min_speech_ms=250, silence_ms=500)
+    vad = Segmenter(EnergyDetector(threshold=0.5), min_speech_ms=250, silence_ms=500)
     cut = [u for u in (vad.push(c) for c in chunks(audio)) if u is not None]
     assert len(cut) == 2
     assert 0.6 <= len(cut[0]) / RATE <= 0.6 + 0.3 + 0.5 + 0.06  # speech + preroll + silence tail
@@ -92,7 +92,7 @@ def test_spoken_words_are_transcribed_by_whisper(tmp_path):
         pytest.skip("needs Debian espeak-ng to synthesize speech")
     heard = []
     mic = open_mic(f"wav://{path}?delay=0.3", RATE)
-    listener = Listener(mic, EnergyVad(RATE), load_recognizer(threads=1), Telemetry())
+    listener = Listener(mic, Segmenter(load_detector()), load_recognizer(threads=1), Telemetry())
     listener.start(lambda text, t_end: heard.append(text))
     try:
         assert wait_for(lambda: heard, timeout_s=30)

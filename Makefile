@@ -28,7 +28,8 @@ $(STAMP)/pip: pyproject.toml
 
 models: setup models/smollm2/manifest.json
 
-models/smollm2/manifest.json: export/smollm2.py export/causal_lm.py export/gqa.py export/int8.py export/graph_edit.py
+models/smollm2/manifest.json: export/dialogue/smollm2.py export/dialogue/lm_bundle.py export/dialogue/gqa.py \
+		export/common/int8.py export/common/graph_edit.py export/common/bundle_writer.py
 	$(BIN)/python -m export smollm2 --out models/smollm2
 
 test: setup

@@ -40,7 +40,7 @@ PROMPT = ("Hello! I just came back from a long walk in the park with my dog, and
 
 def build(args: argparse.Namespace) -> tuple[Path, Path]:
     """(checkpoint dir, INT8 bundle dir), made once and cached."""
-    from export.causal_lm import export_causal_lm
+    from export.dialogue.lm_bundle import export_causal_lm
 
     if args.model:
         ckpt = Path(args.model)
@@ -61,7 +61,7 @@ def build(args: argparse.Namespace) -> tuple[Path, Path]:
 def export_version() -> str:
     """Hash of the export code: a cached bundle is rebuilt when the code that made it changes."""
     h = hashlib.sha256()
-    for name in ("causal_lm.py", "gqa.py", "int8.py", "graph_edit.py"):
+    for name in ("dialogue/lm_bundle.py", "dialogue/gqa.py", "common/int8.py", "common/graph_edit.py"):
         h.update((ROOT / "export" / name).read_bytes())
     return h.hexdigest()[:10]
 
@@ -70,7 +70,7 @@ def _random_gpt2(out: Path, shape: dict) -> None:
     import torch
     from transformers import GPT2Config, GPT2LMHeadModel
 
-    from export.gpt2_tokenizer import gpt2_tokenizer, save_hf_tokenizer
+    from export.dialogue.gpt2_tokenizer import gpt2_tokenizer, save_hf_tokenizer
 
     torch.manual_seed(0)
     GPT2LMHeadModel(GPT2Config(vocab_size=50257, n_positions=1024, **shape)).eval().save_pretrained(str(out))
@@ -96,7 +96,7 @@ def optimum_standard(ckpt: Path, cache: Path) -> Path:
     from optimum.onnxruntime import ORTQuantizer
     from optimum.onnxruntime.configuration import AutoQuantizationConfig
 
-    from export.int8 import cpu_kind
+    from export.common.int8 import cpu_kind
 
     fp32, int8 = cache / "optimum-std-fp32", cache / "optimum-std-int8"
     if not (int8 / "config.json").is_file():

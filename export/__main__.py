@@ -5,10 +5,13 @@ from __future__ import annotations
 from edge_vdialog.cli import build_parser, run
 
 COMMANDS: list[str] = [
-    "train_dialogue", "eval_dialogue", "chat_samples", "causal_lm", "smollm2",
-    "emoji_data", "static_encoder", "encoder_compare", "train_gan", "gan_bundle", "eval_gan",
-    "bench_imagegen", "contact_sheet",
+    "dialogue.train_dialogue", "dialogue.eval_dialogue", "dialogue.chat_samples", "dialogue.causal_lm",
+    "dialogue.smollm2",
+    "imagegen.gan_data", "imagegen.distill_encoder", "imagegen.encoder_compare", "imagegen.train_gan",
+    "imagegen.gan_bundle", "imagegen.eval_gan", "imagegen.bench_imagegen", "imagegen.gan_sheet",
 ]
+"""Command modules (``export.<domain>.<name>``), each with ``register(subparsers)``; a module
+implements the command of its name (``causal_lm`` also implements ``gpt2``, its GPT-2 preset)."""
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -25,7 +25,7 @@ ROOT = Path(__file__).resolve().parents[1]
 def tiny_config(tmp_path_factory) -> Path:
     """A config whose dialogue and picture bundles are tiny exports of random models."""
     pytest.importorskip("torch")  # the tiny models are exported from torch; the kiosk never imports it
-    from export.causal_lm import export_causal_lm
+    from export.dialogue.lm_bundle import export_causal_lm
     from tests.dialogue.tiny_models import gpt2_checkpoint
     from tests.imagegen.tiny import make_bundle
 

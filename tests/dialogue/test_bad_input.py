@@ -9,7 +9,7 @@ import pytest
 from onnx import TensorProto, helper
 from tests.dialogue.cli import run_cli
 
-from export.bundle_writer import write_component
+from export.common.bundle_writer import write_component
 
 
 def one_line_error(out) -> str:

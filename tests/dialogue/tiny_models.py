@@ -80,7 +80,7 @@ def hf_greedy(checkpoint: Path, ids: list[int], new_tokens: int, stop_at_eos: bo
 
 def build_all(root: Path) -> dict[str, Path]:
     """Build (once; a marker file says it is complete) the tiny checkpoints and their bundles."""
-    from export.causal_lm import export_causal_lm
+    from export.dialogue.lm_bundle import export_causal_lm
 
     paths = {name: root / name for name in ("gpt2", "llama", "gpt2_fp32", "gpt2_int8", "llama_fp32",
                                             "llama_concat")}

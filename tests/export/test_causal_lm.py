@@ -13,7 +13,7 @@ import pytest
 
 from edge_vdialog.bundle import Bundle
 from edge_vdialog.dialogue import Sampling, load_chat
-from export.int8 import block_size, choose_recipe, quantize_blocks
+from export.common.int8 import block_size, choose_recipe, quantize_blocks
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 

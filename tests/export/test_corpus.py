@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from edge_vdialog.errors import UserError
-from export.corpus import MAX_TURN_CHARS, clean, load_corpus, read_source
+from export.dialogue.corpus import MAX_TURN_CHARS, clean, load_corpus, read_source
 
 CHATS = [["hi there", "hello! how are you?", "fine, thanks"], ["what is your name?", "I am the kiosk."],
          ["good morning", "morning!"], ["bye", "see you"]]

@@ -72,10 +72,10 @@ def test_bad_corpus_writes_nothing(tmp_path, capsys):
 
 
 def test_trained_checkpoint_exports_and_chats(trained, tmp_path):
-    pytest.importorskip("export.causal_lm")
+    pytest.importorskip("export.dialogue.lm_bundle")
     from edge_vdialog.bundle import Bundle
     from edge_vdialog.dialogue import Sampling, load_chat
-    from export.causal_lm import export_causal_lm
+    from export.dialogue.lm_bundle import export_causal_lm
 
     bundle = export_causal_lm(trained, tmp_path / "bundle", quantize="int8", prompt_format="eos-turns")
     chat = load_chat(Bundle.load(bundle))
@@ -85,8 +85,8 @@ def test_trained_checkpoint_exports_and_chats(trained, tmp_path):
 
 
 def test_eval_of_fp32_bundle_matches_the_checkpoint(trained, corpus, tmp_path):
-    pytest.importorskip("export.causal_lm")
-    from export.causal_lm import export_causal_lm
+    pytest.importorskip("export.dialogue.lm_bundle")
+    from export.dialogue.lm_bundle import export_causal_lm
 
     fp32 = export_causal_lm(trained, tmp_path / "fp32", quantize="none", prompt_format="eos-turns")
     results = tmp_path / "eval.jsonl"
@@ -98,8 +98,8 @@ def test_eval_of_fp32_bundle_matches_the_checkpoint(trained, corpus, tmp_path):
 
 
 def test_chat_samples_blind_side_by_side(trained, tmp_path):
-    pytest.importorskip("export.causal_lm")
-    from export.causal_lm import export_causal_lm
+    pytest.importorskip("export.dialogue.lm_bundle")
+    from export.dialogue.lm_bundle import export_causal_lm
 
     a = export_causal_lm(trained, tmp_path / "a", quantize="none", prompt_format="eos-turns")
     b = export_causal_lm(trained, tmp_path / "b", quantize="int8", prompt_format="eos-turns")

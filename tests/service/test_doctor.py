@@ -15,7 +15,7 @@ def tiny_bundle(root):
     """A bundle whose dialogue component is a real one-node ONNX model (Identity)."""
     from onnx import TensorProto, helper
 
-    from export.bundle_writer import write_component
+    from export.common.bundle_writer import write_component
 
     x = helper.make_tensor_value_info("input_ids", TensorProto.FLOAT, [1, 4])
     y = helper.make_tensor_value_info("logits", TensorProto.FLOAT, [1, 4])

@@ -11,13 +11,10 @@ ONNX Runtime and torch both get ``--threads`` threads.
 from __future__ import annotations
 
 import json
-import time
 
 import numpy as np
 
-TEXTS = ["a red apple", "what a rainy day", "I love my dog so much!", "let's go to the beach tomorrow",
-         "the moon is bright tonight", "我喜欢猫", "pizza and ice cream", "he is playing football"]
-
+from export.imagegen.timing import TEXTS, timed
 
 def register(sub) -> None:
     p = sub.add_parser("bench-imagegen", help="time text -> picture (runtime) and the torch eager generator")
@@ -29,25 +26,15 @@ def register(sub) -> None:
     p.set_defaults(func=run)
 
 
-def timed(fn, runs: int, warmup: int) -> dict[str, float]:
-    for i in range(warmup):
-        fn(i)
-    ms = []
-    for i in range(runs):
-        t0 = time.perf_counter()
-        fn(i)
-        ms.append((time.perf_counter() - t0) * 1000)
-    return {"median_ms": round(float(np.median(ms)), 3), "p90_ms": round(float(np.percentile(ms, 90)), 3)}
-
-
 def run(args) -> int:
     import torch
 
     from edge_vdialog.bundle import Bundle
+    from edge_vdialog.engines import EngineOptions
     from edge_vdialog.imagegen import load_image_generator
-    from export.gan_model import Generator
+    from export.imagegen.gan_model import Generator
     torch.set_num_threads(args.threads)
-    gen = load_image_generator(Bundle.load(args.bundle), threads=args.threads)
+    gen = load_image_generator(Bundle.load(args.bundle), EngineOptions(threads=args.threads))
     emb = gen.encoder.encode(TEXTS)
     noise = np.stack([gen.noise(i) for i in range(len(TEXTS))])
     feed = lambda i: {"noise": noise[i % 8:i % 8 + 1], "text_embedding": emb[i % 8:i % 8 + 1]}

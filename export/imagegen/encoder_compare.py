@@ -11,7 +11,8 @@ from pathlib import Path
 
 import numpy as np
 
-from export.bench_imagegen import TEXTS, timed
+from export.common import OPSET
+from export.imagegen.timing import TEXTS, timed
 
 
 def register(sub) -> None:
@@ -41,7 +42,7 @@ def export_minilm_int8(m, work: Path) -> Path:
     ids = torch.ones(1, 8, dtype=torch.long)
     axes = {0: "batch", 1: "tokens"}
     torch.onnx.export(Pooled(m.model).eval(), (ids, ids), str(fp32), input_names=["input_ids", "attention_mask"],
-                      output_names=["embedding"], opset_version=17, dynamo=False,
+                      output_names=["embedding"], opset_version=OPSET, dynamo=False,
                       dynamic_axes={"input_ids": axes, "attention_mask": axes, "embedding": {0: "batch"}})
     out = work / "minilm.int8.onnx"
     quantize_dynamic(str(fp32), str(out), weight_type=QuantType.QInt8)
@@ -49,8 +50,8 @@ def export_minilm_int8(m, work: Path) -> Path:
 
 
 def measure(name: str, model: Path, tokenizer: Path, sets: dict, refs: dict) -> dict:
-    from export.gan_bundle import local_encoder
-    from export.minilm import MAX_TOKENS
+    from export.imagegen.gan_onnx import local_encoder
+    from export.imagegen.minilm import MAX_TOKENS
     enc = local_encoder(model, tokenizer, MAX_TOKENS)
     res = {"size_mb": round(model.stat().st_size / 1e6, 2),
            **{f"latency_{k}": v for k, v in timed(lambda i: enc.encode([TEXTS[i % 8]]), 200, 20).items()}}
@@ -63,15 +64,14 @@ def measure(name: str, model: Path, tokenizer: Path, sets: dict, refs: dict) -> 
 def run(args) -> int:
     import torch
 
-    from calibration.texts import reply_texts
-    from export.minilm import MiniLM
-    from export.static_encoder import CHAT_SENTENCES, HELDOUT_CHAT
+    from export.imagegen.minilm import MiniLM
+    from export.imagegen.encoder_texts import chat_turns
     torch.set_num_threads(1)
     work = Path(args.work)
     work.mkdir(parents=True, exist_ok=True)
     data, m = np.load(args.data), MiniLM(args.minilm)
     caps = [str(c) for c, s in zip(data["captions"], data["split"]) if s > 0]
-    sets = {"heldout_captions": caps, "heldout_chat": reply_texts(CHAT_SENTENCES + HELDOUT_CHAT, 0)[:HELDOUT_CHAT]}
+    sets = {"heldout_captions": caps, "heldout_chat": chat_turns(0)[1]}
     refs = {k: m.encode(v) for k, v in sets.items()}
     tok = m.dir / "tokenizer.json"
     results = {"minilm_onnx_int8": measure("minilm_onnx_int8", export_minilm_int8(m, work), tok, sets, refs),

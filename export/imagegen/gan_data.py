@@ -35,7 +35,7 @@ def register(sub) -> None:
     p = sub.add_parser("gan-data", help="build emoji caption-image pairs for the GAN")
     p.add_argument("--twemoji", default=".cache/gan/twemoji/package", help="unpacked emoji-datasource-twitter")
     p.add_argument("--openmoji", default=".cache/gan/openmoji/package/data/openmoji.json")
-    p.add_argument("--minilm", default=None, help="all-MiniLM-L6-v2 directory (see export/minilm.py)")
+    p.add_argument("--minilm", default=None, help="all-MiniLM-L6-v2 directory (see export/imagegen/minilm.py)")
     p.add_argument("--holdout", type=int, default=60, help="concepts held out entirely")
     p.add_argument("--seed", type=int, default=0)
     p.add_argument("--out", default=".cache/gan/gan_data.npz")
@@ -43,7 +43,7 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
-    from export.minilm import MiniLM
+    from export.imagegen.minilm import MiniLM
     concepts = load_concepts(Path(args.twemoji), Path(args.openmoji))
     images = np.stack([c["image"] for c in concepts])
     captions, concept_idx, split = assign_splits(concepts, args.holdout, args.seed)

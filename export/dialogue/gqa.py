@@ -22,7 +22,7 @@ import numpy as np
 import onnx
 from onnx import TensorProto, helper, numpy_helper
 
-from export import graph_edit
+from export.common import graph_edit
 
 SEQLENS, TOTAL = "gqa_seqlens_k", "gqa_total_sequence_length"
 COS, SIN = "gqa_cos_cache", "gqa_sin_cache"

@@ -25,7 +25,7 @@ import numpy as np
 import onnx
 from onnx import helper, numpy_helper
 
-from export import graph_edit
+from export.common import graph_edit
 
 BLOCKS = (128, 64, 32, 16)
 """Weights per quantization block (along K): the first that divides K."""

@@ -1,10 +1,12 @@
-"""The GAN training loop behind ``train-gan`` (see export/train_gan.py for the recipe)."""
+"""The GAN training loop behind ``train-gan`` (see export/imagegen/train_gan.py for the recipe)."""
 
 from __future__ import annotations
 
 import copy
 import json
+import os
 import random
+import time
 from pathlib import Path
 
 import numpy as np
@@ -12,12 +14,23 @@ import torch
 from torch.nn import functional as F
 from tqdm import tqdm
 
-from export.gan_metrics import colour_layout, topk_accuracy
-from export.gan_model import CELL, Z_DIM, Discriminator, Generator
-from export.train_gan import now, save_atomic
+from export.imagegen.gan_metrics import colour_layout, topk_accuracy
+from export.imagegen.gan_model import CELL, Z_DIM, Discriminator, Generator
 
 EMA_DECAY = 0.999
 GRID_CAPTIONS = 32
+
+
+def save_atomic(obj, path: Path) -> None:
+    """torch.save through a temporary file, so a kill mid-save keeps the previous checkpoint."""
+    tmp = path.with_suffix(".tmp")
+    torch.save(obj, tmp)
+    os.replace(tmp, path)
+
+
+def now() -> float:
+    """Seconds on the monotonic clock."""
+    return time.monotonic()
 
 
 def diff_augment(x: torch.Tensor) -> torch.Tensor:

@@ -30,7 +30,7 @@ def register(sub) -> None:
     p.add_argument("--ckpt", default=".cache/gan/gan_run/ckpt.pt")
     p.add_argument("--encoder", default=".cache/gan/static_encoder.npz", help="from distill-encoder")
     p.add_argument("--data", default=".cache/gan/gan_data.npz", help="held-out captions for the PSNR check")
-    p.add_argument("--minilm", default=None, help="for tokenizer.json (see export/minilm.py)")
+    p.add_argument("--minilm", default=None, help="for tokenizer.json (see export/imagegen/minilm.py)")
     p.add_argument("--bundle", default="models/default")
     p.add_argument("--work", default=".cache/gan_export")
     p.add_argument("--precision", choices=("auto", "fp32", "int8"), default="auto")
@@ -41,8 +41,8 @@ def register(sub) -> None:
 
 def run(args) -> int:
     import torch
-    from export.gan_onnx import ENCODER_IO, export_generator, export_static_encoder
-    from export.minilm import MAX_TOKENS, model_dir
+    from export.imagegen.gan_onnx import ENCODER_IO, export_generator, export_static_encoder, local_encoder
+    from export.imagegen.minilm import MAX_TOKENS, model_dir
     torch.set_num_threads(1)
     work = Path(args.work)
     work.mkdir(parents=True, exist_ok=True)
@@ -65,28 +65,17 @@ def run(args) -> int:
 
 def load_generator(ckpt: str):
     import torch
-    from export.gan_model import Generator
+    from export.imagegen.gan_model import Generator
     G = Generator()
     G.load_state_dict(torch.load(ckpt, weights_only=False)["G_ema"])
     return G.eval()
-
-
-def local_encoder(model: Path, tokenizer: Path, max_tokens: int):
-    from tokenizers import Tokenizer
-
-    from edge_vdialog.engines import open_engine
-    from edge_vdialog.imagegen.text_encoder import TextEncoder
-    tok = Tokenizer.from_file(str(tokenizer))
-    tok.enable_truncation(max_tokens)
-    tok.no_padding()
-    return TextEncoder(tok, open_engine(model, providers=("cpu",), threads=1), max_tokens, 384)
 
 
 def calibrate_and_choose(args, fp32: Path, encoder, z_dim: int, work: Path):
     from calibration.readers import SetReader
     from calibration.sets import generator_set
     from calibration.texts import reply_texts
-    from export.gan_onnx import GENERATOR_IO, psnr, quantize_generator
+    from export.imagegen.gan_onnx import GENERATOR_IO, psnr, quantize_generator
     cal = generator_set(reply_texts(args.calib, seed=1), encoder.encode, z_dim, seed=1)
     cal.save(work / "calib_generator.npz")
     int8 = quantize_generator(fp32, work / "generator.int8.onnx", SetReader(cal, GENERATOR_IO["inputs"]))
@@ -103,15 +92,15 @@ def calibrate_and_choose(args, fp32: Path, encoder, z_dim: int, work: Path):
 
 
 def run_generator(path: Path, feeds: dict[str, np.ndarray]) -> np.ndarray:
-    from edge_vdialog.engines import open_engine
+    from edge_vdialog.engines import EngineOptions, open_engine
     from edge_vdialog.imagegen.generator import to_uint8
-    return to_uint8(open_engine(path, providers=("cpu",), threads=1).run(feeds)["image"])
+    return to_uint8(open_engine(path, EngineOptions(threads=1)).run(feeds)["image"])
 
 
 def write_bundle(bundle: str, enc_path: Path, tok_path: Path, gen_path: Path, report: dict, z_dim: int,
                  dim: int, max_tokens: int, enc_io: dict) -> None:
-    from export.bundle_writer import write_component
-    from export.gan_onnx import GENERATOR_IO
+    from export.common.bundle_writer import write_component
+    from export.imagegen.gan_onnx import GENERATOR_IO
     write_component(bundle, "text_encoder", {"model": enc_path, "tokenizer": tok_path}, kind="text-encoder",
                     io=enc_io, precision="int8-weights", source=ENC_SOURCE, licence=ENC_LICENCE,
                     config={"dim": dim, "max_tokens": max_tokens, "pooling": "mean-of-token-vectors"})

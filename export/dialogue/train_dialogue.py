@@ -21,8 +21,8 @@ from pathlib import Path
 import numpy as np
 
 from edge_vdialog.errors import UserError
-from export import dialogue_data as dd
-from export.corpus import load_corpus
+from export.dialogue import dialogue_data as dd
+from export.dialogue.corpus import load_corpus
 
 SIZES = {  # name: (layers, width, heads)
     "tiny": (2, 64, 2), "mini": (4, 256, 4), "small": (6, 384, 6), "medium": (8, 512, 8), "gpt2": (12, 768, 12),
@@ -77,7 +77,7 @@ def run(args: argparse.Namespace) -> int:
 def _load_model(args, corpus, resume: bool):
     from transformers import GPT2Config, GPT2LMHeadModel
 
-    from export import gpt2_tokenizer as gt
+    from export.dialogue import gpt2_tokenizer as gt
 
     source = args.out if resume else (None if args.init == "scratch" else Path(args.init))
     if source is not None:
@@ -93,7 +93,7 @@ def _load_model(args, corpus, resume: bool):
     else:
         raise UserError(f"unknown --tokenizer {args.tokenizer!r}", "use gpt2 or bpeN, e.g. bpe8192")
     layers, width, heads = SIZES[args.size]
-    eos = tok.token_to_id(dd.EOS)
+    eos = tok.token_to_id(gt.EOS)
     config = GPT2Config(vocab_size=tok.get_vocab_size(), n_positions=args.seq, n_embd=width, n_layer=layers,
                         n_head=heads, resid_pdrop=0.0, embd_pdrop=0.0, attn_pdrop=0.0,
                         bos_token_id=eos, eos_token_id=eos)
@@ -176,7 +176,7 @@ class Trainer:
         return float(loss.detach()), int(x.numel())
 
     def validate(self, limit: int | None, bar, train_loss) -> dict:
-        score = evaluate_torch(self.model, dd.eval_windows(self.val, self.seq, limit), self.lengths, self.device)
+        score = dd.evaluate_torch(self.model, dd.eval_windows(self.val, self.seq, limit), self.lengths, self.device)
         entry = {"step": self.step, "minutes": round(self.elapsed / 60, 2), "train_loss": train_loss,
                  "val": score.as_dict(), "val_windows": "all" if limit is None else limit}
         self.history.append(entry)
@@ -189,7 +189,7 @@ class Trainer:
         """Write the HF checkpoint and the training state into ``--out`` (via a sibling temp dir)."""
         import torch
 
-        from export.gpt2_tokenizer import save_hf_tokenizer
+        from export.dialogue.gpt2_tokenizer import save_hf_tokenizer
 
         out = self.args.out
         tmp = out.with_name(out.name + ".saving")
@@ -221,23 +221,6 @@ class Trainer:
                 "seq": self.seq, "lr": self.args.lr, "threads": self.args.threads, "bf16": self.args.bf16,
                 "device": self.device, "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores",
                 "final": final, "history": self.history}
-
-
-def evaluate_torch(model, windows, lengths: np.ndarray, device: str = "cpu") -> dd.Score:
-    """Score windows [(inputs (T,), targets (T,))] with a torch model, 16 at a time."""
-    import torch
-
-    score = dd.Score()
-    model.eval()
-    with torch.inference_mode():
-        for i in range(0, len(windows), 16):
-            x = torch.from_numpy(np.stack([w[0] for w in windows[i:i + 16]])).to(device)
-            y = np.stack([w[1] for w in windows[i:i + 16]])
-            logits = model(input_ids=x).logits.float()               # (B, T, V)
-            nll = torch.nn.functional.cross_entropy(logits.flatten(0, 1), torch.from_numpy(y).to(device).flatten(),
-                                                    ignore_index=-100, reduction="sum")
-            score.add(float(nll), y, lengths)
-    return score
 
 
 def _count(model) -> int:

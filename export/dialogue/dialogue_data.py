@@ -1,7 +1,7 @@
-"""Dialogue token streams for training and evaluation, in the runtime's GPT-2 dialogue format.
+"""Dialogue token streams for training and evaluation, in the runtime's prompt formats
+(edge_vdialog/dialogue/prompt.py: GPT-2 dialogue is ``eos t1 eos t2 eos ... tn eos``).
 
-A conversation becomes ``eos t1 eos t2 eos ... tn eos`` (eos = ``<|endoftext|>``, also the prefix);
-conversations are concatenated into one stream. The loss mask marks reply tokens: every turn after
+Conversations are concatenated into one stream. The loss mask marks reply tokens: every turn after
 the first, with the eos that ends it (the model learns to answer and to stop, not to open).
 """
 
@@ -13,9 +13,13 @@ from dataclasses import dataclass
 import numpy as np
 from tokenizers import Tokenizer
 
-from export.corpus import Conversation
+from edge_vdialog.dialogue.prompt import PromptFormat
+from edge_vdialog.dialogue.tokenizer import Tokenizer as RuntimeTokenizer
+from export.dialogue.corpus import Conversation
+from export.dialogue.gpt2_tokenizer import EOS
 
-EOS = "<|endoftext|>"
+ROLES = ("user", "assistant")
+"""Who says turn k of a conversation: ``ROLES[k % 2]``."""
 
 
 @dataclass
@@ -25,31 +29,27 @@ class Stream:
 
 
 def encode(tok: Tokenizer, convs: list[Conversation], fmt: str = "eos-turns", system: str = "") -> Stream:
-    """The conversations as one stream in prompt format ``fmt`` (``eos-turns`` or ``chatml``).
+    """The conversations as one stream in the runtime's prompt format ``fmt`` (``eos-turns`` or ``chatml``).
 
     Scored: the text of every turn after the first and the token that ends it (eos / ``<|im_end|>``);
     never template tokens (``<|im_start|>user\\n``). Text is encoded with special tokens as plain text.
     """
-    if fmt not in ("eos-turns", "chatml"):
-        raise ValueError(f"unknown prompt format {fmt!r}")
+    prompt = PromptFormat(fmt, RuntimeTokenizer(tok), tok.token_to_id(EOS), system)
+    parts = [prompt.turn_parts(role) for role in ROLES]             # (before, after) per role
     tok.encode_special_tokens = True
     try:
         encoded = iter(tok.encode_batch([turn for conv in convs for turn in conv], add_special_tokens=False))
     finally:
         tok.encode_special_tokens = False
-    template = (lambda text: tok.encode(text, add_special_tokens=False).ids)
-    end = tok.token_to_id(EOS if fmt == "eos-turns" else "<|im_end|>")
-    head = [end] if fmt == "eos-turns" else (template(f"<|im_start|>system\n{system}<|im_end|>\n") if system else [])
     ids: list[int] = []
     mask: list[bool] = []
     for conv in convs:
-        _extend(ids, mask, head, False)
+        _extend(ids, mask, prompt.head, False)
         for k in range(len(conv)):
-            if fmt == "chatml":
-                _extend(ids, mask, template(f"<|im_start|>{'assistant' if k % 2 else 'user'}\n"), False)
-            _extend(ids, mask, next(encoded).ids + [end], k > 0)
-            if fmt == "chatml":
-                _extend(ids, mask, template("\n"), False)
+            before, after = parts[k % 2]
+            _extend(ids, mask, before, False)
+            _extend(ids, mask, next(encoded).ids + after[:1], k > 0)
+            _extend(ids, mask, after[1:], False)
     return Stream(np.asarray(ids, dtype=np.int64), np.asarray(mask, dtype=bool))
 
 
@@ -123,3 +123,19 @@ class Score:
         return {"ppl": round(self.ppl, 3), "bits_per_byte": round(self.bits_per_byte, 4),
                 "tokens": self.tokens, "bytes": self.bytes}
 
+
+def evaluate_torch(model, windows, lengths: np.ndarray, device: str = "cpu") -> Score:
+    """Score windows [(inputs (T,), targets (T,))] with a torch model, 16 at a time."""
+    import torch
+
+    score = Score()
+    model.eval()
+    with torch.inference_mode():
+        for i in range(0, len(windows), 16):
+            x = torch.from_numpy(np.stack([w[0] for w in windows[i:i + 16]])).to(device)
+            y = np.stack([w[1] for w in windows[i:i + 16]])
+            logits = model(input_ids=x).logits.float()               # (B, T, V)
+            nll = torch.nn.functional.cross_entropy(logits.flatten(0, 1), torch.from_numpy(y).to(device).flatten(),
+                                                    ignore_index=-100, reduction="sum")
+            score.add(float(nll), y, lengths)
+    return score

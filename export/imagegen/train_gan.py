@@ -1,7 +1,7 @@
 """``python -m export train-gan``: train the text-conditioned GAN on the emoji caption-image pairs.
 
 Losses: hinge; the discriminator also sees real images with a wrong caption as fakes (matching-aware);
-the generator's layout head (export/gan_model.py) learns the 8x8 colour layout by squared error on its own
+the generator's layout head (export/imagegen/gan_model.py) learns the 8x8 colour layout by squared error on its own
 batch of noisy training-caption embeddings (AdamW, weight decay); the rest of the generator adds an L1 term
 on pooled pixels (``--rec-pool``) of its image vs the caption's real image and keeps its detail zero-mean per cell
 (``--cell-mean``); detail is left to the adversarial term. DiffAugment (translation + cutout) on
@@ -12,7 +12,6 @@ Checkpoints every ``--ckpt-minutes`` to RUN/ckpt.pt; rerunning the same command 
 from __future__ import annotations
 
 import json
-import os
 import time
 from pathlib import Path
 
@@ -33,7 +32,7 @@ def register(sub) -> None:
     p.add_argument("--rec-pool", type=int, default=4, choices=(1, 2, 4, 8),
                    help="pixels per side averaged before that L1 term (4: 16x16 averages, 1: every pixel)")
     p.add_argument("--cell-mean", type=float, default=5.0,
-                   help="weight of the squared cell means the generator's detail part drops (export/gan_model.py)")
+                   help="weight of the squared cell means the generator's detail part drops (export/imagegen/gan_model.py)")
     p.add_argument("--text-noise", type=float, default=0.015, help="per-dim noise on text embeddings")
     p.add_argument("--layout-batch", type=int, default=128, help="captions per step for the layout head")
     p.add_argument("--layout-noise", type=float, default=0.05, help="per-dim noise on the layout head's input")
@@ -47,7 +46,7 @@ def register(sub) -> None:
 
 def run(args) -> int:
     import torch
-    from export.gan_loop import Trainer
+    from export.imagegen.gan_loop import Trainer
     torch.set_num_threads(args.threads)
     if not Path(args.data).is_file():
         raise UserError(f"no training data at {args.data}", "run `python -m export gan-data` first")
@@ -61,14 +60,3 @@ def run(args) -> int:
     trainer.fit()
     print(f"done: step {trainer.step}, {trainer.elapsed / 60:.1f} min, checkpoint {run_dir / 'ckpt.pt'}")
     return 0
-
-
-def save_atomic(obj, path: Path) -> None:
-    import torch
-    tmp = path.with_suffix(".tmp")
-    torch.save(obj, tmp)
-    os.replace(tmp, path)
-
-
-def now() -> float:
-    return time.monotonic()

@@ -16,9 +16,10 @@ from pathlib import Path
 
 import numpy as np
 
+from edge_vdialog.dialogue.prompt import FORMATS
 from edge_vdialog.errors import UserError
-from export import dialogue_data as dd
-from export.corpus import load_corpus
+from export.dialogue import dialogue_data as dd
+from export.dialogue.corpus import load_corpus
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -30,7 +31,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", type=int, default=0, help="the split's seed (train-dialogue's --seed)")
     p.add_argument("--seq", type=int, default=256, help="window, tokens (capped at the model's context)")
     p.add_argument("--conversations", type=int, help="score only the first N validation conversations")
-    p.add_argument("--prompt-format", default="eos-turns", help="checkpoints only: eos-turns or chatml")
+    p.add_argument("--prompt-format", choices=FORMATS, default="eos-turns", help="checkpoints only")
     p.add_argument("--system", default=None, help="checkpoints, chatml only: system prompt (default: the bundles')")
     p.add_argument("--threads", type=int, default=1)
     p.add_argument("--json", type=Path, help="also append the result as one JSON line to this file")
@@ -57,32 +58,38 @@ def run(args: argparse.Namespace) -> int:
 
 
 def eval_bundle(root: Path, convs, seq: int, threads: int) -> tuple[dd.Score, dict]:
+    """Score with the runtime's decoder of the bundle (its engine, KV cache and prompt format)."""
     from tokenizers import Tokenizer
 
     from edge_vdialog.bundle import Bundle
-    from edge_vdialog.dialogue.decoder import read_layout
-    from edge_vdialog.engines import ort
+    from edge_vdialog.engines import EngineOptions, open_decoder
 
     comp = Bundle.load(root).component("dialogue")
     cfg = comp.config
     tok = Tokenizer.from_file(str(comp.path("tokenizer")))
-    session = ort.load(comp.path("model"), providers=("cpu",), threads=threads).session
-    lay = read_layout(session, str(root))
+    seq = min(seq, int(cfg.get("max_context", seq)))
+    decoder = open_decoder(comp.path("model"), seq, EngineOptions(threads=threads),
+                           shared_kv=cfg.get("kv_cache") == "shared-buffer")
     fmt = cfg.get("prompt_format", "eos-turns")
-    stream = dd.encode(tok, convs, fmt, cfg.get("system_prompt", ""))
-    windows = dd.eval_windows(stream, min(seq, int(cfg.get("max_context", seq))))
-    empty = np.zeros((1, lay.kv_heads, 0, lay.head_size), lay.dtype)   # (1, kv_heads, P=0, head_size)
+    windows = dd.eval_windows(dd.encode(tok, convs, fmt, cfg.get("system_prompt", "")), seq)
     score, lengths = dd.Score(), dd.token_bytes(tok)
     for x, y in _progress(windows):
-        t = len(x)
-        feeds = {"input_ids": x[None], "attention_mask": np.ones((1, t), np.int64)}
-        if lay.position_ids:
-            feeds["position_ids"] = np.arange(t, dtype=np.int64)[None]
-        feeds.update({f"past_key_values.{i}.{kv}": empty for i in range(lay.layers) for kv in ("key", "value")})
-        logits = session.run(["logits"], feeds)[0][0]                  # (T, vocab)
-        score.add(_nll(logits, y), y, lengths)
-    return score, {"precision": comp.precision, "prompt_format": fmt,
-                   "windows": len(windows)}
+        score.add(_window_nll(decoder, x, y), y, lengths)
+    return score, {"precision": comp.precision, "prompt_format": fmt, "windows": len(windows)}
+
+
+def _window_nll(decoder, inputs: np.ndarray, targets: np.ndarray) -> float:
+    """Summed negative log-likelihood (nats) of a window's scored targets; inputs, targets (T,).
+
+    The window is fed from an empty cache in runs that each end at a scored position, whose
+    next-token logits score that position's target (a prompt stretch costs one prefill)."""
+    decoder.reset()
+    nll, start = 0.0, 0
+    for j in np.flatnonzero(targets >= 0):
+        logits = decoder.feed(inputs[start:j + 1].tolist())             # (vocab,) predicting targets[j]
+        nll += _nll(logits[None], targets[j:j + 1])
+        start = j + 1
+    return nll
 
 
 def eval_checkpoint(path: Path, convs, seq: int, threads: int,
@@ -91,8 +98,6 @@ def eval_checkpoint(path: Path, convs, seq: int, threads: int,
     from tokenizers import Tokenizer
     from transformers import AutoModelForCausalLM
 
-    from export.train_dialogue import evaluate_torch
-
     if not (path / "tokenizer.json").is_file():
         raise UserError(f"{path}: no tokenizer.json", "pass a checkpoint directory written by train-dialogue")
     torch.set_num_threads(threads)
@@ -100,9 +105,9 @@ def eval_checkpoint(path: Path, convs, seq: int, threads: int,
     model = AutoModelForCausalLM.from_pretrained(str(path)).float()
     ctx = getattr(model.config, "n_positions", None) or model.config.max_position_embeddings
     if fmt == "chatml" and system is None:
-        from export.causal_lm import DEFAULT_SYSTEM as system
+        from export.dialogue.lm_bundle import DEFAULT_SYSTEM as system
     windows = dd.eval_windows(dd.encode(tok, convs, fmt, system or ""), min(seq, ctx))
-    score = evaluate_torch(model, windows, dd.token_bytes(tok))
+    score = dd.evaluate_torch(model, windows, dd.token_bytes(tok))
     return score, {"precision": "fp32 (torch)", "prompt_format": fmt, "windows": len(windows)}
 
 

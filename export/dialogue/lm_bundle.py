@@ -1,18 +1,16 @@
-"""Export a decoder-only language model (GPT-2, Llama-family, ...) into a bundle's ``dialogue`` component.
+"""A decoder-only language model (GPT-2, Llama-family, ...) -> a bundle's ``dialogue`` component.
 
-``python -m export gpt2 --model SRC --out BUNDLE [--quantize int8|none]`` (GPT-2 dialogue format)
-``python -m export causal-lm --model SRC --out BUNDLE [--prompt-format chatml --system TEXT]``
+Behind the commands ``gpt2``, ``causal-lm`` (export/dialogue/causal_lm.py) and ``smollm2``.
 
 Steps: optimum export with past key values (task ``text-generation-with-past``) -> ONNX Runtime's
 transformer fusions (GPT-2) -> INT8 weights
-chosen by CPU (export/int8.py) -> ``model.onnx`` + ``model.onnx.data`` (external weights, which ONNX
+chosen by CPU (export/common/int8.py) -> ``model.onnx`` + ``model.onnx.data`` (external weights, which ONNX
 Runtime maps instead of copying) + ``tokenizer.json`` -> manifest entry with IO names, eos, context
 length, prompt format, precision, source and licence.
 """
 
 from __future__ import annotations
 
-import argparse
 import json
 import shutil
 import sys
@@ -20,40 +18,15 @@ import tempfile
 from pathlib import Path
 from typing import Any
 
+from edge_vdialog.dialogue.prompt import FORMATS as PROMPT_FORMATS
 from edge_vdialog.errors import UserError
 
-PROMPT_FORMATS = ("eos-turns", "chatml")
 DEFAULT_SYSTEM = "You are a friendly assistant at a kiosk. Answer briefly."
+"""System prompt of chatml bundles unless ``--system`` says otherwise."""
 CONTEXT_CAP = 2048
 """Default cap on the context the runtime keeps (tokens): kiosk turns are short, and a bounded
 context bounds the re-prefill time when old turns are dropped on a CPU."""
 MODEL_FILE, DATA_FILE = "model.onnx", "model.onnx.data"
-
-
-def register(sub: argparse._SubParsersAction) -> None:
-    for name, fmt, desc in (("gpt2", "eos-turns", "a GPT-2-family dialogue checkpoint"),
-                            ("causal-lm", None, "any decoder-only model optimum exports")):
-        p = sub.add_parser(name, help=f"export {desc} into a bundle's dialogue component")
-        p.add_argument("--model", required=True, help="checkpoint directory (or hub id when online)")
-        p.add_argument("--out", required=True, type=Path, help="bundle directory (created or updated)")
-        p.add_argument("--quantize", choices=("int8", "none"), default="int8")
-        p.add_argument("--prompt-format", choices=PROMPT_FORMATS, default=fmt or "eos-turns",
-                       help="how turns are joined: eos-turns (GPT-2 dialogue) or chatml")
-        p.add_argument("--system", default=None, help="system prompt (chatml only)")
-        p.add_argument("--source", default="", help="where the weights come from (manifest)")
-        p.add_argument("--licence", default="", help="licence of the weights (manifest)")
-        p.add_argument("--max-context", type=int, default=CONTEXT_CAP,
-                       help=f"most tokens kept (prompt + reply), at most the model's (default {CONTEXT_CAP})")
-        p.set_defaults(func=_run)
-
-
-def _run(args: argparse.Namespace) -> int:
-    out = export_causal_lm(args.model, args.out, quantize=args.quantize,
-                           prompt_format=args.prompt_format, system_prompt=args.system,
-                           source=args.source or str(args.model), licence=args.licence,
-                           max_context=args.max_context)
-    print(f"wrote {out}")
-    return 0
 
 
 def export_causal_lm(src: str | Path, out_bundle: str | Path, *, quantize: str = "int8",
@@ -110,14 +83,14 @@ def _optimum_export(src: str | Path, out: Path) -> Path:
 
 
 def _fuse(onnx_dir: Path, out: Path, attention: bool) -> tuple[Path, str]:
-    """Graph rewrites (export/gqa.py): an optional ``logits_to_keep`` input, and (``attention``)
+    """Graph rewrites (export/dialogue/gqa.py): an optional ``logits_to_keep`` input, and (``attention``)
     GroupQueryAttention with an in-place KV cache for GPT-2 (after ONNX Runtime's transformer
     fusions: LayerNorm, FastGelu, Gemm -> MatMul; 1,203 -> ~330 nodes for 12 layers) and for
     Llama-family models with plain rotary embeddings; other attention is left as optimum made it.
     Returns (model, kv_cache layout: ``shared-buffer`` or ``concat``)."""
     import onnx
 
-    from export.gqa import fuse_attention, rope_caches, selectable_logits
+    from export.dialogue.gqa import fuse_attention, rope_caches, selectable_logits
 
     hf = json.loads((onnx_dir / "config.json").read_text())
     layers = 0
@@ -143,7 +116,7 @@ def _write_model(model_path: Path, stage: Path, quantize: str) -> str:
     """Quantize (or not) and save as model.onnx + model.onnx.data in ``stage``; returns precision."""
     import onnx
 
-    from export.int8 import choose_recipe, cpu_kind, quantize_model
+    from export.common.int8 import choose_recipe, cpu_kind, quantize_model
 
     stage.mkdir(parents=True)
     if quantize == "int8":
@@ -198,7 +171,7 @@ def _write_bundle(out: Path, stage: Path, precision: str, source: str, licence: 
                   cfg: dict[str, Any]) -> None:
     import onnx
 
-    from export.bundle_writer import write_component
+    from export.common.bundle_writer import write_component
 
     graph = onnx.load(str(stage / MODEL_FILE), load_external_data=False).graph
     io = {"inputs": [i.name for i in graph.input], "outputs": [o.name for o in graph.output]}

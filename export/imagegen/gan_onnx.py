@@ -1,5 +1,5 @@
 """ONNX graphs for the picture path: the GAN generator (from torch) and the static text encoder (built
-directly: an INT8 per-token table, masked sum, L2 normalisation)."""
+directly: an INT8 per-token table, masked sum, L2 normalisation); the encoder run as the runtime runs it."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ from pathlib import Path
 
 import numpy as np
 
-OPSET = 17
+from export.common import OPSET
 GENERATOR_IO = {"inputs": ["noise", "text_embedding"], "outputs": ["image"]}
 ENCODER_IO = {"inputs": ["input_ids", "attention_mask"], "outputs": ["embedding"]}
 
@@ -83,3 +83,15 @@ def psnr(a: np.ndarray, b: np.ndarray) -> float:
     """Peak signal-to-noise ratio, dB, of two uint8 image stacks."""
     mse = np.mean((a.astype(np.float64) - b.astype(np.float64)) ** 2)
     return float("inf") if mse == 0 else float(10 * np.log10(255.0 ** 2 / mse))
+
+
+def local_encoder(model: Path, tokenizer: Path, max_tokens: int):
+    """The runtime's TextEncoder over a model file and a tokenizer.json not yet in a bundle (one thread)."""
+    from tokenizers import Tokenizer
+
+    from edge_vdialog.engines import EngineOptions, open_engine
+    from edge_vdialog.imagegen.text_encoder import DIM, TextEncoder
+    tok = Tokenizer.from_file(str(tokenizer))
+    tok.enable_truncation(max_tokens)
+    tok.no_padding()
+    return TextEncoder(tok, open_engine(model, EngineOptions(threads=1)), max_tokens, DIM)

@@ -6,7 +6,7 @@ Two query sets, each over ``--concepts`` concepts (gallery = their real Twemoji 
 For each, top-1/top-5 of: the GAN (runtime encoder + generator, averaged over ``--seeds`` noise seeds),
 the GAN fed the reference MiniLM embeddings, and the nearest-caption lookup baseline (the real image of the
 training caption nearest to the query, by the runtime encoder). Feature: 8x8 colour layout
-(export/gan_metrics.py). Also: the runtime encoder's mean cosine with MiniLM on each set.
+(export/imagegen/gan_metrics.py). Also: the runtime encoder's mean cosine with MiniLM on each set.
 """
 
 from __future__ import annotations
@@ -16,7 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
-from export.gan_metrics import colour_layout, lookup_baseline, topk_accuracy
+from export.imagegen.gan_metrics import colour_layout, lookup_baseline, topk_accuracy
 
 
 def register(sub) -> None:
@@ -73,9 +73,10 @@ def evaluate(gen, data, queries: np.ndarray, seeds: int) -> dict[str, float]:
 
 def run(args) -> int:
     from edge_vdialog.bundle import Bundle
+    from edge_vdialog.engines import EngineOptions
     from edge_vdialog.imagegen import load_image_generator
     data = np.load(args.data)
-    gen = load_image_generator(Bundle.load(args.bundle), threads=1)
+    gen = load_image_generator(Bundle.load(args.bundle), EngineOptions(threads=1))
     results = {name: evaluate(gen, data, q, args.seeds)
                for name, q in query_sets(data, args.concepts, args.seed).items()}
     text = json.dumps(results, indent=1)

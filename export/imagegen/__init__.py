@@ -1,0 +1,1 @@
+"""Picture models: emoji caption-image data, the text-conditioned GAN, the static text encoder."""

@@ -21,6 +21,7 @@ COMMANDS: list[str] = [
     "doctor",
     "chat",
     "imagine",
+    "say",
     "run",
     "demo",
 ]

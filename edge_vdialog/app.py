@@ -22,6 +22,7 @@ from edge_vdialog.media.camera import CameraSource
 from edge_vdialog.media.listen import Listener
 from edge_vdialog.media.presence import Presence
 from edge_vdialog.media.sinks import Sink
+from edge_vdialog.media.status import FrameDropped
 from edge_vdialog.media.typed import LineEditor
 from edge_vdialog.telemetry import Telemetry
 from edge_vdialog.turns import (
@@ -135,6 +136,8 @@ class Kiosk:
         try:
             view, turn, shown = self._view()
             key = self.sink.show(self.compositor.compose(view))
+        except FrameDropped:  # not on screen: nothing to stamp (a faulty display says so itself)
+            return False
         except Exception as e:
             self.telemetry.count_error("render")
             if repr(e) != self._last_render_error:

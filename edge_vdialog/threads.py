@@ -1,9 +1,11 @@
-"""Thread niceness: background work yields the CPU to the render loop."""
+"""The kiosk's background threads: one lifecycle (start, close with a bounded join) and niceness,
+so background work yields the CPU to the render loop."""
 
 from __future__ import annotations
 
 import os
 import threading
+from typing import Self
 
 
 def lower_priority(nice: int) -> None:
@@ -14,3 +16,43 @@ def lower_priority(nice: int) -> None:
         os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), nice)
     except (AttributeError, OSError):
         pass
+
+
+class Background:
+    """A daemon thread that runs :meth:`run` once, from :meth:`start` until :meth:`close`.
+
+    ``run`` loops until ``self.closing`` is set and waits on that event instead of sleeping;
+    a loop that blocks on something else overrides :meth:`wake` to unblock it.
+    """
+
+    def __init__(self, name: str, nice: int = 0) -> None:
+        self.name = name
+        """The thread's name (``camera``, ``mic``, ``worker``...)."""
+        self.nice = nice
+        """Niceness the thread raises itself to; 0 leaves it as it is."""
+        self.closing = threading.Event()
+        """Set by :meth:`close`: ``run`` should return."""
+        self.thread = threading.Thread(target=self._main, name=name, daemon=True)
+
+    def start(self) -> Self:
+        self.thread.start()
+        return self
+
+    def close(self, timeout_s: float = 2.0) -> None:
+        """Ask ``run`` to return and wait for it at most ``timeout_s`` seconds (a thread stuck in a
+        device call is left behind: it is a daemon and cannot keep the process alive)."""
+        self.closing.set()
+        self.wake()
+        if self.thread.is_alive():
+            self.thread.join(timeout_s)
+
+    def wake(self) -> None:
+        """Unblock ``run`` after ``closing`` was set; nothing to do when it waits on ``closing``."""
+
+    def run(self) -> None:
+        raise NotImplementedError
+
+    def _main(self) -> None:
+        if self.nice:
+            lower_priority(self.nice)
+        self.run()

@@ -19,7 +19,7 @@ from typing import Callable, Protocol
 import numpy as np
 
 from edge_vdialog.telemetry import Telemetry
-from edge_vdialog.threads import lower_priority
+from edge_vdialog.threads import Background
 
 log = logging.getLogger(__name__)
 _ids = itertools.count(1)
@@ -69,30 +69,23 @@ class Turn:
             self.done.set()
 
 
-class Worker:
+class Worker(Background):
     """A daemon thread that takes the newest request and runs ``handle`` on it, at ``nice``
     (higher: yields the CPU to the render loop, which has to run every 33 ms)."""
 
     def __init__(self, name: str, handle: Callable[[Turn], None], telemetry: Telemetry,
                  error_kind: str, nice: int = 5) -> None:
-        self.name, self.handle, self.telemetry, self.error_kind = name, handle, telemetry, error_kind
-        self.nice = nice
+        super().__init__(name, nice)
+        self.handle, self.telemetry, self.error_kind = handle, telemetry, error_kind
         self.requests: queue.Queue[Turn | None] = queue.Queue()
-        self._thread = threading.Thread(target=self._run, name=name, daemon=True)
-
-    def start(self) -> Worker:
-        self._thread.start()
-        return self
 
     def submit(self, turn: Turn) -> None:
         self.requests.put(turn)
 
-    def close(self, timeout_s: float = 2.0) -> None:
+    def wake(self) -> None:
         self.requests.put(None)
-        self._thread.join(timeout_s)
 
-    def _run(self) -> None:
-        lower_priority(self.nice)
+    def run(self) -> None:
         while True:
             try:
                 turn = self.requests.get(timeout=0.5)

@@ -214,10 +214,10 @@ def test_speaking_interrupts_the_answer(running, tmp_path):
 @pytest.mark.skipif(not os.path.isdir("/proc/self/task"), reason="Linux per-thread niceness")
 def test_workers_yield_the_cpu_to_the_render_loop(running):
     kiosk = running()
-    assert wait_for(lambda: kiosk.dialogue._thread.native_id is not None)
+    assert wait_for(lambda: kiosk.dialogue.thread.native_id is not None)
 
     def nice(tid: int) -> int:
         with open(f"/proc/self/task/{tid}/stat") as f:
             return int(f.read().rsplit(")", 1)[1].split()[16])
-    assert wait_for(lambda: nice(kiosk.dialogue._thread.native_id) >= 5)
-    assert nice(threading.get_native_id()) < nice(kiosk.dialogue._thread.native_id)
+    assert wait_for(lambda: nice(kiosk.dialogue.thread.native_id) >= 5)
+    assert nice(threading.get_native_id()) < nice(kiosk.dialogue.thread.native_id)

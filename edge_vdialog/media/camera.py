@@ -2,8 +2,9 @@
 
 ``open_camera("test://")`` -> :class:`CameraSource`; ``source.start()``; ``source.latest()``
 returns the newest :class:`Frame` (or None); ``source.status()`` says whether frames arrive.
-When the device fails to open, ends, or stops delivering, the source reports itself offline
-and reopens it with a doubling delay; nothing else waits on it.
+The device is opened by that thread ("connecting" until the first frame); when it fails to
+open (absent, SDK missing, network camera silent), ends, or stops delivering, the source reports
+itself offline and reopens it with a doubling delay; nothing else waits on it.
 """
 
 from __future__ import annotations
@@ -16,10 +17,12 @@ from typing import Callable
 
 import numpy as np
 
+from edge_vdialog.errors import UserError
 from edge_vdialog.media.backoff import Backoff
-from edge_vdialog.media.sources import OPENERS, SCHEMES, Capture
+from edge_vdialog.media.sources import NETWORK_TIMEOUT_S, OPENERS, SCHEMES, Capture, Request
 from edge_vdialog.media.status import SourceStatus
 from edge_vdialog.media.uri import Uri, parse_uri
+from edge_vdialog.threads import Background
 
 log = logging.getLogger(__name__)
 
@@ -34,26 +37,21 @@ class Frame:
     """Counts frames since start, across reconnects."""
 
 
-class CameraSource:
+class CameraSource(Background):
     def __init__(self, uri: Uri, opener: Callable[[], Capture], min_s: float = 0.5,
                  max_s: float = 10.0, stall_s: float = 3.0) -> None:
+        super().__init__("camera")
         self.uri = uri
         self._open = opener
         self._backoff = Backoff(min_s, max_s)
         self.stall_s = stall_s
         """No frame for this long counts as offline, seconds."""
-        self._stop = threading.Event()
         self._lock = threading.Lock()
         self._frame: Frame | None = None
         self._seq = 0
-        self._problem = "starting"
+        self._problem = "connecting"
         self.reconnects = 0
         """Successful reopenings after the first open."""
-        self._thread = threading.Thread(target=self._run, name="camera", daemon=True)
-
-    def start(self) -> CameraSource:
-        self._thread.start()
-        return self
 
     def latest(self) -> Frame | None:
         with self._lock:
@@ -67,19 +65,14 @@ class CameraSource:
         return SourceStatus(not problem, f"camera offline: {self.uri.text}: {problem}"
                             if problem else "")
 
-    def close(self, timeout_s: float = 2.0) -> None:
-        self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join(timeout_s)
-
-    def _run(self) -> None:
+    def run(self) -> None:
         opened_before = False
-        while not self._stop.is_set():
+        while not self.closing.is_set():
             try:
                 cap = self._open()
-            except OSError as e:
+            except (OSError, UserError) as e:  # UserError: a missing SDK, installed later maybe
                 self._offline(str(e))
-                if self._backoff.wait(self._stop):
+                if self._backoff.wait(self.closing):
                     return
                 continue
             if opened_before:
@@ -90,11 +83,11 @@ class CameraSource:
     def _pump(self, cap: Capture) -> None:
         """Read frames until the capture ends or the source is closed."""
         try:
-            while not self._stop.is_set():
+            while not self.closing.is_set():
                 image = cap.read()
                 if image is None:
                     self._offline("stream ended or device lost")
-                    self._backoff.wait(self._stop)
+                    self._backoff.wait(self.closing)
                     return
                 with self._lock:
                     self._seq += 1
@@ -113,24 +106,14 @@ class CameraSource:
 
 
 def open_camera(text: str, width: int = 1280, height: int = 720, fps: int = 30, loop: bool = True,
-                reconnect_min_s: float = 0.5, reconnect_max_s: float = 10.0) -> CameraSource | None:
-    """A started-later source for ``text``; None for ``none``. Unknown schemes raise UserError."""
+                reconnect_min_s: float = 0.5, reconnect_max_s: float = 10.0,
+                timeout_s: float = NETWORK_TIMEOUT_S) -> CameraSource | None:
+    """A not yet started source for ``text``; None for ``none``. Unknown schemes raise UserError;
+    everything else (device absent, SDK missing, stream silent) is found and retried by the
+    source's own thread, so nothing here waits on a device."""
     uri = parse_uri(text, "camera", SCHEMES)
     if uri.scheme == "none":
         return None
     opener = OPENERS[uri.scheme]
-    first = _probe_sdk(uri, opener, width, height, fps, loop)
-    pending = [first] if first is not None else []
-
-    def reopen() -> Capture:
-        return pending.pop() if pending else opener(uri, width, height, fps, loop)
-    return CameraSource(uri, reopen, reconnect_min_s, reconnect_max_s)
-
-
-def _probe_sdk(uri: Uri, opener, width: int, height: int, fps: int, loop: bool) -> Capture | None:
-    """Open once now, so missing SDKs (UserError) stop start-up; device failures are retried."""
-    try:
-        return opener(uri, width, height, fps, loop)
-    except OSError as e:
-        log.warning("camera %s: %s; retrying in the background", uri.text, e)
-        return None
+    return CameraSource(uri, lambda: opener(uri, Request(width, height, fps, loop, timeout_s)),
+                        reconnect_min_s, reconnect_max_s)

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import logging
 import queue
-import threading
 import time
 from typing import Callable
 
@@ -15,58 +14,61 @@ from edge_vdialog.media.mic import Microphone
 from edge_vdialog.media.resample import Resampler
 from edge_vdialog.media.vad import Segmenter
 from edge_vdialog.telemetry import Telemetry
-from edge_vdialog.threads import lower_priority
+from edge_vdialog.threads import Background
 
 log = logging.getLogger(__name__)
 
 
-class Listener:
+class Listener(Background):
     """Calls ``on_text(text, t_end)`` for each recognised utterance; ``t_end`` is when the speech
     ended (time.monotonic(), seconds), so turn latency includes the VAD's wait and the ASR.
 
-    ``hearing`` is True while speech is going on or being transcribed. While ``muted()`` is true
-    (the kiosk is speaking: what the microphone hears is the kiosk itself) audio is dropped and an
-    utterance under way is forgotten. Audio is resampled to the VAD's 16 kHz.
+    ``hearing`` is True while speech is going on or being transcribed. The thread beats
+    ``listener`` on every chunk and every 0.5 s without one, so it counts as stalled only when
+    it really hangs. While ``muted()`` is true (the kiosk is speaking: what the microphone hears
+    is the kiosk itself) audio is dropped and an utterance under way is forgotten. Audio is
+    resampled to the VAD's 16 kHz.
     """
 
     def __init__(self, mic: Microphone, vad: Segmenter, recognizer: Recognizer,
                  telemetry: Telemetry) -> None:
+        # speech recognition yields to the render loop, like the model workers
+        super().__init__("listener", nice=5)
         self.mic, self.vad, self.recognizer, self.telemetry = mic, vad, recognizer, telemetry
         self.on_text: Callable[[str, float], None] = lambda text, t_end: None
         self.hearing = False
         self.resample = Resampler(mic.sample_rate, vad.sample_rate)
         self.muted: Callable[[], bool] = lambda: False
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="listener", daemon=True)
 
     def start(self, on_text: Callable[[str, float], None]) -> Listener:
         self.on_text = on_text
         self.mic.start()
-        self._thread.start()
-        return self
+        return super().start()
 
-    def close(self) -> None:
-        self._stop.set()
-        self.mic.close()
-        self._thread.join(2.0)
+    def close(self, timeout_s: float = 2.0) -> None:
+        self.mic.close(timeout_s)
+        super().close(timeout_s)
 
-    def _run(self) -> None:
-        lower_priority(5)  # speech recognition yields to the render loop, like the model workers
-        while not self._stop.is_set():
+    def run(self) -> None:
+        while not self.closing.is_set():
             try:
                 chunk = self.mic.chunks.get(timeout=0.5)
             except queue.Empty:
-                self.telemetry.beat("listener")
-                continue
-            if self.muted():
-                self.vad.reset()
-                self.hearing = False
-                continue
-            utterance = self.vad.push(self.resample(chunk))
-            self.hearing = self.vad.in_speech or utterance is not None
-            if utterance is not None:  # the person stopped speaking silence_ms before the cut
-                self._transcribe(utterance, time.monotonic() - self.vad.silence_ms / 1000)
-                self.hearing = False
+                chunk = None
+            self.telemetry.beat(self.name)
+            if chunk is not None:
+                self._hear(chunk)
+
+    def _hear(self, chunk: np.ndarray) -> None:
+        if self.muted():
+            self.vad.reset()
+            self.hearing = False
+            return
+        utterance = self.vad.push(self.resample(chunk))
+        self.hearing = self.vad.in_speech or utterance is not None
+        if utterance is not None:  # the person stopped speaking silence_ms before the cut
+            self._transcribe(utterance, time.monotonic() - self.vad.silence_ms / 1000)
+            self.hearing = False
 
     def _transcribe(self, utterance: np.ndarray, t_end: float) -> None:
         try:

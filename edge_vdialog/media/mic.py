@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import logging
 import queue
-import threading
 import wave
 
 import numpy as np
@@ -21,6 +20,7 @@ from edge_vdialog.media.backoff import Backoff
 from edge_vdialog.media.sources import Pacer
 from edge_vdialog.media.status import SourceStatus
 from edge_vdialog.media.uri import Uri, parse_uri
+from edge_vdialog.threads import Background
 
 log = logging.getLogger(__name__)
 CHUNK_S = 0.03
@@ -29,10 +29,11 @@ SCHEMES = {"mic": "mic://default", "wav": "wav://file.wav", "none": "none"}
 AUDIO_HINT = "pip install 'edge-vdialog[audio]' and apt install libportaudio2, or use --mic none"
 
 
-class Microphone:
+class Microphone(Background):
     """Base: a thread that opens the device, pumps chunks into ``self.chunks``, reopens on loss."""
 
     def __init__(self, uri: Uri, sample_rate: int, min_s: float = 0.5, max_s: float = 10.0) -> None:
+        super().__init__("mic")
         self.uri = uri
         self.sample_rate = sample_rate
         """Hertz."""
@@ -41,23 +42,12 @@ class Microphone:
         self.chunks: queue.Queue[np.ndarray] = queue.Queue(maxsize=200)
         """int16 mono chunks of ``self.chunk`` samples, oldest first."""
         self._backoff = Backoff(min_s, max_s)
-        self._stop = threading.Event()
         self._problem = "starting"
-        self._thread = threading.Thread(target=self._run, name="mic", daemon=True)
-
-    def start(self) -> Microphone:
-        self._thread.start()
-        return self
 
     def status(self) -> SourceStatus:
         problem = self._problem
         return SourceStatus(not problem, f"microphone offline: {self.uri.text}: {problem}"
                             if problem else "")
-
-    def close(self) -> None:
-        self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join(2.0)
 
     def _push(self, chunk: np.ndarray) -> None:
         try:
@@ -71,13 +61,13 @@ class Microphone:
             log.warning("microphone %s: %s", self.uri.text, problem)
         self._problem = problem
 
-    def _run(self) -> None:
-        while not self._stop.is_set():
+    def run(self) -> None:
+        while not self.closing.is_set():
             try:
                 self._pump()
             except (OSError, UserError) as e:
                 self._set_problem(str(e))
-            if self._backoff.wait(self._stop):
+            if self._backoff.wait(self.closing):
                 return
 
     def _pump(self) -> None:
@@ -95,7 +85,7 @@ class WavMicrophone(Microphone):
         pacer, silence = Pacer(1.0 / CHUNK_S), np.zeros(self.chunk, np.int16)
         self._set_problem("")
         pos = 0
-        while not self._stop.is_set():
+        while not self.closing.is_set():
             if pos >= len(audio) and self.uri.flag("loop", False):
                 pos = 0
             part = audio[pos:pos + self.chunk]
@@ -120,9 +110,9 @@ class PortAudioMicrophone(Microphone):
         with stream:
             self._set_problem("")
             self._backoff.reset()
-            while stream.active and not self._stop.wait(0.2):
+            while stream.active and not self.closing.wait(0.2):
                 pass
-        if not self._stop.is_set():
+        if not self.closing.is_set():
             raise OSError("recording stopped (device lost?)")
 
 
@@ -135,16 +125,20 @@ def import_sounddevice():
 
 
 def read_wav(path: str, sample_rate: int) -> np.ndarray:
-    """A 16-bit PCM WAV as int16 mono at ``sample_rate`` hertz (linear resampling)."""
+    """A 16-bit PCM WAV as int16 mono at ``sample_rate`` hertz (linear resampling). A file that
+    ends inside a sample frame (still being written, or cut short) raises OSError."""
     try:
         with wave.open(path, "rb") as w:
             if w.getsampwidth() != 2:
                 raise UserError(f"{path}: {8 * w.getsampwidth()}-bit WAV", "use 16-bit PCM")
-            raw = np.frombuffer(w.readframes(w.getnframes()), np.int16)
+            data = w.readframes(w.getnframes())
             channels, rate = w.getnchannels(), w.getframerate()
     except (wave.Error, EOFError) as e:
         raise UserError(f"{path} is not a readable WAV file ({e})") from None
-    mono = raw.reshape(-1, channels).mean(axis=1)
+    if not data or len(data) % (2 * channels):
+        raise OSError(f"{path} is truncated or still being written ({len(data)} bytes of audio, "
+                      f"not a whole number of {channels}-channel 16-bit frames)")
+    mono = np.frombuffer(data, np.int16).reshape(-1, channels).mean(axis=1)
     if rate != sample_rate:
         n = round(len(mono) * sample_rate / rate)
         mono = np.interp(np.arange(n) * rate / sample_rate, np.arange(len(mono)), mono)

@@ -8,7 +8,6 @@ been seen for ``absent_after_s``.
 from __future__ import annotations
 
 import logging
-import threading
 import time
 
 import cv2
@@ -16,7 +15,7 @@ import numpy as np
 
 from edge_vdialog.errors import UserError
 from edge_vdialog.media.camera import CameraSource
-from edge_vdialog.threads import lower_priority
+from edge_vdialog.threads import Background
 
 log = logging.getLogger(__name__)
 CASCADE = "haarcascade_frontalface_default.xml"
@@ -44,9 +43,11 @@ class FaceDetector:
         return len(faces)
 
 
-class Presence:
+class Presence(Background):
     def __init__(self, camera: CameraSource, detector: FaceDetector, rate_hz: float = 4.0,
                  absent_after_s: float = 30.0) -> None:
+        # a face found 250 ms later matters less than a smooth screen
+        super().__init__("presence", nice=10)
         self.camera = camera
         self.detector = detector
         self.period = 1.0 / rate_hz  # seconds between checks
@@ -55,20 +56,9 @@ class Presence:
         self._seq = 0
         self.arrivals = 0
         """Times somebody appeared after nobody was there."""
-        self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="presence", daemon=True)
-
-    def start(self) -> Presence:
-        self._thread.start()
-        return self
 
     def present(self) -> bool:
         return time.monotonic() - self._last_seen < self.absent_after_s
-
-    def close(self) -> None:
-        self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join(2.0)
 
     def check(self) -> None:
         """Look at the newest frame once (the thread does this ``rate_hz`` times a second)."""
@@ -82,7 +72,6 @@ class Presence:
                 log.info("somebody arrived")
             self._last_seen = time.monotonic()
 
-    def _run(self) -> None:
-        lower_priority(10)  # a face found 250 ms later matters less than a smooth screen
-        while not self._stop.wait(self.period):
+    def run(self) -> None:
+        while not self.closing.wait(self.period):
             self.check()

@@ -1,8 +1,8 @@
 """Openers for each camera scheme: each returns a :class:`Capture` or raises :class:`OSError`.
 
 A ``Capture`` is one opened device; :class:`edge_vdialog.media.camera.CameraSource` runs it in a
-thread and reopens it when it fails. SDK or build problems that no retry can fix raise
-:class:`UserError` instead, naming what to install.
+thread and reopens it when it fails. SDK or build problems raise :class:`UserError` instead,
+naming what to install; the source shows that on screen and keeps retrying too.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import sys
 import time
+from dataclasses import dataclass
 from typing import Protocol
 
 import cv2
@@ -17,6 +18,27 @@ import numpy as np
 
 from edge_vdialog.errors import UserError
 from edge_vdialog.media.uri import Uri
+
+
+NETWORK_TIMEOUT_S = 10.0
+"""A network camera that does not answer for this long, opening or reading, counts as lost,
+seconds (OpenCV's own default is 30 s)."""
+
+
+@dataclass(frozen=True)
+class Request:
+    """What the kiosk asks of a camera; URI parameters (``?fps=``) override it."""
+
+    width: int
+    """Pixels."""
+    height: int
+    """Pixels."""
+    fps: int
+    """Frames per second."""
+    loop: bool
+    """Files start over at their end."""
+    timeout_s: float = NETWORK_TIMEOUT_S
+    """Network streams: longest wait for an answer, seconds."""
 
 
 class Capture(Protocol):
@@ -91,29 +113,30 @@ class TestPattern:
         pass
 
 
-def _video_capture(target: str | int, api: int, what: str) -> cv2.VideoCapture:
-    cap = cv2.VideoCapture(target, api)
+def _video_capture(target: str | int, api: int, what: str,
+                   params: tuple[int, ...] = ()) -> cv2.VideoCapture:
+    cap = cv2.VideoCapture(target, api, list(params))
     if not cap.isOpened():
         cap.release()
         raise OSError(f"cannot open {what}")
     return cap
 
 
-def _request(cap: cv2.VideoCapture, width: int, height: int, fps: int) -> cv2.VideoCapture:
+def _request(cap: cv2.VideoCapture, req: Request) -> cv2.VideoCapture:
     cap.set(cv2.CAP_PROP_FOURCC, cv2.VideoWriter_fourcc(*"MJPG"))  # USB cameras: 720p needs MJPG
-    cap.set(cv2.CAP_PROP_FRAME_WIDTH, width)
-    cap.set(cv2.CAP_PROP_FRAME_HEIGHT, height)
-    cap.set(cv2.CAP_PROP_FPS, fps)
+    cap.set(cv2.CAP_PROP_FRAME_WIDTH, req.width)
+    cap.set(cv2.CAP_PROP_FRAME_HEIGHT, req.height)
+    cap.set(cv2.CAP_PROP_FPS, req.fps)
     cap.set(cv2.CAP_PROP_BUFFERSIZE, 1)  # the newest frame, not a queue of old ones
     return cap
 
 
-def open_v4l2(uri: Uri, width: int, height: int, fps: int, loop: bool) -> Capture:
+def open_v4l2(uri: Uri, req: Request) -> Capture:
     target: str | int = int(uri.rest) if uri.rest.isdigit() else uri.rest or "/dev/video0"
     if isinstance(target, str) and not os.path.exists(target):
         raise OSError(f"camera {target} does not exist (unplugged?)")
     api = cv2.CAP_V4L2 if sys.platform.startswith("linux") else cv2.CAP_ANY
-    return CvCapture(_request(_video_capture(target, api, f"camera {target}"), width, height, fps))
+    return CvCapture(_request(_video_capture(target, api, f"camera {target}"), req))
 
 
 def gstreamer_pipeline(sensor: int, width: int, height: int, fps: int) -> str:
@@ -128,43 +151,49 @@ def opencv_has_gstreamer() -> bool:
                for line in cv2.getBuildInformation().splitlines())
 
 
-def open_csi(uri: Uri, width: int, height: int, fps: int, loop: bool) -> Capture:
+def open_csi(uri: Uri, req: Request) -> Capture:
     if not opencv_has_gstreamer():
         raise UserError(f"{uri.text}: this OpenCV ({cv2.__version__}) was built without GStreamer",
                         "on a Jetson use JetPack's OpenCV (python3-opencv, venv with "
                         "--system-site-packages) or use v4l2:///dev/video0")
     sensor = int(uri.rest or 0)
-    pipeline = gstreamer_pipeline(sensor, width, height, fps)
+    pipeline = gstreamer_pipeline(sensor, req.width, req.height, req.fps)
     return CvCapture(_video_capture(pipeline, cv2.CAP_GSTREAMER, f"CSI camera {sensor}"))
 
 
-def open_rtsp(uri: Uri, width: int, height: int, fps: int, loop: bool) -> Capture:
+def open_rtsp(uri: Uri, req: Request) -> Capture:
     os.environ.setdefault("OPENCV_FFMPEG_CAPTURE_OPTIONS", "rtsp_transport;tcp")
-    return CvCapture(_video_capture(uri.text, cv2.CAP_FFMPEG, f"stream {uri.text}"))
+    ms = round(req.timeout_s * 1000)
+    timeouts = (cv2.CAP_PROP_OPEN_TIMEOUT_MSEC, ms, cv2.CAP_PROP_READ_TIMEOUT_MSEC, ms)
+    return CvCapture(_video_capture(uri.text, cv2.CAP_FFMPEG, f"stream {uri.text}", timeouts))
 
 
-def open_file(uri: Uri, width: int, height: int, fps: int, loop: bool) -> Capture:
+def open_file(uri: Uri, req: Request) -> Capture:
     path = uri.rest
     if not os.path.isfile(path):
         raise OSError(f"video file {path} does not exist")
     cap = _video_capture(path, cv2.CAP_ANY, f"video file {path}")
-    rate = cap.get(cv2.CAP_PROP_FPS) or fps
-    return CvCapture(cap, pace_fps=uri.number("fps", rate), loop=uri.flag("loop", loop))
+    rate = cap.get(cv2.CAP_PROP_FPS) or req.fps
+    return CvCapture(cap, pace_fps=uri.number("fps", rate), loop=uri.flag("loop", req.loop))
 
 
-def open_test(uri: Uri, width: int, height: int, fps: int, loop: bool) -> Capture:
-    return TestPattern(int(uri.number("width", width)), int(uri.number("height", height)),
-                       uri.number("fps", fps))
+def open_test(uri: Uri, req: Request) -> Capture:
+    return TestPattern(int(uri.number("width", req.width)), int(uri.number("height", req.height)),
+                       uri.number("fps", req.fps))
 
 
-def open_picam(uri: Uri, width: int, height: int, fps: int, loop: bool) -> Capture:
+def open_picam(uri: Uri, req: Request) -> Capture:
     try:
         from picamera2 import Picamera2
     except ImportError as e:
         raise UserError(f"{uri.text} needs picamera2 ({e})",
                         "on Raspberry Pi OS: apt install python3-picamera2, or pip install "
                         "'edge-vdialog[picamera]'; elsewhere use v4l2:///dev/video0") from None
-    return PiCapture(Picamera2(int(uri.rest or 0)), width, height)
+    index = int(uri.rest or 0)
+    try:
+        return PiCapture(Picamera2(index), req.width, req.height)
+    except (IndexError, RuntimeError) as e:  # no camera at that index, or it is busy
+        raise OSError(f"Pi camera {index} is not available ({e})") from None
 
 
 class PiCapture:

@@ -25,6 +25,7 @@ from edge_vdialog.service.health import HealthServer
 from edge_vdialog.service.notify import Notifier, watchdog_interval_s
 from edge_vdialog.settings import Settings
 from edge_vdialog.telemetry import Telemetry
+from edge_vdialog.threads import Background
 
 log = logging.getLogger(__name__)
 
@@ -33,26 +34,24 @@ LOOPS = ("render", "worker")
 STATUS_PERIOD_S = 2.0
 
 
-class ServiceHandle:
+class ServiceHandle(Background):
     def __init__(self, settings: Settings, telemetry: Telemetry,
                  notifier: Notifier | None = None) -> None:
+        super().__init__("sd-notify")
         self.settings = settings
         self.telemetry = telemetry
         self.notifier = notifier or Notifier.from_env()
         self.watchdog_s = watchdog_interval_s() if settings.service.watchdog else None
         self.health: HealthServer | None = None
         self._ready = threading.Event()
-        self._stop = threading.Event()
         self._stopping_sent = False
-        self._thread = threading.Thread(target=self._loop, name="sd-notify", daemon=True)
 
     def start(self) -> ServiceHandle:
         m = self.settings.metrics
         if m.enabled:
             self.health = HealthServer(m.bind, m.port, self.telemetry, self.reasons).start()
         self.notifier.send(STATUS="loading models")
-        self._thread.start()
-        return self
+        return super().start()
 
     def ready(self) -> None:
         """Models are loaded and warmed up, loops are running."""
@@ -68,9 +67,7 @@ class ServiceHandle:
 
     def stop(self) -> None:
         self.stopping()
-        self._stop.set()
-        if self._thread.is_alive():
-            self._thread.join(timeout=2.0)
+        self.close()
         if self.health:
             self.health.close()
         self.notifier.close()
@@ -99,13 +96,13 @@ class ServiceHandle:
         reasons = self.reasons(stalled) if self._ready.is_set() else []
         return text + (f"; degraded: {'; '.join(reasons)}" if reasons else "")
 
-    def _loop(self) -> None:
+    def run(self) -> None:
         """STATUS every STATUS_PERIOD_S, WATCHDOG=1 every WATCHDOG_USEC/2 (both on their own clock)."""
         now = time.monotonic()
         next_status = now + STATUS_PERIOD_S
         next_ping = now + self.watchdog_s if self.watchdog_s else float("inf")
         stalled_before: list[str] = []
-        while not self._stop.wait(max(0.0, min(next_status, next_ping) - time.monotonic())):
+        while not self.closing.wait(max(0.0, min(next_status, next_ping) - time.monotonic())):
             now = time.monotonic()
             ping = now >= next_ping
             if ping:

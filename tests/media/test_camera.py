@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import os
+import socket
+import threading
 
 import pytest
 
@@ -77,20 +79,81 @@ def test_none_and_unknown_schemes():
         assert example in str(e.value)
 
 
-def test_csi_pipeline_and_missing_gstreamer():
+def test_csi_pipeline_and_missing_gstreamer_starts_degraded():
     pipeline = gstreamer_pipeline(1, 1280, 720, 30)
     assert pipeline.startswith("nvarguscamerasrc sensor-id=1 ") and "appsink" in pipeline
     if opencv_has_gstreamer():
         pytest.skip("this OpenCV has GStreamer")
-    with pytest.raises(UserError, match="GStreamer"):
-        open_camera("csi://0")
+    cam = open_camera("csi://0", reconnect_min_s=0.05).start()  # no exit: offline, retried
+    try:
+        assert wait_for(lambda: "GStreamer" in cam.status().message)
+        assert not cam.status().online and cam.latest() is None
+    finally:
+        cam.close()
 
 
-def test_picam_names_its_extra():
+def test_picam_without_its_sdk_starts_degraded_and_names_its_extra():
     try:
         import picamera2  # noqa: F401
         pytest.skip("picamera2 is installed")
     except ImportError:
         pass
-    with pytest.raises(UserError, match=r"edge-vdialog\[picamera\]"):
-        open_camera("picam://0")
+    cam = open_camera("picam://0", reconnect_min_s=0.05).start()
+    try:
+        assert wait_for(lambda: "edge-vdialog[picamera]" in cam.status().message)
+        assert not cam.status().online
+    finally:
+        cam.close()
+
+
+class SilentServer:
+    """A TCP server on a free loopback port that accepts connections and never says a word."""
+
+    def __init__(self) -> None:
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.port = self.listener.getsockname()[1]
+        self.accepted: list[socket.socket] = []
+        threading.Thread(target=self._accept, daemon=True).start()
+
+    def _accept(self) -> None:
+        while True:
+            try:
+                self.accepted.append(self.listener.accept()[0])
+            except OSError:  # closed
+                return
+
+    def waiting(self) -> int:
+        """Connections accepted whose client is still there, waiting for an answer."""
+        alive = 0
+        for conn in self.accepted:
+            conn.setblocking(False)
+            try:
+                alive += conn.recv(4096, socket.MSG_PEEK) != b""
+            except BlockingIOError:
+                alive += 1
+            except OSError:
+                pass
+        return alive
+
+    def close(self) -> None:
+        self.listener.close()
+        for conn in self.accepted:
+            conn.close()
+
+
+def test_rtsp_camera_that_never_answers_does_not_block_and_is_retried():
+    server = SilentServer()
+    try:
+        cam = open_camera(f"rtsp://127.0.0.1:{server.port}/stream", reconnect_min_s=0.05,
+                          timeout_s=1.0)
+        assert server.accepted == []  # opening the source contacted nobody
+        cam.start()
+        try:
+            assert wait_for(lambda: server.waiting() == 1)  # connected, unanswered...
+            assert cam.status().message.endswith(": connecting")  # ...and the caller goes on
+            assert wait_for(lambda: "cannot open stream" in cam.status().message)  # timed out
+            assert wait_for(lambda: len(server.accepted) >= 2)  # and tried again
+        finally:
+            cam.close()
+    finally:
+        server.close()

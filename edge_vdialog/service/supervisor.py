@@ -21,7 +21,7 @@ import logging
 import threading
 import time
 
-from edge_vdialog.service.health import HealthServer
+from edge_vdialog.service.health import HealthServer, provider_fallback
 from edge_vdialog.service.notify import Notifier, watchdog_interval_s
 from edge_vdialog.settings import Settings
 from edge_vdialog.telemetry import Telemetry
@@ -84,11 +84,10 @@ class ServiceHandle(Background):
 
     def _fallback(self) -> list[str]:
         backend = self.telemetry.snapshot()["backend"]
-        wanted = self.settings.engines.providers
-        if "backend" in self.telemetry.degraded() or not backend or wanted[0] == "cpu":
+        if "backend" in self.telemetry.degraded() or not backend:
             return []
-        return [f"inference fell back to CPU ({backend}; configured: {', '.join(wanted)})"] \
-            if "cpu" in backend.lower() else []
+        reason = provider_fallback(self.settings.engines, backend)
+        return [reason] if reason else []
 
     def status(self, stalled: list[str] | None = None) -> str:
         s = self.telemetry.snapshot()

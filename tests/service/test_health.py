@@ -3,8 +3,12 @@
 from __future__ import annotations
 
 import json
+import select
 import shutil
 import signal
+import socket
+import struct
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -87,3 +91,54 @@ def test_healthz_and_metrics_during_a_session(tmp_path):
         assert kiosk.proc.wait(timeout=5) == 0
     finally:
         kiosk.close()
+
+
+def serve(telemetry, reasons=lambda: []):
+    from edge_vdialog.service.health import HealthServer
+
+    return HealthServer("127.0.0.1", 0, telemetry, reasons).start()
+
+
+def test_idle_and_vanishing_clients_cost_no_threads_and_no_tracebacks(capfd):
+    from edge_vdialog.service.health import CLIENT_TIMEOUT_S, MAX_CLIENTS
+    from edge_vdialog.telemetry import Telemetry
+
+    server = serve(Telemetry())
+    base = f"http://127.0.0.1:{server.port}"
+    try:
+        idle = {socket.create_connection(("127.0.0.1", server.port)) for _ in range(3 * MAX_CLIENTS)}
+        peak, deadline = 0, time.monotonic() + CLIENT_TIMEOUT_S + 30
+        while idle and time.monotonic() < deadline:  # the server closes each: at once, or when silent
+            peak = max(peak, sum("process_request" in t.name for t in threading.enumerate()))
+            for s in select.select(list(idle), [], [], 0.1)[0]:
+                assert s.recv(1) == b""
+                idle.discard(s)
+                s.close()
+        assert not idle and 1 <= peak <= MAX_CLIENTS, (len(idle), peak)
+        for _ in range(20):  # clients that reset the connection right after asking
+            s = socket.create_connection(("127.0.0.1", server.port))
+            s.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            s.sendall(b"GET /metrics HTTP/1.1\r\nHost: x\r\n\r\n")
+            s.close()
+        assert wait_status(base + "/healthz", 200)["status"] == "ok"
+    finally:
+        server.close()
+    assert "Traceback" not in capfd.readouterr().err
+
+
+def test_default_providers_on_the_cpu_are_healthy_an_explicit_gpu_is_not():
+    from edge_vdialog.service import ServiceHandle
+    from edge_vdialog.service.notify import Notifier
+    from edge_vdialog.settings import load_settings
+    from edge_vdialog.telemetry import Telemetry
+
+    def reasons(environ: dict[str, str]) -> list[str]:
+        telemetry = Telemetry()
+        telemetry.set_backend("CPUExecutionProvider")
+        handle = ServiceHandle(load_settings(None, environ=environ), telemetry, Notifier(None))
+        handle.ready()
+        return handle.reasons()
+
+    assert reasons({}) == []  # first available wins: a CPU-only machine is as configured
+    asked = reasons({"EDGE_VDIALOG__ENGINES__PROVIDERS": '["cuda", "cpu"]'})
+    assert asked == ["inference fell back to CPU (CPUExecutionProvider; configured: cuda, cpu)"]

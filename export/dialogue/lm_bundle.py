@@ -14,12 +14,12 @@ from __future__ import annotations
 import json
 import shutil
 import sys
-import tempfile
 from pathlib import Path
 from typing import Any
 
 from edge_vdialog.dialogue.prompt import FORMATS as PROMPT_FORMATS
 from edge_vdialog.errors import UserError
+from export.common.bundle_writer import BundleExport, bundle_export
 
 DEFAULT_SYSTEM = "You are a friendly assistant at a kiosk. Answer briefly."
 """System prompt of chatml bundles unless ``--system`` says otherwise."""
@@ -38,7 +38,8 @@ def export_causal_lm(src: str | Path, out_bundle: str | Path, *, quantize: str =
 
     ``config_extra`` is merged into the component config (e.g. ``{"stop": ["\\n\\n"]}``).
     ``fuse_attention=False`` keeps optimum's attention (concatenating KV cache) for any model.
-    Returns the bundle directory. Nothing is written to it unless every step succeeded.
+    Returns the bundle directory. It is replaced whole once every step succeeded, never before
+    (export/common/bundle_writer.py); intermediate files live next to it and go with the export.
     """
     from tqdm import tqdm
 
@@ -47,8 +48,8 @@ def export_causal_lm(src: str | Path, out_bundle: str | Path, *, quantize: str =
     if quantize not in ("int8", "none"):
         raise UserError(f"unknown quantization {quantize!r}", "use int8 or none")
     out_bundle = Path(out_bundle)
-    with tempfile.TemporaryDirectory(prefix="causal-lm-") as tmp:
-        tmp = Path(tmp)
+    with bundle_export(out_bundle) as export:
+        tmp = export.work
         with tqdm(total=3, unit="step", leave=False) as steps:
             steps.set_description("optimum export (with past key values)")
             onnx_dir = _optimum_export(src, tmp / "onnx")
@@ -62,7 +63,7 @@ def export_causal_lm(src: str | Path, out_bundle: str | Path, *, quantize: str =
             cfg = _component_config(onnx_dir, prompt_format, system_prompt, max_context,
                                     {"kv_cache": kv_cache, **(config_extra or {})})
             shutil.copyfile(onnx_dir / "tokenizer.json", stage / "tokenizer.json")
-            _write_bundle(out_bundle, stage, precision, source or str(src), licence, cfg)
+            _write_component(export, stage, precision, source or str(src), licence, cfg)
             steps.update()
     return out_bundle
 
@@ -167,18 +168,12 @@ def _component_config(onnx_dir: Path, prompt_format: str, system_prompt: str | N
     return cfg
 
 
-def _write_bundle(out: Path, stage: Path, precision: str, source: str, licence: str,
-                  cfg: dict[str, Any]) -> None:
+def _write_component(export: BundleExport, stage: Path, precision: str, source: str, licence: str,
+                     cfg: dict[str, Any]) -> None:
     import onnx
-
-    from export.common.bundle_writer import write_component
 
     graph = onnx.load(str(stage / MODEL_FILE), load_external_data=False).graph
     io = {"inputs": [i.name for i in graph.input], "outputs": [o.name for o in graph.output]}
-    comp_dir = out / "dialogue"
-    if comp_dir.exists():
-        shutil.rmtree(comp_dir)
-    write_component(out, "dialogue", {"model": stage / MODEL_FILE, "model_data": stage / DATA_FILE,
-                                      "tokenizer": stage / "tokenizer.json"},
-                    kind="causal-lm", io=io, precision=precision, source=source,
-                    licence=licence, config=cfg)
+    export.write("dialogue", {"model": stage / MODEL_FILE, "model_data": stage / DATA_FILE,
+                              "tokenizer": stage / "tokenizer.json"},
+                 kind="causal-lm", io=io, precision=precision, source=source, licence=licence, config=cfg)

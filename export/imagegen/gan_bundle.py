@@ -99,14 +99,15 @@ def run_generator(path: Path, feeds: dict[str, np.ndarray]) -> np.ndarray:
 
 def write_bundle(bundle: str, enc_path: Path, tok_path: Path, gen_path: Path, report: dict, z_dim: int,
                  dim: int, max_tokens: int, enc_io: dict) -> None:
-    from export.common.bundle_writer import write_component
+    """Both components in one atomic export: a bundle never pairs an encoder with another's generator."""
+    from export.common.bundle_writer import bundle_export
     from export.imagegen.gan_onnx import GENERATOR_IO
-    write_component(bundle, "text_encoder", {"model": enc_path, "tokenizer": tok_path}, kind="text-encoder",
-                    io=enc_io, precision="int8-weights", source=ENC_SOURCE, licence=ENC_LICENCE,
-                    config={"dim": dim, "max_tokens": max_tokens, "pooling": "mean-of-token-vectors"})
-    final = gen_path.with_name("generator.onnx")
-    shutil.copyfile(gen_path, final)
-    write_component(bundle, "generator", {"model": final}, kind="gan-generator", io=GENERATOR_IO,
-                    precision=report["generator_precision"], source=GAN_SOURCE, licence=GAN_LICENCE,
-                    config={"z_dim": z_dim, "size": 64, "neutral_rgb": [245, 245, 245],
-                            "psnr_int8_vs_fp32_db": report["psnr_int8_vs_fp32_db"]})
+    with bundle_export(bundle) as export:
+        export.write("text_encoder", {"model": enc_path, "tokenizer": tok_path}, kind="text-encoder",
+                     io=enc_io, precision="int8-weights", source=ENC_SOURCE, licence=ENC_LICENCE,
+                     config={"dim": dim, "max_tokens": max_tokens, "pooling": "mean-of-token-vectors"})
+        final = shutil.copyfile(gen_path, export.work / "generator.onnx")
+        export.write("generator", {"model": final}, kind="gan-generator", io=GENERATOR_IO,
+                     precision=report["generator_precision"], source=GAN_SOURCE, licence=GAN_LICENCE,
+                     config={"z_dim": z_dim, "size": 64, "neutral_rgb": [245, 245, 245],
+                             "psnr_int8_vs_fp32_db": report["psnr_int8_vs_fp32_db"]})

@@ -3,6 +3,8 @@ so background work yields the CPU to the render loop."""
 
 from __future__ import annotations
 
+import functools
+import logging
 import os
 import threading
 from typing import Self
@@ -11,11 +13,21 @@ from typing import Self
 def lower_priority(nice: int) -> None:
     """Raise the calling thread's niceness to ``nice`` (Linux applies it per thread; raising it
     needs no privilege), so the render loop, which must run every 33 ms, is scheduled first.
-    Elsewhere, or where refused, nothing changes."""
+    Where refused (a seccomp filter such as systemd's ``SystemCallFilter=~@resources``) nothing
+    changes and a warning says so once; where the OS has no per-thread priority, nothing changes."""
     try:
         os.setpriority(os.PRIO_PROCESS, threading.get_native_id(), nice)
-    except (AttributeError, OSError):
+    except AttributeError:
         pass
+    except OSError as e:
+        _warn_refused(e.strerror or str(e))
+
+
+@functools.cache
+def _warn_refused(reason: str) -> None:
+    logging.getLogger(__name__).warning(
+        "cannot lower background threads' priority (%s): the display may stutter while the kiosk "
+        "answers; under systemd, allow it with SystemCallFilter=setpriority", reason)
 
 
 class Background:

@@ -4,7 +4,9 @@ Threads: camera capture, presence, listener (microphone -> VAD -> ASR), dialogue
 worker, and this one, which composes and shows frames and never waits on any of them: each
 frame shows whatever the others have produced by then. States: ``attract`` (nobody there),
 ``idle``, ``listening`` (speech or typing under way), ``thinking`` (input ended, no reply token
-yet), ``answering`` (reply streaming). A new input cancels the answer in progress (barge-in).
+yet), ``answering`` (reply streaming), ``speaking`` (reply complete, voice still talking). A
+new input, typed or spoken, or a new face cancels the answer and the speech in progress
+(barge-in).
 Latency per turn is measured from the end of input to the frame that first shows the reply
 token, and to the frame that first shows the picture.
 """
@@ -33,6 +35,7 @@ from edge_vdialog.turns import (
     image_handler,
     reply_handler,
 )
+from edge_vdialog.voice.speech import Speech
 
 log = logging.getLogger(__name__)
 GREETING = "Hi there! 👋 What would you like to talk about?"
@@ -43,8 +46,10 @@ class Kiosk:
                  generator: ImageGenerator | None = None, compositor: Compositor | None = None,
                  camera: CameraSource | None = None, presence: Presence | None = None,
                  listener: Listener | None = None, fps: float = 30.0, image_seed: int | None = None,
-                 backend: str = "", idle_s: float = 60.0) -> None:
+                 backend: str = "", idle_s: float = 60.0, speech: Speech | None = None,
+                 speak_greeting: bool = True) -> None:
         self.chat, self.sink, self.telemetry = chat, sink, telemetry
+        self.speech, self.speak_greeting = speech, speak_greeting  # replies spoken as they stream
         self.compositor = compositor or Compositor()
         self.camera, self.presence, self.listener = camera, presence, listener
         self.period = 1.0 / fps                   # seconds per frame
@@ -81,6 +86,9 @@ class Kiosk:
             self.turns.append(turn)
             self._last_activity = time.monotonic()
         log.info("turn %d (%s): %s", turn.id, source, text)
+        if self.speech is not None:
+            self.speech.stop()  # barge-in: the old reply falls silent within one audio chunk
+            self.speech.follow(turn)
         self.dialogue.submit(turn)
         if self.images:
             self.images.submit(turn)
@@ -106,7 +114,7 @@ class Kiosk:
 
     def _start(self) -> None:
         self.dialogue.start()
-        for part in (self.images, self.camera, self.presence):
+        for part in (self.images, self.camera, self.presence, self.speech):
             if part is not None:
                 part.start()
         if self.listener is not None:
@@ -155,6 +163,8 @@ class Kiosk:
             return "listening"
         if turn is not None and not turn.done.is_set():
             return "answering" if turn.reply else "thinking"
+        if self.speech is not None and self.speech.speaking:
+            return "speaking"
         return "attract" if self._attract else "idle"
 
     def _view(self) -> tuple[View, Turn | None, tuple[bool, bool]]:
@@ -219,8 +229,12 @@ class Kiosk:
         present = self.presence is not None and self.presence.present()
         if self.presence is not None and self.presence.arrivals > self._arrivals:
             self._arrivals = self.presence.arrivals
+            if self.speech is not None:
+                self.speech.stop()  # a new face barges in
             if self.turn is None or self._attract:
                 self._greeting, self._last_activity = GREETING, now
+                if self.speech is not None and self.speak_greeting:
+                    self.speech.say(GREETING)
         with self._lock:
             attract = not present and now - self._last_activity > self.idle_s
             if attract and not self._attract and (self.turn is None or self.turn.done.is_set()):
@@ -230,7 +244,7 @@ class Kiosk:
 
     def _check_devices(self) -> None:
         for key, part in (("camera", self.camera), ("mic", self.listener and self.listener.mic),
-                          ("display", self.sink)):
+                          ("display", self.sink), ("speaker", self.speech and self.speech.speaker)):
             if part is None or not hasattr(part, "status"):
                 continue
             status = part.status()
@@ -244,7 +258,8 @@ class Kiosk:
         self.telemetry.set_state("stopping")
         if self.turn is not None and not self.turn.done.is_set():
             self.turn.cancel.set()
-        for part in (self.listener, self.presence, self.camera, self.images, self.dialogue):
+        for part in (self.listener, self.presence, self.camera, self.images, self.dialogue,
+                     self.speech):
             if part is not None:
                 part.close()
         self.sink.close()

@@ -33,12 +33,13 @@ class Models:
 
 def check_endpoints(settings: Settings) -> None:
     """Reject unknown camera/microphone/display URIs now, before seconds of model loading."""
-    from edge_vdialog.media import mic, sinks, sources
+    from edge_vdialog.media import mic, sinks, sources, speakers
     from edge_vdialog.media.uri import parse_uri
 
     checks = (("camera.uri", settings.camera.uri, "camera", sources.SCHEMES),
               ("mic.uri", settings.mic.uri, "microphone", mic.SCHEMES),
-              ("display.uri", settings.display.uri, "display", sinks.SCHEMES))
+              ("display.uri", settings.display.uri, "display", sinks.SCHEMES),
+              ("voice.output", settings.voice.output, "speaker", speakers.SCHEMES))
     for key, uri, kind, schemes in checks:
         try:
             parse_uri(uri, kind, schemes)
@@ -98,6 +99,21 @@ def open_presence(camera):
         return None
 
 
+def open_voice(settings: Settings, telemetry: Telemetry):
+    """The voice and its speaker, warmed up, not started; None for ``voice.output = none``."""
+    from edge_vdialog.media.speakers import open_speaker
+    from edge_vdialog.voice.piper import load_voice
+    from edge_vdialog.voice.speech import Speech
+
+    v, c = settings.voice, settings.camera
+    if v.output.strip().lower() == "none":
+        return None
+    voice = load_voice(v.voice, v.threads)
+    speaker = open_speaker(v.output, voice.sample_rate, c.reconnect_min_s, c.reconnect_max_s)
+    voice.synthesize("Hello.")  # warm-up: the first run of a session is several times slower
+    return Speech(voice, speaker, telemetry, tail_s=v.mute_tail_ms / 1000)
+
+
 def build_kiosk(settings: Settings, telemetry: Telemetry, models: Models,
                 sink: Sink | None = None) -> Kiosk:
     import cv2
@@ -107,9 +123,13 @@ def build_kiosk(settings: Settings, telemetry: Telemetry, models: Models,
     camera = open_camera(c.uri, c.width, c.height, c.fps, c.loop, c.reconnect_min_s,
                          c.reconnect_max_s)
     listener = open_listener(settings, telemetry)
+    speech = open_voice(settings, telemetry)
+    if listener is not None and speech is not None and settings.voice.mute_mic:
+        listener.muted = lambda: speech.speaking  # the kiosk does not answer itself
     sink = sink or open_sink(d.uri, fps=30.0, fullscreen=d.fullscreen)
     telemetry.set_backend(models.backend)
     return Kiosk(models.chat, models.sampling, sink, telemetry, generator=models.generator,
                  compositor=Compositor(d.width, d.height), camera=camera,
                  presence=open_presence(camera), listener=listener,
-                 image_seed=settings.imagegen.seed, backend=models.backend)
+                 image_seed=settings.imagegen.seed, backend=models.backend, speech=speech,
+                 speak_greeting=settings.voice.greet)

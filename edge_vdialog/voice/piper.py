@@ -9,9 +9,9 @@ sentence into int16 mono audio at ``sample_rate`` hertz. Named voices come from 
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 import logging
 import queue
 import time
-from typing import Callable, Union
+from collections.abc import Callable, Iterator
 
 import numpy as np
 
@@ -28,7 +28,7 @@ CHUNK_S = 0.05
 """Audio handed to the speaker at a time, seconds: the longest a barge-in is still heard."""
 POLL_S = 0.02
 """How often a streaming reply is looked at for new text, seconds."""
-Request = Union[str, Turn]
+Request = str | Turn
 
 
 class Loop(Background):
@@ -81,6 +81,11 @@ class Speech:
         """Audio is playing, or played less than ``tail_s`` ago."""
         return self._playing or time.monotonic() - self._last_chunk_end < self.tail_s
 
+    @property
+    def idle(self) -> bool:
+        """Nothing queued, being synthesized or playing."""
+        return self._requests.unfinished_tasks == 0 and self._audio.unfinished_tasks == 0
+
     def close(self) -> None:
         self.stop()
         for t in self._threads:
@@ -93,6 +98,12 @@ class Speech:
         except queue.Empty:
             self.telemetry.beat("voice")
             return
+        try:
+            self._synthesize(epoch, request)
+        finally:
+            self._requests.task_done()
+
+    def _synthesize(self, epoch: int, request: Request) -> None:
         for sentence in self._sentences(epoch, request):
             if epoch != self._epoch:
                 return
@@ -104,7 +115,7 @@ class Speech:
                 continue
             self._hand_over(epoch, audio)
 
-    def _sentences(self, epoch: int, request: Request):
+    def _sentences(self, epoch: int, request: Request) -> Iterator[str]:
         splitter = SentenceSplitter()
         if isinstance(request, str):
             yield from splitter.feed(request) + splitter.flush()
@@ -146,3 +157,4 @@ class Speech:
                 self._last_chunk_end = time.monotonic()
         finally:
             self._playing = False
+            self._audio.task_done()

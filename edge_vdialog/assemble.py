@@ -13,7 +13,9 @@ from dataclasses import dataclass
 
 from edge_vdialog.app import Kiosk
 from edge_vdialog.compose import Compositor
+from edge_vdialog.dialogue.sampling import Sampling
 from edge_vdialog.errors import ConfigError, UserError
+from edge_vdialog.interfaces import Dialogue, ImageGenerator
 from edge_vdialog.media.camera import open_camera
 from edge_vdialog.media.sinks import Sink, open_sink
 from edge_vdialog.settings import Settings
@@ -24,9 +26,9 @@ log = logging.getLogger(__name__)
 
 @dataclass
 class Models:
-    chat: object
-    sampling: object
-    generator: object | None
+    chat: Dialogue
+    sampling: Sampling
+    generator: ImageGenerator | None
     backend: str
     """What runs the dialogue model, e.g. CPUExecutionProvider."""
 
@@ -48,27 +50,20 @@ def check_endpoints(settings: Settings) -> None:
 
 
 def load_models(settings: Settings) -> Models:
-    """Dialogue (+ image generator when enabled) from their bundles, warmed up."""
-    from edge_vdialog.bundle import (
-        Bundle,
-        default_bundle_dir,
-        default_dialogue_bundle_dir,
-    )
-    from edge_vdialog.dialogue import Sampling, load_chat
-    from edge_vdialog.imagegen import load_image_generator
+    """Dialogue (+ image generator when enabled) from their bundles, each by its component's kind,
+    on the backend ``engines.backend``, warmed up."""
+    from edge_vdialog.bundle import Bundle, default_bundle_dir, default_dialogue_bundle_dir
+    from edge_vdialog.loaders import load_component
 
     d, e = settings.dialogue, settings.engines
-    providers = tuple(e.providers)
-    chat = load_chat(Bundle.load(d.bundle or default_dialogue_bundle_dir()), providers=providers,
-                     threads=d.threads or e.threads, spinning=e.spinning)
-    sampling = Sampling(greedy=d.greedy, temperature=d.temperature, top_k=d.top_k, top_p=d.top_p,
-                        repetition_penalty=d.repetition_penalty, max_new_tokens=d.max_new_tokens)
+    chat = load_component(Bundle.load(d.bundle or default_dialogue_bundle_dir()), "dialogue",
+                          e.options(d.threads))
     generator = None
     if settings.imagegen.enabled:
-        generator = load_image_generator(Bundle.load(settings.imagegen.bundle or default_bundle_dir()),
-                                         providers=providers, spinning=e.spinning)
-        generator.generate("hello", seed=0)  # warm-up (load_chat warms the dialogue model itself)
-    return Models(chat, sampling, generator, chat.provider)
+        generator = load_component(Bundle.load(settings.imagegen.bundle or default_bundle_dir()),
+                                   "generator", e.options())
+        generator.generate("hello", seed=0)  # warm-up (the dialogue loader warms its model itself)
+    return Models(chat, d.sampling(), generator, chat.provider)
 
 
 def open_listener(settings: Settings, telemetry: Telemetry):

@@ -18,10 +18,14 @@ import stat
 import sys
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Literal
+from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
+from edge_vdialog import engines
+if TYPE_CHECKING:
+    from edge_vdialog.dialogue.sampling import Sampling
+from edge_vdialog.engines import _providers
 from edge_vdialog.errors import ConfigError
 
 if sys.version_info >= (3, 11):
@@ -34,7 +38,7 @@ CONFIG_ENV = "EDGE_VDIALOG_CONFIG"
 ENV_PREFIX = "EDGE_VDIALOG__"
 MAX_CONFIG_BYTES = 1 << 20
 """Largest settings file read, bytes; the documented default file is about 5 KiB."""
-Provider = Literal["tensorrt", "cuda", "cpu"]
+Provider = Literal[tuple(_providers.ORT_NAMES)]  # type: ignore[valid-type]
 
 
 class Section(BaseModel):
@@ -108,9 +112,19 @@ class Dialogue(Section):
     top_k: int = Field(50, ge=0, le=100000, description="keep the k most likely tokens, 0: all")
     top_p: float = Field(0.9, gt=0.0, le=1.0, description="nucleus sampling mass")
     repetition_penalty: float = Field(1.1, ge=1.0, le=3.0, description="1: no penalty")
-    max_new_tokens: int = Field(64, ge=1, le=2048, description="reply length cap, tokens")
+    reply_chars: int = Field(160, ge=0, le=4000, description="soft reply length: after this many "
+                             "characters the reply stops at the next sentence end; 0: only the cap")
+    max_new_tokens: int = Field(96, ge=1, le=2048, description="hard reply length cap, tokens; a reply "
+                                "that reaches it finishes its word and ends with an ellipsis")
     threads: int | None = Field(None, ge=1, le=256,
                                 description="inference threads; unset: engines.threads")
+
+
+    def sampling(self) -> Sampling:
+        from edge_vdialog.dialogue.sampling import Sampling
+        return Sampling(greedy=self.greedy, temperature=self.temperature, top_k=self.top_k,
+                        top_p=self.top_p, repetition_penalty=self.repetition_penalty,
+                        max_new_tokens=self.max_new_tokens, soft_max_chars=self.reply_chars)
 
 
 class ImageGen(Section):
@@ -121,14 +135,27 @@ class ImageGen(Section):
 
 
 class Engines(Section):
-    backend: Literal["ort", "tensorrt"] = Field("ort", description="inference backend")
-    providers: tuple[Provider, ...] = Field(("tensorrt", "cuda", "cpu"), min_length=1,
+    backend: str = Field(engines.DEFAULT_BACKEND, description="inference backend for every model: "
+                         "a file of edge_vdialog/engines/ (" + ", ".join(engines.backends()) + ")")
+    providers: tuple[Provider, ...] = Field(_providers.DEFAULT, min_length=1,
                                             description="execution providers, first available wins")
     threads: int | None = Field(None, ge=1, le=256, description="intra-op threads; unset: runtime")
     spinning: bool = Field(False, description="idle inference threads busy-wait for work: faster on an "
                            "otherwise idle CPU, slower where the camera and compositor share the cores")
-    cache_dir: Path = Field(Path("/var/cache/edge-vdialog"),
-                            description="compiled engine cache (TensorRT plans)")
+    cache_dir: Path | None = Field(None, description="where compiled engines (TensorRT plans, timing "
+                                   "caches) are kept between starts; unset: rebuilt at every start")
+
+    @field_validator("backend")
+    @classmethod
+    def _known_backend(cls, name: str) -> str:
+        if name not in engines.backends():
+            raise ValueError(f"unknown backend {name!r}; this runtime has: {', '.join(engines.backends())}")
+        return name
+
+    def options(self, threads: int | None = None) -> engines.EngineOptions:
+        """What :func:`edge_vdialog.engines.open_engine` takes; ``threads`` overrides ``threads``."""
+        return engines.EngineOptions(self.backend, tuple(self.providers), threads or self.threads,
+                                     self.spinning, self.cache_dir)
 
 
 class Service(Section):

@@ -14,24 +14,17 @@ import queue
 import threading
 import time
 from dataclasses import dataclass, field
-from typing import Callable, Protocol
+from typing import Callable
 
 import numpy as np
 
+from edge_vdialog.dialogue.sampling import Sampling
+from edge_vdialog.interfaces import Dialogue, ImageGenerator
 from edge_vdialog.telemetry import Telemetry
 from edge_vdialog.threads import Background
 
 log = logging.getLogger(__name__)
 _ids = itertools.count(1)
-
-
-class Chat(Protocol):
-    def send(self, text: str, sampling, cancel: threading.Event | None = None): ...
-    def reset(self) -> None: ...
-
-
-class ImageGenerator(Protocol):
-    def generate(self, text: str, seed: int | None = None) -> np.ndarray: ...
 
 
 @dataclass(eq=False)
@@ -111,7 +104,7 @@ class Worker(Background):
                 turn.finish_part()
 
 
-def reply_handler(chat: Chat, sampling, telemetry: Telemetry,
+def reply_handler(chat: Dialogue, sampling: Sampling, telemetry: Telemetry,
                   wake: Callable[[], None]) -> Callable[[Turn], None]:
     """Streams the reply into the turn; ``wake()`` asks for a frame at once for the first piece."""
     def handle(turn: Turn) -> None:

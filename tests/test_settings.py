@@ -50,7 +50,7 @@ def test_file_then_env_then_overrides(tmp_path):
     ("[cameras]\n", "unknown key cameras"),
     ('[camera]\nfps = "fast"\n', "camera.fps = 'fast': Input should be a valid integer"),
     ("[camera]\nfps = 500\n", "allowed >= 1 and <= 240"),
-    ('[engines]\nbackend = "trt"\n', "engines.backend = 'trt': Input should be 'ort' or 'tensorrt'"),
+    ('[engines]\nbackend = "trt"\n', "unknown backend 'trt'; this runtime has: ort"),
     ('[engines]\nproviders = ["gpu"]\n', "engines.providers.0 = 'gpu'"),
     ("[camera]\nreconnect_min_s = 20\nreconnect_max_s = 5\n", "reconnect_min_s must not exceed"),
     ("[camera\n", "is not valid TOML"),

@@ -25,13 +25,14 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from edge_vdialog.bundle import Bundle, default_dialogue_bundle_dir
     from edge_vdialog.dialogue import Sampling, load_chat
+    from edge_vdialog.engines import EngineOptions
     from edge_vdialog.errors import UserError
 
     if args.max_new_tokens < 1:
         raise UserError("--max-new-tokens must be at least 1")
     sampling = (Sampling(greedy=True, repetition_penalty=1.0, max_new_tokens=args.max_new_tokens)
                 if args.greedy else Sampling(seed=args.seed, max_new_tokens=args.max_new_tokens))
-    chat = load_chat(Bundle.load(args.bundle or default_dialogue_bundle_dir()), threads=args.threads)
+    chat = load_chat(Bundle.load(args.bundle or default_dialogue_bundle_dir()), EngineOptions(threads=args.threads))
     if args.text is not None:
         pieces = chat.complete(args.text, sampling) if args.raw else chat.send(args.text, sampling)
         _print(pieces)

@@ -7,29 +7,39 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from edge_vdialog.dialogue.decoder import KVDecoder
-from edge_vdialog.dialogue.prompt import PromptFormat, Turn
+from edge_vdialog.dialogue.endings import Endings
+from edge_vdialog.dialogue.prompt import Message, PromptFormat
 from edge_vdialog.dialogue.sampling import Sampler, Sampling
 from edge_vdialog.dialogue.tokenizer import Tokenizer, clean_text
 from edge_vdialog.errors import UserError
+from edge_vdialog.interfaces import Decoder
+
+KEEP_AFTER_COMPACTION = 0.5
+"""When the history no longer leaves room for the next exchange, the oldest messages are dropped
+until it fills at most this share of the context, so the next several turns share a cached prefix."""
+NEXT_USER_TOKENS = 64
+"""Room kept for the next person's line when deciding whether the history must be compacted."""
 
 
-class Chat:
-    """One conversation with a dialogue model. Not thread-safe: one ``send`` at a time."""
+class Conversation:
+    """One conversation with a causal language model (a :class:`~edge_vdialog.interfaces.Dialogue`).
+    Not thread-safe: one ``send`` at a time."""
 
-    def __init__(self, decoder: KVDecoder, tokenizer: Tokenizer, fmt: PromptFormat,
-                 eos_ids: list[int], stop: list[str], provider: str) -> None:
+    def __init__(self, decoder: Decoder, tokenizer: Tokenizer, fmt: PromptFormat,
+                 eos_ids: list[int], stop: list[str]) -> None:
         self.decoder, self.tok, self.fmt = decoder, tokenizer, fmt
         self.eos_ids = set(eos_ids)
         self.stop = [s for s in stop if s]
-        self.provider = provider
+        self.provider = decoder.provider
         """The execution provider that actually runs the model."""
-        self.history: list[Turn] = []
+        self.history: list[Message] = []
+        self._start = 0                   # first history message the prompt still holds
         self._cached: list[int] = []      # ids whose keys/values the decoder holds
 
     def reset(self) -> None:
         """Start a new conversation."""
         self.history.clear()
+        self._start = 0
 
     def warm_up(self) -> None:
         """Run one short prefill and one step, so the first real reply does not pay ONNX Runtime's
@@ -44,45 +54,74 @@ class Chat:
 
     def send(self, text: str, sampling: Sampling = Sampling(),
              cancel: threading.Event | None = None) -> Iterator[str]:
-        """Say ``text``; yields the reply in pieces. The turn and the reply join the history."""
-        user = Turn("user", clean_text(text))
+        """Say ``text``; yields the reply in pieces. The exchange joins the history when the reply
+        has text (a reply cancelled before its first word leaves no trace); then, if the history
+        has grown too long for the next exchange, it is compacted while nobody waits."""
+        user = Message("user", clean_text(text))
         if not user.text:
             raise UserError("empty message", "type something to say")
-        max_new = min(sampling.max_new_tokens, self.decoder.max_context // 2)
-        ids, _dropped = self.fmt.build(self.history, user, self.decoder.max_context - max_new)
+        max_new = self._max_new(sampling)
+        ids, dropped = self.fmt.build(self.history[self._start:], user, self.decoder.max_context - max_new)
+        self._start += dropped
         reply: list[str] = []
-        try:
-            for piece in self._generate(ids, sampling, max_new, cancel):
-                reply.append(piece)
-                yield piece
-        finally:
-            self.history += [user, Turn("assistant", "".join(reply).strip())]
+        endings = Endings(sampling.soft_max_chars, min(sampling.max_new_tokens, max_new))
+        for piece in self._generate(ids, sampling, max_new, cancel, endings):
+            reply.append(piece)
+            yield piece
+        answer = "".join(reply).strip()
+        if answer:
+            self.history += [user, Message("assistant", answer)]
+            self._compact(max_new)
 
     def complete(self, text: str, sampling: Sampling = Sampling(),
                  cancel: threading.Event | None = None) -> Iterator[str]:
-        """Continue ``text`` as a plain prompt (no template, no history); yields the continuation."""
+        """Continue ``text`` as a plain prompt (no template, no history); yields the continuation,
+        exactly ``max_new_tokens`` long unless eos comes first (no sentence endings applied)."""
         text = clean_text(text)
         if not text:
             raise UserError("empty prompt", "give some text to continue")
         max_new = min(sampling.max_new_tokens, self.decoder.max_context // 2)
         ids = self.tok.encode_text(text)[-(self.decoder.max_context - max_new):]
-        yield from self._generate(ids, sampling, max_new, cancel)
+        yield from self._generate(ids, sampling, max_new, cancel, Endings(0, max_new + 1))
+
+    def _max_new(self, sampling: Sampling) -> int:
+        """Tokens a reply may take: the cap plus room to finish a word, within half the context."""
+        return min(Endings(0, sampling.max_new_tokens).token_budget, self.decoder.max_context // 2)
+
+    def _compact(self, max_new: int) -> None:
+        """If the next exchange would not fit after the kept history, drop the oldest messages
+        down to :data:`KEEP_AFTER_COMPACTION` of the context and prefill what is left now, so the
+        next turn's first token costs only that turn's own tokens."""
+        budget = self.decoder.max_context - max_new
+        kept = self.history[self._start:]
+        used = len(self.fmt.history_ids(kept))
+        if len(self.fmt.head) + used + NEXT_USER_TOKENS <= budget:
+            return
+        target = int(budget * KEEP_AFTER_COMPACTION)
+        while kept and len(self.fmt.head) + len(self.fmt.history_ids(kept)) > target:
+            kept = kept[2:]                                   # one exchange: user + assistant
+        self._start = len(self.history) - len(kept)
+        prefix = self.fmt.head + self.fmt.history_ids(kept)
+        if prefix:
+            self.decoder.reset()
+            self.decoder.feed(prefix)
+            self._cached = prefix
 
     def _generate(self, ids: list[int], sampling: Sampling, max_new: int,
-                  cancel: threading.Event | None) -> Iterator[str]:
+                  cancel: threading.Event | None, endings: Endings) -> Iterator[str]:
         stream, pending = self.tok.stream(), ""
         for token in self.tokens(ids, sampling, max_new, cancel):
-            pending += stream.push(token)
-            pending, done = self._cut_stop(pending)
-            if done:
-                if pending:
-                    yield pending
-                return
+            shown, end = endings.add(stream.push(token))
+            pending, stopped = self._cut_stop(pending + shown)
+            if stopped or end:
+                break
             safe = len(pending) - self._held_back(pending)
             if safe > 0:
                 yield pending[:safe]
                 pending = pending[safe:]
-        pending, _ = self._cut_stop(pending + stream.flush())
+        else:
+            pending, _ = self._cut_stop(pending + stream.flush())
+        pending = pending.rstrip() + endings.tail() if endings.truncated else pending
         if pending:
             yield pending
 
@@ -91,23 +130,28 @@ class Chat:
         """Token ids continuing prompt ``ids``, as they come (eos not included).
 
         Prefill (reusing the cached prefix of the previous call), then one token per step until
-        eos, ``max_new`` tokens, a full context or ``cancel``.
+        eos, ``max_new`` tokens, a full context or ``cancel``. The first token is never eos: an
+        empty reply is no answer.
         """
         dec, sampler = self.decoder, Sampler(sampling)
-        seen = np.zeros(dec.layout.vocab, bool)
+        seen = np.zeros(dec.vocab, bool)
         seen[[i for i in ids if i < len(seen)]] = True
         common = _common_prefix(self._cached, ids[:-1])     # keep >= 1 id to feed
         dec.rewind(common)
         self._cached = ids[:common]
         logits = dec.feed(ids[common:])                      # prefill: all new prompt tokens at once
         self._cached = list(ids)
+        eos = [i for i in self.eos_ids if i < len(logits)]
         for step in range(max_new):
+            if step == 0:
+                logits = logits.copy()
+                logits[eos] = -np.inf                        # no empty replies
             token = sampler(logits, seen)                    # choose the next token
             if token in self.eos_ids or (cancel is not None and cancel.is_set()):
                 return
             yield token
             seen[token] = True
-            if step == max_new - 1 or dec.room == 0:
+            if step == max_new - 1 or dec.length == dec.max_context:
                 return
             logits = dec.feed([token])                       # one step: the chosen token
             self._cached.append(token)

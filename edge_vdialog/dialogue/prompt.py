@@ -2,7 +2,7 @@
 
 Formats (a property of the bundle, ``config.prompt_format``):
 
-* ``eos-turns`` (GPT-2 dialogue, as trained by ``export/train_dialogue``): ``eos t1 eos t2 eos ... tn eos``;
+* ``eos-turns`` (GPT-2 dialogue, as trained by ``python -m export train-dialogue``): ``eos t1 eos t2 eos ... tn eos``;
   the reply follows the last eos and ends with eos.
 * ``chatml`` (SmolLM2 and other instruct models): ``<|im_start|>system\\n...<|im_end|>\\n``, then
   ``<|im_start|>user\\n...<|im_end|>\\n<|im_start|>assistant\\n...<|im_end|>\\n`` per turn.
@@ -22,7 +22,7 @@ FORMATS = ("eos-turns", "chatml")
 
 
 @dataclass(frozen=True)
-class Turn:
+class Message:
     role: str
     """``user`` or ``assistant``."""
     text: str
@@ -40,17 +40,28 @@ class PromptFormat:
             tok.encode_template(f"<|im_start|>system\n{system}<|im_end|>\n") if system else [])
         self.reply_prefix = [] if name == "eos-turns" else tok.encode_template("<|im_start|>assistant\n")
 
-    def turn_ids(self, turn: Turn, limit: int | None = None) -> list[int]:
-        """Ids of one finished turn; ``limit`` keeps only that many of its newest text tokens."""
-        text = self.tok.encode_text(turn.text)
+    def turn_ids(self, message: Message, limit: int | None = None) -> list[int]:
+        """Ids of one finished message; ``limit`` keeps only that many of its newest text tokens."""
+        text = self.tok.encode_text(message.text)
         if limit is not None:
             text = text[len(text) - limit:] if limit > 0 else []
-        if self.name == "eos-turns":
-            return text + [self.eos_id]
-        start = self.tok.encode_template(f"<|im_start|>{turn.role}\n")
-        return start + text + self.tok.encode_template("<|im_end|>\n")
+        before, after = self.turn_parts(message.role)
+        return before + text + after
 
-    def build(self, history: list[Turn], user: Turn, budget: int) -> tuple[list[int], int]:
+    def turn_parts(self, role: str) -> tuple[list[int], list[int]]:
+        """Template ids (before, after) around the text of a ``role`` message; ``after`` starts with
+        the token that ends the message (the one a model learns to emit; the toolchain's training
+        and evaluation streams are built from these)."""
+        if self.name == "eos-turns":
+            return [], [self.eos_id]
+        return (self.tok.encode_template(f"<|im_start|>{role}\n"),
+                self.tok.encode_template("<|im_end|>\n"))
+
+    def history_ids(self, history: list[Message]) -> list[int]:
+        """Ids of finished messages, as they appear in a prompt after :attr:`head`."""
+        return [i for message in history for i in self.turn_ids(message)]
+
+    def build(self, history: list[Message], user: Message, budget: int) -> tuple[list[int], int]:
         """Prompt ids for ``history`` + ``user`` in at most ``budget`` tokens.
 
         Oldest turns are dropped first; if the user's turn alone does not fit, its text is cut

@@ -25,6 +25,10 @@ class Sampling:
     """Logits of tokens already in the context are divided (if > 0) or multiplied (if < 0) by this;
     1.0 disables it (as in transformers' ``RepetitionPenaltyLogitsProcessor``)."""
     max_new_tokens: int = 64
+    """Hard cap on a reply's length, tokens; a reply that reaches it mid-sentence finishes its word
+    and ends with an ellipsis (see :mod:`edge_vdialog.dialogue.endings`)."""
+    soft_max_chars: int = 0
+    """Reply length after which it stops at the next sentence end, characters; 0: only the cap."""
     seed: int | None = None
     """Seed of the random generator (a fixed seed gives the same reply for the same prompt)."""
 
@@ -33,8 +37,10 @@ class Sampling:
             raise UserError(f"temperature must be > 0, got {self.temperature}")
         if self.top_k < 0 or not 0 < self.top_p <= 1:
             raise UserError(f"top_k must be >= 0 and 0 < top_p <= 1, got {self.top_k}, {self.top_p}")
-        if not self.repetition_penalty > 0 or self.max_new_tokens < 1:
-            raise UserError("repetition_penalty must be > 0 and max_new_tokens >= 1")
+        if not self.repetition_penalty > 0 or self.max_new_tokens < 1 or self.soft_max_chars < 0:
+            raise UserError("repetition_penalty must be > 0, max_new_tokens >= 1, soft_max_chars >= 0")
+        if self.seed is not None and not 0 <= self.seed < 2**63:
+            raise UserError(f"seed {self.seed} out of range", "use an integer from 0 to 2**63-1")
 
 
 class Sampler:

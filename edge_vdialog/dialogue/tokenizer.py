@@ -27,6 +27,11 @@ class Tokenizer:
             raise BundleError(f"{path} is not a valid tokenizer.json: {str(e)[:200]}",
                               "rebuild the bundle") from None
 
+    @property
+    def vocab_size(self) -> int:
+        """Ids this tokenizer can produce, added tokens included."""
+        return self.hf.get_vocab_size(with_added_tokens=True)
+
     def encode_text(self, text: str) -> list[int]:
         """Ids of user-supplied text: ``<|endoftext|>`` typed by a person stays text, not a control token."""
         self.hf.encode_special_tokens = True

@@ -1,26 +1,65 @@
-"""Inference backends, one per file, behind :class:`edge_vdialog.engines.base.Engine`.
+"""Inference backends: one file per backend in this package, each giving an Engine and a Decoder.
 
-``open_engine(path, backend="ort")`` imports the backend module lazily, so a board without
-TensorRT never imports it and a workstation without it gets a one-line error naming the extra.
+A backend is a module here (its file name is its name, the value of ``engines.backend``) with::
+
+    load_engine(path: Path, options: EngineOptions) -> Engine
+    load_decoder(path: Path, max_context: int, options: EngineOptions, shared_kv: bool) -> Decoder
+
+(:mod:`edge_vdialog.interfaces`). Adding a file adds a backend: :func:`backends` lists the files and
+settings accept exactly those names. A backend module is imported only when chosen, so a board
+without an SDK never imports it and a missing SDK is reported by name when it is asked for.
 """
 
 from __future__ import annotations
 
 import importlib
+import pkgutil
+from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from types import ModuleType
 
-from edge_vdialog.engines.base import Engine
 from edge_vdialog.errors import UserError
+from edge_vdialog.interfaces import Decoder, Engine
 
-BACKENDS = {
-    "ort": "edge_vdialog.engines.ort",
-}
+DEFAULT_BACKEND = "ort"
 
 
-def open_engine(path: str | Path, backend: str = "ort", **options: Any) -> Engine:
-    """Load the model at ``path`` with ``backend`` (one of :data:`BACKENDS`)."""
-    if backend not in BACKENDS:
-        raise UserError(f"unknown inference backend '{backend}'",
-                        f"supported: {', '.join(sorted(BACKENDS))}")
-    return importlib.import_module(BACKENDS[backend]).load(Path(path), **options)
+@dataclass(frozen=True)
+class EngineOptions:
+    """How every model of the kiosk is run; from the ``[engines]`` settings."""
+
+    backend: str = DEFAULT_BACKEND
+    """A module of this package (see :func:`backends`)."""
+    providers: tuple[str, ...] = ("cpu",)
+    """Execution providers in order of preference (``ort``: ``tensorrt``, ``cuda``, ``cpu``)."""
+    threads: int | None = None
+    """Intra-op threads; None: one per physical core."""
+    spinning: bool = True
+    """Idle inference threads busy-wait for work (see ``engines.ort.session_options``)."""
+    cache_dir: Path | None = None
+    """Where compiled engines (TensorRT plans) are kept between starts; None: not cached."""
+
+
+def backends() -> list[str]:
+    """Names of the backends this runtime has: the modules of this package."""
+    return sorted(m.name for m in pkgutil.iter_modules(__path__) if not m.name.startswith("_"))
+
+
+def _backend(name: str) -> ModuleType:
+    if name not in backends():
+        raise UserError(f"unknown inference backend '{name}'", f"supported: {', '.join(backends())}")
+    return importlib.import_module(f"{__name__}.{name}")
+
+
+def open_engine(path: str | Path, options: EngineOptions = EngineOptions()) -> Engine:
+    """The stateless model at ``path``, loaded by ``options.backend``."""
+    return _backend(options.backend).load_engine(Path(path), options)
+
+
+def open_decoder(path: str | Path, max_context: int, options: EngineOptions = EngineOptions(),
+                 shared_kv: bool = False) -> Decoder:
+    """The causal language model at ``path`` with a cache of ``max_context`` tokens.
+
+    ``shared_kv``: the model appends to one past/present buffer in place (manifest
+    ``kv_cache: shared-buffer``, our GroupQueryAttention exports)."""
+    return _backend(options.backend).load_decoder(Path(path), max_context, options, shared_kv)

@@ -12,16 +12,19 @@ from collections.abc import Sequence
 
 import numpy as np
 
-from edge_vdialog.bundle import Bundle
-from edge_vdialog.engines import open_engine
-from edge_vdialog.errors import UserError
+from edge_vdialog.bundle import Bundle, Component
+from edge_vdialog.engines import EngineOptions, open_engine
+from edge_vdialog.errors import BundleError, UserError
 from edge_vdialog.imagegen.text_encoder import TextEncoder
+from edge_vdialog.interfaces import Engine
 
 NEUTRAL_RGB = (245, 245, 245)
 
 
-class ImageGenerator:
-    def __init__(self, encoder: TextEncoder, engine, z_dim: int, size: int, neutral_rgb=NEUTRAL_RGB,
+class GanImageGenerator:
+    """Text encoder + GAN generator: an :class:`~edge_vdialog.interfaces.ImageGenerator`."""
+
+    def __init__(self, encoder: TextEncoder, engine: Engine, z_dim: int, size: int, neutral_rgb=NEUTRAL_RGB,
                  truncation: float = 1.0):
         self.encoder, self.engine = encoder, engine
         self.z_dim, self.size, self.neutral_rgb = z_dim, size, tuple(neutral_rgb)
@@ -61,15 +64,23 @@ def to_uint8(image: np.ndarray) -> np.ndarray:
     return ((image.transpose(0, 2, 3, 1) + 1.0) * 127.5).clip(0, 255).round().astype(np.uint8)
 
 
-def load_image_generator(bundle: Bundle, providers: Sequence[str] = ("cpu",),
-                         threads: int | None = None, spinning: bool = True) -> ImageGenerator:
-    """Text encoder + generator from ``bundle`` (components ``text_encoder`` and ``generator``).
+def load_image_generator(bundle: Bundle, options: EngineOptions = EngineOptions()) -> GanImageGenerator:
+    """Text encoder + generator from ``bundle`` (components ``text_encoder`` and ``generator``)."""
+    return load_gan_generator(bundle, bundle.component("generator", verify=False), options)
 
-    ``threads``, ``spinning``: see :func:`edge_vdialog.engines.ort.session_options`."""
-    encoder = TextEncoder.load(bundle.component("text_encoder"), providers, threads, spinning)
-    comp = bundle.component("generator")
-    engine = open_engine(comp.path("model"), providers=providers, threads=threads, spinning=spinning)
+
+def load_gan_generator(bundle: Bundle, comp: Component, options: EngineOptions) -> GanImageGenerator:
+    """Loader of ``gan-generator`` components (see :mod:`edge_vdialog.loaders`); the text
+    encoder is the bundle's ``text_encoder`` component."""
+    encoder = TextEncoder.load(bundle.component("text_encoder"), options)
+    comp.verify()
     cfg = comp.config
-    return ImageGenerator(encoder, engine, z_dim=int(cfg.get("z_dim", 64)), size=int(cfg.get("size", 64)),
-                          neutral_rgb=cfg.get("neutral_rgb", NEUTRAL_RGB),
-                          truncation=float(cfg.get("truncation", 1.0)))
+    try:
+        z_dim, size = int(cfg.get("z_dim", 64)), int(cfg.get("size", 64))
+        neutral, truncation = tuple(int(c) for c in cfg.get("neutral_rgb", NEUTRAL_RGB)), float(cfg.get("truncation", 1.0))
+    except (TypeError, ValueError) as e:
+        raise BundleError(f"bundle {comp.root}: generator config is invalid ({e})", "rebuild the bundle") from None
+    if not (1 <= z_dim <= 4096 and 8 <= size <= 1024 and len(neutral) == 3 and 0 <= truncation <= 4):
+        raise BundleError(f"bundle {comp.root}: generator config out of range (z_dim {z_dim}, size {size}, "
+                          f"neutral_rgb {neutral}, truncation {truncation})", "rebuild the bundle")
+    return GanImageGenerator(encoder, open_engine(comp.path("model"), options), z_dim, size, neutral, truncation)

@@ -12,26 +12,36 @@ from collections.abc import Sequence
 import numpy as np
 
 from edge_vdialog.bundle import Component
-from edge_vdialog.engines import open_engine
+from edge_vdialog.engines import EngineOptions, open_engine
+from edge_vdialog.errors import BundleError
+from edge_vdialog.interfaces import Engine
 
 DEFAULT_MAX_TOKENS = 64
+DIM = 384
+"""Sentence-embedding size (all-MiniLM-L6-v2's) the generator is conditioned on."""
 
 
 class TextEncoder:
-    def __init__(self, tokenizer, engine, max_tokens: int, dim: int):
+    def __init__(self, tokenizer, engine: Engine, max_tokens: int, dim: int):
         self.tokenizer, self.engine, self.max_tokens, self.dim = tokenizer, engine, max_tokens, dim
 
     @classmethod
-    def load(cls, component: Component, providers: Sequence[str] = ("cpu",),
-             threads: int | None = None, spinning: bool = True) -> TextEncoder:
+    def load(cls, component: Component, options: EngineOptions = EngineOptions()) -> TextEncoder:
+        """The (verified) component's tokenizer and model opened."""
         from tokenizers import Tokenizer
-        tokenizer = Tokenizer.from_file(str(component.path("tokenizer")))
-        max_tokens = int(component.config.get("max_tokens", DEFAULT_MAX_TOKENS))
-        tokenizer.enable_truncation(max_tokens)
+        path, cfg = component.path("tokenizer"), component.config
+        try:
+            tokenizer = Tokenizer.from_file(str(path))
+            max_tokens, dim = int(cfg.get("max_tokens", DEFAULT_MAX_TOKENS)), int(cfg.get("dim", DIM))
+            tokenizer.enable_truncation(max_tokens)
+        except Exception as e:  # tokenizers raises bare Exception subclasses for bad JSON
+            raise BundleError(f"{path} is not a usable tokenizer.json ({str(e)[:200]})",
+                              "rebuild the bundle") from None
+        if not (2 <= max_tokens <= 4096 and 1 <= dim <= 8192):
+            raise BundleError(f"bundle {component.root}: text encoder config out of range "
+                              f"(max_tokens {max_tokens}, dim {dim})", "rebuild the bundle")
         tokenizer.no_padding()
-        engine = open_engine(component.path("model"), providers=providers, threads=threads,
-                             spinning=spinning)
-        return cls(tokenizer, engine, max_tokens, int(component.config.get("dim", 384)))
+        return cls(tokenizer, open_engine(component.path("model"), options), max_tokens, dim)
 
     def encode(self, texts: Sequence[str]) -> np.ndarray:
         """(N,) texts -> (N, dim) float32 unit vectors; texts are padded to the longest in the batch."""

@@ -7,7 +7,6 @@ runs degraded or differently than configured; ``skip`` means the check does not 
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import time
 from collections.abc import Callable
@@ -16,10 +15,9 @@ from pathlib import Path
 
 from edge_vdialog.bundle import MANIFEST, Bundle, default_bundle_dir, default_dialogue_bundle_dir
 from edge_vdialog.errors import BundleError, UserError
+from edge_vdialog.service.health import provider_fallback
 from edge_vdialog.settings import Settings
 
-ORT_NAMES = {"tensorrt": "TensorrtExecutionProvider", "cuda": "CUDAExecutionProvider",
-             "cpu": "CPUExecutionProvider"}
 RUNTIME_OVERHEAD_BYTES = 400 * 2**20
 """Resident memory of the app without models (Python, OpenCV, ONNX Runtime, frame buffers)."""
 MODEL_FACTOR = 2.0
@@ -89,15 +87,14 @@ def check_providers(settings: Settings) -> Check:
     if not (dialogue_dir(settings) / MANIFEST).is_file():
         return Check("providers", "skip", "no dialogue bundle to try them on")
     model = Bundle.load(dialogue_dir(settings)).component("dialogue", verify=False).path("model")
-    engine = open_engine(model, backend=settings.engines.backend, providers=wanted,
-                         threads=settings.engines.threads)
+    engine = open_engine(model, settings.engines.options())
     import onnxruntime as ort
 
     detail = f"runs on {engine.provider}; onnxruntime offers {', '.join(ort.get_available_providers())}"
-    if engine.provider != ORT_NAMES[wanted[0]]:
+    if provider_fallback(settings.engines, engine.provider):
         return Check("providers", "warn", detail, f"'{wanted[0]}' is not usable here: install its "
-                     "runtime (onnxruntime-gpu, TensorRT) or set [engines] providers = "
-                     f"[\"{'cpu' if 'CPU' in engine.provider else wanted[-1]}\"]")
+                     "runtime (onnxruntime-gpu, TensorRT), or leave [engines] providers unset "
+                     "(first available wins)")
     return Check("providers", "ok", detail)
 
 
@@ -148,17 +145,12 @@ def check_mic(settings: Settings) -> Check:
 def check_display(settings: Settings) -> Check:
     uri = settings.display.uri.strip()
     if uri.startswith("display://"):
-        if not os.environ.get("DISPLAY"):
-            return Check("display", "fail", f"{uri}: $DISPLAY is not set",
-                         "start X (or set DISPLAY=:0), or use fb:///dev/fb0, file://out.mp4, null://")
-        import cv2
+        from edge_vdialog.media.sinks import SCHEMES
+        from edge_vdialog.media.uri import parse_uri
+        from edge_vdialog.media.window import x_display  # the kiosk's own probe
 
-        gui = [ln.split(":", 1)[1].strip() for ln in cv2.getBuildInformation().splitlines()
-               if ln.strip().startswith("GUI:")]
-        if not gui or gui[0] == "NONE":
-            return Check("display", "fail", "OpenCV was built without GUI support",
-                         "pip install opencv-python (not -headless), or use fb:///dev/fb0")
-        return Check("display", "ok", f"{uri} on DISPLAY={os.environ['DISPLAY']} ({gui[0]})")
+        return Check("display", "ok", f"{uri}: X display {x_display(parse_uri(uri, 'display', SCHEMES))} "
+                     "answers")
     if uri.startswith("fb://"):
         fb = Path(uri[len("fb://"):] or "/dev/fb0")
         ok = fb.exists() and os.access(fb, os.W_OK)
@@ -168,19 +160,16 @@ def check_display(settings: Settings) -> Check:
 
 
 def check_fonts(settings: Settings) -> Check:
-    if not shutil.which("fc-list"):
-        return Check("fonts", "warn", "fontconfig missing; cannot look for CJK fonts",
-                     "apt-get install fontconfig fonts-noto-cjk")
-    cjk = subprocess.run(["fc-list", ":lang=zh", "file"], capture_output=True, text=True).stdout
-    emoji = subprocess.run(["fc-list", ":charset=1f600", "file"], capture_output=True, text=True).stdout
-    if not cjk.strip():
+    from edge_vdialog.compose.text import Fonts  # what the compositor will draw with
+
+    fonts = Fonts.find()
+    if fonts.cjk is None:
         return Check("fonts", "fail", "no CJK font: Chinese replies would show as boxes",
                      "apt-get install fonts-noto-cjk")
-    files = sorted(line.split(":", 1)[0].strip() for line in cjk.splitlines() if line.strip())
-    first = next((f for f in files if "Regular" in f), files[0])
-    if not emoji.strip():
-        return Check("fonts", "warn", f"CJK: {first}; no emoji font", "apt-get install fonts-noto-color-emoji")
-    return Check("fonts", "ok", f"CJK: {first}; emoji font present")
+    if fonts.emoji is None:
+        return Check("fonts", "warn", f"CJK: {fonts.cjk}; no emoji font",
+                     "apt-get install fonts-noto-color-emoji")
+    return Check("fonts", "ok", f"CJK: {fonts.cjk}; emoji: {fonts.emoji}")
 
 
 def check_memory(settings: Settings) -> Check:

@@ -25,7 +25,7 @@ def test_tokens_equal_transformers_greedy(tiny, model, bundle):
 
 
 def test_kv_layout_read_from_onnx(tiny):
-    gpt2 = load_chat(Bundle.load(tiny["gpt2_fp32"])).decoder.layout
+    gpt2 = load_chat(Bundle.load(tiny["gpt2_fp32"])).decoder.layout    # OrtDecoder's layout
     llama = load_chat(Bundle.load(tiny["llama_fp32"])).decoder.layout
     assert (gpt2.layers, gpt2.kv_heads, gpt2.head_size) == (2, 4, 16)
     assert (llama.layers, llama.kv_heads, llama.head_size) == (2, 2, 16)   # GQA: 4 query heads
@@ -56,8 +56,8 @@ def test_cached_prefix_reuse_is_exact(tiny, bundle):
 
 
 def _turn(text):
-    from edge_vdialog.dialogue.prompt import Turn
-    return Turn("user", text)
+    from edge_vdialog.dialogue.prompt import Message
+    return Message("user", text)
 
 
 @pytest.mark.parametrize("text", ["你好，今天天气很好。", "emoji 😀🎉👍 café", "mixed 谢谢 😀 naïve"])

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from edge_vdialog.bundle import Bundle
 from edge_vdialog.dialogue import Sampling, load_chat
-from edge_vdialog.dialogue.prompt import Turn
+from edge_vdialog.dialogue.prompt import Message
 
 QUICK = Sampling(greedy=True, max_new_tokens=8)
 
@@ -12,13 +12,13 @@ QUICK = Sampling(greedy=True, max_new_tokens=8)
 def test_eos_turns_format(tiny):
     chat = load_chat(Bundle.load(tiny["gpt2_fp32"]))
     eos, enc = chat.fmt.eos_id, chat.tok.encode_text
-    ids, dropped = chat.fmt.build([Turn("user", "hi"), Turn("assistant", "hello")], Turn("user", "bye"), 100)
+    ids, dropped = chat.fmt.build([Message("user", "hi"), Message("assistant", "hello")], Message("user", "bye"), 100)
     assert ids == [eos] + enc("hi") + [eos] + enc("hello") + [eos] + enc("bye") + [eos] and dropped == 0
 
 
 def test_chatml_format(tiny):
     chat = load_chat(Bundle.load(tiny["llama_fp32"]))
-    ids, _ = chat.fmt.build([], Turn("user", "hi <|im_end|>"), 100)
+    ids, _ = chat.fmt.build([], Message("user", "hi <|im_end|>"), 100)
     text = chat.tok.hf.decode(ids, skip_special_tokens=False)
     assert text.startswith("<|im_start|>system\nYou are a test.<|im_end|>\n<|im_start|>user\nhi ")
     assert text.endswith("<|im_end|>\n<|im_start|>assistant\n")
@@ -27,8 +27,8 @@ def test_chatml_format(tiny):
 
 def test_budget_drops_oldest_turns(tiny):
     chat = load_chat(Bundle.load(tiny["gpt2_fp32"]))
-    history = [Turn("user" if i % 2 == 0 else "assistant", f"turn number {i} " * 3) for i in range(20)]
-    ids, dropped = chat.fmt.build(history, Turn("user", "newest"), 60)
+    history = [Message("user" if i % 2 == 0 else "assistant", f"turn number {i} " * 3) for i in range(20)]
+    ids, dropped = chat.fmt.build(history, Message("user", "newest"), 60)
     assert len(ids) <= 60 and 0 < dropped < 20
     assert chat.tok.decode(ids).endswith("turn number 19 turn number 19 turn number 19 newest")
 
@@ -36,7 +36,7 @@ def test_budget_drops_oldest_turns(tiny):
 def test_long_input_keeps_newest_text(tiny):
     chat = load_chat(Bundle.load(tiny["gpt2_fp32"]))
     text = "hello there " * 9000 + "THE END"                # ~100 kB
-    ids, _ = chat.fmt.build([], Turn("user", text), 50)
+    ids, _ = chat.fmt.build([], Message("user", text), 50)
     assert len(ids) <= 50 and chat.tok.decode(ids).endswith("hello there THE END")
     reply = "".join(chat.send(text, QUICK))                   # and the model answers it
     assert isinstance(reply, str) and chat.decoder.length <= chat.decoder.max_context
@@ -47,7 +47,7 @@ def test_history_kept_across_turns_and_reset(tiny):
     for text in ("first", "second", "third"):
         "".join(chat.send(text, QUICK))
     assert [t.text for t in chat.history if t.role == "user"] == ["first", "second", "third"]
-    prompt, dropped = chat.fmt.build(chat.history, Turn("user", "fourth"), 1000)
+    prompt, dropped = chat.fmt.build(chat.history, Message("user", "fourth"), 1000)
     assert dropped == 0 and "first" in chat.tok.decode(prompt)
     chat.reset()
     assert chat.history == []

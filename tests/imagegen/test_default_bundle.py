@@ -14,8 +14,9 @@ import sys
 for name in ("torch", "transformers", "optimum"):
     sys.modules[name] = None          # any import of them now fails
 from edge_vdialog.bundle import Bundle, default_bundle_dir
+from edge_vdialog.engines import EngineOptions
 from edge_vdialog.imagegen import load_image_generator
-gen = load_image_generator(Bundle.load(default_bundle_dir()), threads=1)
+gen = load_image_generator(Bundle.load(default_bundle_dir()), EngineOptions(threads=1))
 a = gen.generate("a red apple", seed=1)
 b = gen.generate("a rainy day", seed=1)
 assert a.shape == (64, 64, 3) and a.dtype.name == "uint8"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import time
 import wave
 
 import numpy as np
@@ -61,6 +62,47 @@ def test_wav_microphone_missing_file_is_offline_then_recovers(tmp_path):
         assert chunk.dtype == np.int16 and len(chunk) == 480  # 30 ms at 16 kHz
     finally:
         mic.close()
+
+
+def test_truncated_wav_is_a_device_fault_retried_until_the_file_is_replaced(tmp_path):
+    path, _ = speech_or_tone_wav(tmp_path / "cut.wav")
+    whole = open(path, "rb").read()
+    open(path, "wb").write(whole[:-1])  # ends inside a sample, as a copy cut short does
+    mic = open_mic(f"wav://{path}", RATE, reconnect_min_s=0.05, reconnect_max_s=0.1).start()
+    try:
+        assert wait_for(lambda: "cut.wav is truncated" in mic.status().message)
+        open(path, "wb").write(whole)
+        assert wait_for(lambda: mic.status().online)
+        assert len(mic.chunks.get(timeout=2)) == 480
+    finally:
+        mic.close()
+
+
+class NothingSaid:
+    """A recognizer stand-in for audio that holds no speech."""
+
+    def transcribe(self, audio: np.ndarray) -> str:
+        return ""
+
+
+def test_listener_keeps_beating_while_audio_flows(tmp_path):
+    """The watchdog must not take a listener busy with audio for a hung one."""
+    from edge_vdialog.media.listen import Listener
+
+    path, telemetry = tmp_path / "late.wav", Telemetry()
+    mic = open_mic(f"wav://{path}", RATE, reconnect_min_s=0.05, reconnect_max_s=0.1)
+    listener = Listener(mic, Segmenter(EnergyDetector()), NothingSaid(), telemetry)
+    listener.start(lambda text, t_end: None)
+    try:
+        assert wait_for(lambda: "listener" in telemetry.snapshot()["beat_age_s"])  # no audio yet
+        with wave.open(str(path), "wb") as f:  # the microphone appears
+            f.setnchannels(1), f.setsampwidth(2), f.setframerate(RATE)
+            f.writeframes(silence(1.0).tobytes())
+        assert wait_for(lambda: mic.status().online)
+        time.sleep(1.5)  # audio flows (the file, then a quiet room) for longer than...
+        assert wait_for(lambda: "listener" not in telemetry.stalled(1.0))  # ...this
+    finally:
+        listener.close()
 
 
 def test_no_microphone_device_is_reported_not_fatal():

@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import os
-import socket
-import threading
 
 import pytest
 
 from edge_vdialog.errors import UserError
 from edge_vdialog.media.camera import open_camera
 from edge_vdialog.media.sources import gstreamer_pipeline, opencv_has_gstreamer
+from tests.silent_server import SilentServer
 from tests.standins import wait_for, write_video
 
 
@@ -104,41 +103,6 @@ def test_picam_without_its_sdk_starts_degraded_and_names_its_extra():
         assert not cam.status().online
     finally:
         cam.close()
-
-
-class SilentServer:
-    """A TCP server on a free loopback port that accepts connections and never says a word."""
-
-    def __init__(self) -> None:
-        self.listener = socket.create_server(("127.0.0.1", 0))
-        self.port = self.listener.getsockname()[1]
-        self.accepted: list[socket.socket] = []
-        threading.Thread(target=self._accept, daemon=True).start()
-
-    def _accept(self) -> None:
-        while True:
-            try:
-                self.accepted.append(self.listener.accept()[0])
-            except OSError:  # closed
-                return
-
-    def waiting(self) -> int:
-        """Connections accepted whose client is still there, waiting for an answer."""
-        alive = 0
-        for conn in self.accepted:
-            conn.setblocking(False)
-            try:
-                alive += conn.recv(4096, socket.MSG_PEEK) != b""
-            except BlockingIOError:
-                alive += 1
-            except OSError:
-                pass
-        return alive
-
-    def close(self) -> None:
-        self.listener.close()
-        for conn in self.accepted:
-            conn.close()
 
 
 def test_rtsp_camera_that_never_answers_does_not_block_and_is_retried():

@@ -47,23 +47,27 @@ class Fonts:
     text: tuple[tuple[str, int], ...]
     """(path, face index) of the text fonts, in fallback order; empty: Pillow's built-in font."""
     emoji: str | None
+    """The colour emoji font; None: emoji do not render."""
+    cjk: str | None = None
+    """The text font that draws Chinese, Japanese and Korean; None: they render as boxes."""
 
     @classmethod
     def find(cls) -> Fonts:
-        """Debian's paths, else what fontconfig lists for Chinese and for emoji."""
+        """Debian's paths, else what fontconfig lists for Chinese and for emoji (``edge-vdialog
+        doctor`` reports what this finds)."""
         text = tuple((p, i) for p, i in TEXT_FONTS if Path(p).is_file())
-        cjk = any("CJK" in p for p, _ in text)
-        if not cjk:
+        cjk = next((p for p, _ in text if "CJK" in p), None)
+        if cjk is None:
             found = _fc_list(":lang=zh", prefer=("Sans", "SC", "Regular"), avoid="Mono")
-            text, cjk = found + text, bool(found)
+            text, cjk = found + text, next((p for p, _ in found), None)
         emoji = next((p for p in EMOJI_FONTS if Path(p).is_file()), None) or next(
             (p for p, _ in _fc_list(":charset=1f600", prefer=("Color",), need="Emoji")), None)
-        if not cjk:
+        if cjk is None:
             log.warning("no CJK font: Chinese/Japanese/Korean text will not render "
                         "(apt install fonts-noto-cjk)")
         if emoji is None:
             log.warning("no colour emoji font: emoji will not render (apt install fonts-noto-color-emoji)")
-        return cls(text, emoji)
+        return cls(text, emoji, cjk)
 
 
 def _fc_list(pattern: str, prefer: tuple[str, ...], need: str = "", avoid: str = "\0"

@@ -8,6 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from edge_vdialog.errors import ConfigError
 from edge_vdialog.service.config_file import render_toml
@@ -41,8 +42,8 @@ def test_file_then_env_then_overrides(tmp_path):
     s = load_settings(path, {"camera.uri": "test://", "mic.uri": None}, environ=env)
     assert (s.camera.uri, s.camera.fps, s.display.uri) == ("test://", 15, "null://")
     assert s.engines.providers == ("cpu",) and s.metrics.enabled
-    with pytest.raises(Exception):
-        s.camera.fps = 3  # frozen
+    with pytest.raises(ValidationError, match="frozen"):
+        s.camera.fps = 3
 
 
 @pytest.mark.parametrize("text, expected", [

@@ -19,7 +19,6 @@ import numpy as np
 from edge_vdialog.errors import UserError
 from edge_vdialog.media.uri import Uri
 
-
 NETWORK_TIMEOUT_S = 10.0
 """A network camera that does not answer for this long, opening or reading, counts as lost,
 seconds (OpenCV's own default is 30 s)."""

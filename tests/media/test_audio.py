@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 import wave
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -66,12 +67,12 @@ def test_wav_microphone_missing_file_is_offline_then_recovers(tmp_path):
 
 def test_truncated_wav_is_a_device_fault_retried_until_the_file_is_replaced(tmp_path):
     path, _ = speech_or_tone_wav(tmp_path / "cut.wav")
-    whole = open(path, "rb").read()
-    open(path, "wb").write(whole[:-1])  # ends inside a sample, as a copy cut short does
+    whole = Path(path).read_bytes()
+    Path(path).write_bytes(whole[:-1])  # ends inside a sample, as a copy cut short does
     mic = open_mic(f"wav://{path}", RATE, reconnect_min_s=0.05, reconnect_max_s=0.1).start()
     try:
         assert wait_for(lambda: "cut.wav is truncated" in mic.status().message)
-        open(path, "wb").write(whole)
+        Path(path).write_bytes(whole)
         assert wait_for(lambda: mic.status().online)
         assert len(mic.chunks.get(timeout=2)) == 480
     finally:

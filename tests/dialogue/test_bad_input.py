@@ -81,3 +81,27 @@ def test_onnx_with_wrong_inputs(tiny, tmp_path):
 
 def test_bad_max_new_tokens(tiny):
     one_line_error(run_cli("chat", "--bundle", str(tiny["gpt2_int8"]), "--max-new-tokens", "0", "hi"))
+
+
+def _set_config(bundle, **changes) -> None:
+    import json
+    manifest = bundle / "manifest.json"
+    data = json.loads(manifest.read_text())
+    data["components"]["dialogue"]["config"].update(changes)
+    manifest.write_text(json.dumps(data))
+
+
+@pytest.mark.parametrize("changes,says", [
+    ({"max_context": 10**9}, "max_context 1000000000 must be from 32 to the model's limit"),
+    ({"max_context": -5}, "max_context -5 must be from 32"),
+    ({"max_context": 0}, "max_context 0 must be from 32"),
+    ({"max_context": 129, "model_max_context": 128}, "max_context 129 must be from 32 to the model's limit 128"),
+    ({"eos_token_ids": []}, "eos_token_ids [] must name 1 or more ids"),
+    ({"eos_token_ids": [10**6]}, "below the vocabulary size"),
+    ({"eos_token_ids": "x"}, "dialogue config is incomplete"),
+    ({"prompt_format": "alpaca"}, "prompt_format 'alpaca' is not one of eos-turns, chatml"),
+])
+def test_bad_bundle_config_is_named(bundle_copy, changes, says):
+    _set_config(bundle_copy, **changes)
+    line = one_line_error(run_cli("chat", "--bundle", str(bundle_copy), "hi"))
+    assert says in line and "rebuild the bundle" in line, line

@@ -59,3 +59,58 @@ def test_context_never_overflows(tiny):
     for i in range(12):                                       # 12 x (prompt + 30) > 128 positions
         "".join(chat.send(f"message {i} hello there", Sampling(seed=i, max_new_tokens=30)))
         assert chat.decoder.length <= 128
+
+
+def test_reply_cancelled_before_its_first_word_leaves_no_trace(tiny):
+    import threading
+
+    chat = load_chat(Bundle.load(tiny["llama_fp32"]))
+    "".join(chat.send("first", QUICK))
+    cancel = threading.Event()
+    cancel.set()                                              # barge-in before the first token
+    assert "".join(chat.send("interrupted", QUICK, cancel=cancel)) == ""
+    assert [m.text for m in chat.history if m.role == "user"] == ["first"]
+    assert all(m.text for m in chat.history)                  # no empty assistant messages
+
+
+def test_first_token_is_never_eos(tiny):
+    chat = load_chat(Bundle.load(tiny["gpt2_fp32"]))
+    first = chat.decoder.feed                                  # make eos the model's favourite
+    eos = chat.fmt.eos_id
+
+    def eos_first(ids):
+        logits = first(ids)
+        logits[eos] = logits.max() + 100.0
+        return logits
+    chat.decoder.feed = eos_first
+    assert list(chat.tokens(chat.tok.encode_text("hello"), QUICK, 4))[:1] != []   # still answers
+
+
+class CountingDecoder:
+    """The real decoder, with the number of tokens each ``feed`` call ran."""
+
+    def __init__(self, decoder) -> None:
+        self.inner, self.fed = decoder, []
+
+    def feed(self, ids):
+        self.fed.append(len(ids))
+        return self.inner.feed(ids)
+
+    def __getattr__(self, name):
+        return getattr(self.inner, name)
+
+
+def test_long_conversations_keep_a_cached_prefix(tiny):
+    """Past the context limit, a turn's prefill holds only its own line and the previous reply:
+    the history is compacted after a reply, not re-read at the start of every turn."""
+    chat = load_chat(Bundle.load(tiny["gpt2_fp32"]))           # 128-token context
+    chat.eos_ids = set()
+    chat.decoder = counting = CountingDecoder(chat.decoder)
+    prefills, sampling = [], Sampling(seed=0, max_new_tokens=8)
+    for i in range(40):
+        before = len(counting.fed)
+        "".join(chat.send(f"line {i} hello", sampling))
+        prefills.append(counting.fed[before])
+        assert chat.decoder.length <= 128
+    assert chat._start > 0                                    # the context did overflow
+    assert max(prefills[1:]) <= 48, prefills                 # one line + one reply, not the history

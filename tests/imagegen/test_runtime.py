@@ -81,3 +81,27 @@ def test_corrupt_generator_file_is_reported(tmp_path, tiny_bundle):
     (root / "generator" / "generator.onnx").write_bytes(b"not onnx")
     with pytest.raises(BundleError, match="generator"):
         load_image_generator(Bundle.load(root))
+
+
+@pytest.mark.parametrize("field,value,says", [
+    ("tokenizer", b"{ garbage", "is not a usable tokenizer.json"),
+    ("config", {"max_tokens": 0}, "max_tokens 0"),
+])
+def test_bad_text_encoder_is_reported(tmp_path, tiny_bundle, field, value, says):
+    import json
+    import shutil
+
+    from edge_vdialog.bundle import sha256_file
+    root = tmp_path / "bad"
+    shutil.copytree(tiny_bundle, root)
+    manifest = json.loads((root / "manifest.json").read_text())
+    comp = manifest["components"]["text_encoder"]
+    if field == "tokenizer":                     # garbage, but with a matching sha256: not "corrupt"
+        path = root / comp["files"]["tokenizer"]["path"]
+        path.write_bytes(value)
+        comp["files"]["tokenizer"].update(sha256=sha256_file(path), size=len(value))
+    else:
+        comp["config"].update(value)
+    (root / "manifest.json").write_text(json.dumps(manifest))
+    with pytest.raises(BundleError, match=says):
+        load_image_generator(Bundle.load(root))

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import hashlib
 import threading
-import time
 
 import numpy as np
 
@@ -31,11 +30,10 @@ class ScriptedChat:
     def send(self, text: str, sampling=None, cancel: threading.Event | None = None):
         if "boom" in text:
             raise RuntimeError("the model fell over")
-        out = ""
+        out, cancel = "", cancel or threading.Event()
         for i, word in enumerate(self.reply.split(" ")):
-            if cancel is not None and cancel.is_set():
+            if cancel.wait(self.step_s):  # a word per step; a cancel ends it at once
                 break
-            time.sleep(self.step_s)
             piece = word if i == 0 else " " + word
             out += piece
             yield piece

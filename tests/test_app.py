@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import os
 import threading
-import time
 
 import numpy as np
 import pytest
@@ -39,6 +38,25 @@ class KeepLast(NullSink):
         return -1
 
 
+class Recording(Telemetry):
+    """Telemetry that also keeps every state and degraded change in order, so a test sees even
+    the shortest one however loaded the machine is."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.states: list[str] = []
+        self.changes: list[tuple[str, str | None]] = []
+
+    def set_state(self, state: str) -> None:
+        if not self.states or self.states[-1] != state:  # the app sets it every frame
+            self.states.append(state)
+        super().set_state(state)
+
+    def set_degraded(self, key: str, message: str | None) -> None:
+        self.changes.append((key, message))
+        super().set_degraded(key, message)
+
+
 class UtteranceLength:
     """A recognizer stand-in: names the length of what it heard."""
 
@@ -59,7 +77,7 @@ def running(compositor):
     def start(chat=None, **kw) -> Kiosk:
         kw.setdefault("generator", HashImages())
         kw.setdefault("sink", KeepLast())
-        kiosk = Kiosk(chat or ScriptedChat(), None, kw.pop("sink"), Telemetry(),
+        kiosk = Kiosk(chat or ScriptedChat(), None, kw.pop("sink"), Recording(),
                       compositor=compositor, **kw)
         thread = threading.Thread(target=kiosk.run)
         thread.start()
@@ -72,27 +90,16 @@ def running(compositor):
         assert not thread.is_alive(), "the kiosk did not shut down"
 
 
-def states_during(kiosk: Kiosk, stop: threading.Event) -> set[str]:
-    seen = set()
-    while not stop.is_set():
-        seen.add(kiosk.telemetry.snapshot()["state"])
-        time.sleep(0.002)
-    return seen
-
-
 def test_typed_turn_streams_reply_and_image_with_latencies(running):
     kiosk = running(chat=ScriptedChat(step_s=0.1))  # "thinking" lasts several frames
     assert wait_for(lambda: kiosk.telemetry.snapshot()["state"] == "attract")
-    done, seen = threading.Event(), []
-    watcher = threading.Thread(target=lambda: seen.extend(states_during(kiosk, done)))
-    watcher.start()
+    before = len(kiosk.telemetry.states)
     turn = kiosk.submit("hello there")
     assert turn.done.wait(10)
     assert wait_for(lambda: turn.first_token_s is not None and turn.image_s is not None)
     assert wait_for(lambda: kiosk.telemetry.snapshot()["state"] == "idle")
-    done.set()
-    watcher.join()
-    assert {"thinking", "answering"} <= set(seen)  # and then "idle", waited for above
+    after = kiosk.telemetry.states[before:]
+    assert after[after.index("thinking") + 1] == "answering" and after[-1] == "idle", after
     assert turn.reply == ScriptedChat().reply and turn.tokens_per_s > 0
     snap = kiosk.telemetry.snapshot()
     assert snap["last"]["first_token_s"] == turn.first_token_s and snap["turns"] == 1
@@ -100,12 +107,12 @@ def test_typed_turn_streams_reply_and_image_with_latencies(running):
 
 
 def test_barge_in_cancels_the_answer_in_progress(running):
-    kiosk = running(chat=ScriptedChat(step_s=0.1))
+    kiosk = running(chat=ScriptedChat(step_s=0.3))  # 3 s to barge in while it answers
     first = kiosk.submit("tell me a long story")
     assert wait_for(lambda: first.reply)
     second = kiosk.submit("stop, something else")
-    assert first.cancel.is_set() and first.done.wait(5)
-    assert second.done.wait(10)
+    assert first.cancel.is_set() and first.done.wait(30)
+    assert second.done.wait(30)
     assert len(first.reply) < len(ScriptedChat().reply) and second.reply == ScriptedChat().reply
 
 
@@ -124,15 +131,12 @@ def test_camera_that_stops_mid_run_degrades_and_recovers(running, tmp_path):
     # offline for 0.6 s after each end, longer than the kiosk's 0.5 s device check
     camera = open_camera(f"file://{video}?loop=0", reconnect_min_s=0.6, reconnect_max_s=0.6)
     kiosk = running(camera=camera)
-    seen = []
-
-    def camera_degraded() -> bool:
-        seen.append(kiosk.telemetry.degraded().get("camera"))
-        return seen[-1] is not None
-    assert wait_for(camera_degraded)
-    assert "stream ended" in seen[-1]
+    changes = kiosk.telemetry.changes
+    assert wait_for(lambda: any(k == "camera" and m for k, m in changes))
+    went = next(i for i, (k, m) in enumerate(changes) if k == "camera" and m)
+    assert "stream ended" in changes[went][1]
     assert wait_for(lambda: kiosk.telemetry.snapshot()["reconnects"].get("camera", 0) >= 1)
-    assert wait_for(lambda: not camera_degraded())  # frames again
+    assert wait_for(lambda: ("camera", None) in changes[went:])  # frames again
 
 
 def test_missing_microphone_then_spoken_turn_when_it_appears(running, tmp_path):
@@ -154,9 +158,9 @@ def test_idle_returns_to_attract_and_starts_a_new_conversation(running):
     chat = ScriptedChat()
     kiosk = running(chat=chat, idle_s=0.3)
     turn = kiosk.submit("hi")
-    assert turn.done.wait(5)
+    assert turn.done.wait(5) and chat.history  # a reset before the turn (a slow start) clears nothing
     assert wait_for(lambda: kiosk.telemetry.snapshot()["state"] == "attract")
-    assert chat.resets == 1 and kiosk.turn is None
+    assert chat.history == [] and chat.resets >= 1 and kiosk.turn is None
 
 
 def test_typing_in_the_window_and_quitting_with_escape(running):
@@ -203,7 +207,7 @@ def test_a_failing_frame_is_counted_and_rendering_goes_on(running):
 def test_speaking_interrupts_the_answer(running, tmp_path):
     wav, _ = speech_or_tone_wav(tmp_path / "later.wav")
     mic = open_mic(f"wav://{wav}?delay=0.5", 16000)
-    kiosk = running(chat=ScriptedChat(step_s=1.0), listener=Listener(mic, Segmenter(EnergyDetector()),
+    kiosk = running(chat=ScriptedChat(step_s=5.0), listener=Listener(mic, Segmenter(EnergyDetector()),
                                                                     UtteranceLength(), Telemetry()))
     typed = kiosk.submit("tell me everything")
     assert wait_for(lambda: any(t.source == "spoken" for t in kiosk.turns), timeout_s=15)

@@ -93,7 +93,7 @@ def test_healthz_and_metrics_during_a_session(tmp_path):
         kiosk.close()
 
 
-def serve(telemetry, reasons=lambda: []):
+def serve(telemetry, reasons=list):
     from edge_vdialog.service.health import HealthServer
 
     return HealthServer("127.0.0.1", 0, telemetry, reasons).start()

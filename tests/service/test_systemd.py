@@ -3,14 +3,13 @@ for the committed template and for what `service install` writes."""
 
 from __future__ import annotations
 
+import functools
 import os
 import re
 import shutil
 import subprocess
 import sys
 from pathlib import Path
-
-import functools
 
 import pytest
 from service_helpers import REPO, service_env

@@ -14,6 +14,7 @@ import pytest
 from edge_vdialog.bundle import Bundle
 from edge_vdialog.dialogue import Sampling, load_chat
 from export.common.int8 import block_size, choose_recipe, quantize_blocks
+from tests.dialogue.tiny_models import hf_greedy
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
@@ -85,10 +86,18 @@ def test_export_cli_bad_source(tmp_path):
     assert not (tmp_path / "b").exists()
 
 
-@pytest.mark.parametrize("model", ["gpt2_int8", "llama_fp32"])
-def test_exported_bundle_chats(tiny, model):
-    chat = load_chat(Bundle.load(tiny[model]))
-    assert isinstance("".join(chat.send("hello", Sampling(seed=1, max_new_tokens=5))), str)
+@pytest.mark.parametrize("bundle,checkpoint", [("gpt2_fp32", "gpt2"), ("llama_fp32", "llama")])
+def test_exported_bundle_chats_in_its_template(tiny, bundle, checkpoint):
+    """A chat turn through the bundle's prompt format (eos-turns; chatml with a system prompt) is
+    decoded as transformers decodes the same prompt greedily, up to the bundle's end of turn."""
+    chat = load_chat(Bundle.load(tiny[bundle]))
+    greedy = Sampling(greedy=True, repetition_penalty=1.0, max_new_tokens=8)
+    assert "".join(chat.send("hello there", greedy)).strip() and len(chat.history) == 2
+    prompt = chat.fmt.head + chat.fmt.turn_ids(chat.history[0]) + chat.fmt.reply_prefix   # what send built
+    expected = hf_greedy(tiny[checkpoint], prompt, 8)
+    ends = [i for i, t in enumerate(expected) if t in chat.eos_ids]
+    chat.reset()
+    assert list(chat.tokens(prompt, greedy, 8)) == expected[:ends[0] if ends else 8] != []
 
 
 def test_logits_for_every_position_unless_told(tiny):

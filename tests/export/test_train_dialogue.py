@@ -71,7 +71,7 @@ def test_bad_corpus_writes_nothing(tmp_path, capsys):
     assert not out.exists()
 
 
-def test_trained_checkpoint_exports_and_chats(trained, tmp_path):
+def test_trained_checkpoint_exports_and_chats(trained, corpus, tmp_path):
     pytest.importorskip("export.dialogue.lm_bundle")
     from edge_vdialog.bundle import Bundle
     from edge_vdialog.dialogue import Sampling, load_chat
@@ -79,9 +79,17 @@ def test_trained_checkpoint_exports_and_chats(trained, tmp_path):
 
     bundle = export_causal_lm(trained, tmp_path / "bundle", quantize="int8", prompt_format="eos-turns")
     chat = load_chat(Bundle.load(bundle))
-    reply = "".join(chat.send("hello there", Sampling(greedy=True, max_new_tokens=12)))
-    assert isinstance(reply, str)
+    assert "".join(chat.send("hello there", Sampling(greedy=True, max_new_tokens=12))).strip()
     assert len(chat.history) == 2
+    # the INT8 export keeps what fine-tuning taught: chats like the corpus's are far likelier than others
+    unseen = tmp_path / "unseen.jsonl"
+    unseen.write_text("".join(json.dumps([f"my cat {n} sleeps all day long", "the train leaves at seven, "
+                                          "bring an umbrella"]) + "\n" for n in range(10)), encoding="utf-8")
+    results = tmp_path / "eval.jsonl"
+    for chats in (corpus, unseen):
+        assert main(["eval-dialogue", "--bundle", str(bundle), "--corpus", str(chats), "--json", str(results)]) == 0
+    seen_ppl, unseen_ppl = [json.loads(line)["ppl"] for line in results.read_text().splitlines()]
+    assert seen_ppl < unseen_ppl / 2                     # measured: 2,614 vs 7,891
 
 
 def test_eval_of_fp32_bundle_matches_the_checkpoint(trained, corpus, tmp_path):

@@ -11,10 +11,14 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 
 import numpy as np
 
 from edge_vdialog.errors import UserError
+
+T = TypeVar("T")
+"""What ``token_set`` encodes: a text, or a dialogue context."""
 
 
 @dataclass(frozen=True)
@@ -55,12 +59,13 @@ def generator_set(texts: Sequence[str], embed: Callable[[Sequence[str]], np.ndar
     return CalibrationSet({"noise": noise, "text_embedding": emb})
 
 
-def token_set(texts: Sequence[str], encode: Callable[[str], list[int]], length: int,
+def token_set(texts: Sequence[T], encode: Callable[[T], list[int]], length: int,
               pad_id: int = 0) -> CalibrationSet:
     """Token inputs padded/truncated to a fixed ``length`` (TensorRT wants static shapes):
     ``input_ids`` (N, length) int64 and ``attention_mask`` (N, length) int64.
 
-    Serves the text encoder (WordPiece ids) and GPT-2 static INT8 (prompt BPE ids) alike.
+    Serves the text encoder (WordPiece ids of texts) and GPT-2 static INT8 (prompt BPE ids of
+    dialogue contexts) alike.
     """
     ids = np.full((len(texts), length), pad_id, np.int64)
     mask = np.zeros((len(texts), length), np.int64)

@@ -33,12 +33,14 @@ def reply_texts(n: int, seed: int = 0) -> list[str]:
     return random.Random(seed).sample(texts, n)
 
 
-def dialogue_prompts(n: int, seed: int = 0, turns: int = 3, sep: str = "<|endoftext|>") -> list[str]:
-    """``n`` dialogue contexts: up to ``turns`` consecutive messages joined by ``sep`` (GPT-2's EOS)."""
+def dialogue_prompts(n: int, seed: int = 0, turns: int = 3) -> list[list[str]]:
+    """``n`` dialogue contexts: up to ``turns`` consecutive messages, the last one the person's to
+    answer. Prompt ids come from the runtime's format (``edge_vdialog.dialogue.prompt.PromptFormat``),
+    so calibration sees exactly what the kiosk feeds."""
     rng = random.Random(seed)
     convs = [c for c in conversations() if len(c) >= 2]
     out = []
     for conv in rng.sample(convs, n):
         end = rng.randrange(1, len(conv))
-        out.append(sep.join(conv[max(0, end - turns):end]) + sep)
+        out.append(conv[max(0, end - turns):end])
     return out

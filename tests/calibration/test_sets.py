@@ -61,5 +61,6 @@ def test_texts_from_chitchat():
     pytest.importorskip("chitchat_dataset")
     from calibration.texts import dialogue_prompts, reply_texts
     assert len(set(reply_texts(20, seed=3))) >= 18 and reply_texts(5, 1) == reply_texts(5, 1)
-    prompts = dialogue_prompts(10)
-    assert all(p.endswith("<|endoftext|>") for p in prompts)
+    contexts = dialogue_prompts(10, turns=3)
+    assert len(contexts) == 10 and all(1 <= len(c) <= 3 and all(t.strip() for t in c) for c in contexts)
+    assert dialogue_prompts(10, turns=3) == contexts

@@ -5,9 +5,9 @@ PY      ?= python3
 VENV    ?= .venv
 BIN     := $(VENV)/bin
 STAMP   := .cache/stamps
-APT_PKGS := xvfb x11-apps fontconfig fonts-dejavu-core fonts-noto-cjk fonts-noto-color-emoji espeak-ng libportaudio2 systemd
+APT_PKGS := python3-venv xvfb x11-apps fontconfig fonts-dejavu-core fonts-noto-cjk fonts-noto-color-emoji espeak-ng libportaudio2 systemd
 
-.PHONY: setup test demo models bench clean
+.PHONY: setup test demo models bench clean triton
 
 setup: $(STAMP)/apt $(STAMP)/pip
 
@@ -23,7 +23,7 @@ $(STAMP)/apt:
 $(STAMP)/pip: pyproject.toml
 	@mkdir -p $(STAMP)
 	@[ -x $(BIN)/python ] || $(PY) -m venv $(VENV)
-	$(BIN)/pip install -q --disable-pip-version-check -e '.[export,audio,dev]'
+	$(BIN)/pip install -q --disable-pip-version-check -e '.[export,audio,dev,triton]'
 	@touch $@
 
 models: setup models/smollm2/manifest.json
@@ -32,7 +32,19 @@ models/smollm2/manifest.json: export/dialogue/smollm2.py export/dialogue/lm_bund
 		export/common/int8.py export/common/graph_edit.py export/common/bundle_writer.py
 	$(BIN)/python -m export smollm2 --out models/smollm2
 
-test: setup
+# Triton Inference Server (PyPI nvidia-pytriton: tritonserver 2.51, Python backend) in its own venv
+# from the system Python (a pyenv Python breaks the backend stub), with this package for its models.
+TRITON_VENV := .cache/triton-venv
+triton: $(STAMP)/triton
+
+$(STAMP)/triton: pyproject.toml
+	@mkdir -p $(STAMP)
+	@if ( [ -x $(TRITON_VENV)/bin/python ] || /usr/bin/python3 -m venv $(TRITON_VENV) ) && \
+	  $(TRITON_VENV)/bin/pip install -q --disable-pip-version-check nvidia-pytriton==0.7.0 onnxruntime tokenizers && \
+	  $(TRITON_VENV)/bin/pip install -q --disable-pip-version-check --no-deps -e . ; then touch $@; \
+	else echo "tritonserver could not be installed in $(TRITON_VENV): the Triton tests skip"; fi
+
+test: setup triton
 	$(BIN)/python -m pytest -q
 
 demo: models

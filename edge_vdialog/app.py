@@ -244,7 +244,8 @@ class Kiosk:
 
     def _check_devices(self) -> None:
         for key, part in (("camera", self.camera), ("mic", self.listener and self.listener.mic),
-                          ("display", self.sink), ("speaker", self.speech and self.speech.speaker)):
+                          ("display", self.sink), ("speaker", self.speech and self.speech.speaker),
+                          ("inference", self.chat)):
             if part is None or not hasattr(part, "status"):
                 continue
             status = part.status()

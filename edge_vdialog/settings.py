@@ -152,14 +152,34 @@ class Engines(Section):
             raise ValueError(f"unknown backend {name!r}; this runtime has: {', '.join(engines.backends())}")
         return name
 
+    url: str = Field("grpc://127.0.0.1:8001", description="backend triton: the inference server, "
+                     "grpc://host:port (grpcs://host:port for TLS)")
+    timeout_s: float = Field(5.0, gt=0, le=600, description="backend triton: most seconds to connect "
+                             "or for one picture request")
+    piece_timeout_s: float = Field(10.0, gt=0, le=600, description="backend triton: most seconds between "
+                                   "two streamed reply pieces before the answer counts as interrupted")
+    retry_max_s: float = Field(30.0, ge=0.5, le=3600, description="backend triton: cap of the doubling "
+                               "delay between tries to reach a lost server, seconds")
+    fallback: bool = Field(False, description="backend triton: answer from the local bundles while the "
+                           "server is unreachable (reported degraded)")
     def options(self, threads: int | None = None) -> engines.EngineOptions:
         """What :func:`edge_vdialog.engines.open_engine` takes; ``threads`` overrides ``threads``."""
         return engines.EngineOptions(self.backend, tuple(self.providers), threads or self.threads,
-                                     self.spinning, self.cache_dir)
+                                     self.spinning, self.cache_dir, self.url, self.timeout_s,
+                                     self.piece_timeout_s, self.retry_max_s, self.fallback)
 
 
 class Service(Section):
     watchdog: bool = Field(True, description="send WATCHDOG=1 when systemd asks for it")
+    @field_validator("url")
+    @classmethod
+    def _server_uri(cls, url: str) -> str:
+        scheme, sep, address = url.partition("://")
+        host, colon, port = address.rpartition(":")
+        if scheme not in ("grpc", "grpcs") or not sep or not host or not colon or not port.isdigit():
+            raise ValueError(f"{url!r} is not a server address; supported: grpc://host:port, grpcs://host:port")
+        return url
+
     stall_timeout_s: float = Field(10.0, ge=0.5, le=600, description="a render loop or inference "
                                    "worker silent this long counts as hung, seconds")
 

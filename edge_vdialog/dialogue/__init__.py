@@ -18,7 +18,7 @@ from edge_vdialog.dialogue.chat import Conversation
 from edge_vdialog.dialogue.prompt import FORMATS, PromptFormat
 from edge_vdialog.dialogue.sampling import Sampling
 from edge_vdialog.dialogue.tokenizer import Tokenizer
-from edge_vdialog.engines import EngineOptions, open_decoder
+from edge_vdialog.engines import EngineOptions, dialogue_loader, open_decoder
 from edge_vdialog.errors import BundleError
 
 __all__ = ["Conversation", "Sampling", "load_chat", "load_dialogue"]
@@ -39,7 +39,11 @@ def load_dialogue(bundle: Bundle, comp: Component, options: EngineOptions,
 
     ``max_context`` caps the tokens kept (prompt + reply); default: the bundle's limit.
     ``warm_up`` runs one throw-away prefill while loading (see :meth:`Conversation.warm_up`).
+    A backend that generates elsewhere loads its own dialogue (:func:`~edge_vdialog.engines.dialogue_loader`).
     """
+    own = dialogue_loader(options)
+    if own is not None:
+        return own(bundle, comp, options)
     chat = _while_verifying(comp, lambda: _load(comp, options, max_context))
     if warm_up:
         chat.warm_up()

@@ -41,6 +41,16 @@ class Conversation:
         self.history.clear()
         self._start = 0
 
+    @property
+    def kept(self) -> list[Message]:
+        """The history the next prompt starts from (older messages were compacted away)."""
+        return self.history[self._start:]
+
+    def resume(self, kept: list[Message]) -> None:
+        """Continue a conversation held elsewhere (a kiosk talking to a server) from its ``kept``."""
+        self.history = list(kept)
+        self._start = 0
+
     def warm_up(self) -> None:
         """Run one short prefill and one step, so the first real reply does not pay ONNX Runtime's
         first-run set-up (~20-30 ms measured). ``load_chat`` does it unless told not to."""

@@ -5,6 +5,9 @@ A backend is a module here (its file name is its name, the value of ``engines.ba
     load_engine(path: Path, options: EngineOptions) -> Engine
     load_decoder(path: Path, max_context: int, options: EngineOptions, shared_kv: bool) -> Decoder
 
+and, when it generates replies elsewhere (``triton``: on a server), its own
+``load_dialogue(bundle, component, options) -> Dialogue`` (see :func:`dialogue_loader`).
+
 (:mod:`edge_vdialog.interfaces`). Adding a file adds a backend: :func:`backends` lists the files and
 settings accept exactly those names. A backend module is imported only when chosen, so a board
 without an SDK never imports it and a missing SDK is reported by name when it is asked for.
@@ -14,12 +17,13 @@ from __future__ import annotations
 
 import importlib
 import pkgutil
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from types import ModuleType
 
 from edge_vdialog.errors import UserError
-from edge_vdialog.interfaces import Decoder, Engine
+from edge_vdialog.interfaces import Decoder, Dialogue, Engine
 
 DEFAULT_BACKEND = "ort"
 
@@ -38,6 +42,16 @@ class EngineOptions:
     """Idle inference threads busy-wait for work (see ``engines.ort.session_options``)."""
     cache_dir: Path | None = None
     """Where compiled engines (TensorRT plans) are kept between starts; None: not cached."""
+    url: str = "grpc://127.0.0.1:8001"
+    """``triton``: the inference server, ``grpc://host:port`` (``grpcs://`` for TLS)."""
+    timeout_s: float = 5.0
+    """``triton``: most seconds to connect, or for one stateless request."""
+    piece_timeout_s: float = 10.0
+    """``triton``: most seconds between two streamed reply pieces before the answer counts as interrupted."""
+    retry_max_s: float = 30.0
+    """``triton``: cap of the doubling delay between tries to reach a lost server, seconds."""
+    fallback: bool = False
+    """``triton``: answer from the local bundle while the server is unreachable (reported degraded)."""
 
 
 def backends() -> list[str]:
@@ -63,3 +77,9 @@ def open_decoder(path: str | Path, max_context: int, options: EngineOptions = En
     ``shared_kv``: the model appends to one past/present buffer in place (manifest
     ``kv_cache: shared-buffer``, our GroupQueryAttention exports)."""
     return _backend(options.backend).load_decoder(Path(path), max_context, options, shared_kv)
+
+
+def dialogue_loader(options: EngineOptions) -> Callable[..., Dialogue] | None:
+    """The backend's own ``load_dialogue(bundle, component, options)``, or None when dialogues
+    run on its decoder (:mod:`edge_vdialog.dialogue`)."""
+    return getattr(_backend(options.backend), "load_dialogue", None)

@@ -1,0 +1,1 @@
+"""Serving bundles from a Triton Inference Server: the model repository and the server's launcher."""

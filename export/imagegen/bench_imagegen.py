@@ -16,6 +16,7 @@ import numpy as np
 
 from export.imagegen.timing import TEXTS, timed
 
+
 def register(sub) -> None:
     p = sub.add_parser("bench-imagegen", help="time text -> picture (runtime) and the torch eager generator")
     p.add_argument("--bundle", default="models/default")

@@ -73,6 +73,7 @@ def fit(table: np.ndarray, id_lists: list[list[int]], targets: np.ndarray, epoch
 
 def run(args) -> int:
     import torch
+
     from export.imagegen.minilm import MAX_TOKENS, MiniLM
     torch.set_num_threads(1)
     data = np.load(args.data)

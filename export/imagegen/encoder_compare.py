@@ -64,8 +64,8 @@ def measure(name: str, model: Path, tokenizer: Path, sets: dict, refs: dict) -> 
 def run(args) -> int:
     import torch
 
-    from export.imagegen.minilm import MiniLM
     from export.imagegen.encoder_texts import chat_turns
+    from export.imagegen.minilm import MiniLM
     torch.set_num_threads(1)
     work = Path(args.work)
     work.mkdir(parents=True, exist_ok=True)

@@ -41,7 +41,13 @@ def register(sub) -> None:
 
 def run(args) -> int:
     import torch
-    from export.imagegen.gan_onnx import ENCODER_IO, export_generator, export_static_encoder, local_encoder
+
+    from export.imagegen.gan_onnx import (
+        ENCODER_IO,
+        export_generator,
+        export_static_encoder,
+        local_encoder,
+    )
     from export.imagegen.minilm import MAX_TOKENS, model_dir
     torch.set_num_threads(1)
     work = Path(args.work)
@@ -65,6 +71,7 @@ def run(args) -> int:
 
 def load_generator(ckpt: str):
     import torch
+
     from export.imagegen.gan_model import Generator
     G = Generator()
     G.load_state_dict(torch.load(ckpt, weights_only=False)["G_ema"])

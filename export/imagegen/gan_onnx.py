@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 
 from export.common import OPSET
+
 GENERATOR_IO = {"inputs": ["noise", "text_embedding"], "outputs": ["image"]}
 ENCODER_IO = {"inputs": ["input_ids", "attention_mask"], "outputs": ["embedding"]}
 
@@ -72,7 +73,12 @@ def export_static_encoder(table: np.ndarray, path: Path, int8: bool = True) -> P
 
 def quantize_generator(fp32: Path, out: Path, reader, exclude: list[str] | None = None) -> Path:
     """Static INT8 (QDQ, per-channel weights, uint8 activations) calibrated on ``reader``."""
-    from onnxruntime.quantization import CalibrationMethod, QuantFormat, QuantType, quantize_static
+    from onnxruntime.quantization import (
+        CalibrationMethod,
+        QuantFormat,
+        QuantType,
+        quantize_static,
+    )
     quantize_static(str(fp32), str(out), reader, quant_format=QuantFormat.QDQ, per_channel=True,
                     activation_type=QuantType.QUInt8, weight_type=QuantType.QInt8,
                     calibrate_method=CalibrationMethod.MinMax, nodes_to_exclude=exclude or [])

@@ -7,8 +7,6 @@ reply-like sentence written for this sheet.
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import numpy as np
 
 CHAT = ["a red apple", "what a rainy day", "I love my dog", "let's grab a pizza tonight",

@@ -46,6 +46,7 @@ def register(sub) -> None:
 
 def run(args) -> int:
     import torch
+
     from export.imagegen.gan_loop import Trainer
     torch.set_num_threads(args.threads)
     if not Path(args.data).is_file():

@@ -21,11 +21,10 @@ from typing import Callable
 
 from edge_vdialog.compose import Compositor, View
 from edge_vdialog.dialogue.sampling import Sampling
-from edge_vdialog.interfaces import Dialogue, ImageGenerator
+from edge_vdialog.interfaces import Dialogue, FrameSink, ImageGenerator
 from edge_vdialog.media.camera import CameraSource
 from edge_vdialog.media.listen import Listener
 from edge_vdialog.media.presence import Presence
-from edge_vdialog.media.sinks import Sink
 from edge_vdialog.media.status import FrameDropped
 from edge_vdialog.media.typed import LineEditor
 from edge_vdialog.telemetry import Telemetry
@@ -42,7 +41,7 @@ GREETING = "Hi there! 👋 What would you like to talk about?"
 
 
 class Kiosk:
-    def __init__(self, chat: Dialogue, sampling: Sampling, sink: Sink, telemetry: Telemetry, *,
+    def __init__(self, chat: Dialogue, sampling: Sampling, sink: FrameSink, telemetry: Telemetry, *,
                  generator: ImageGenerator | None = None, compositor: Compositor | None = None,
                  camera: CameraSource | None = None, presence: Presence | None = None,
                  listener: Listener | None = None, fps: float = 30.0, image_seed: int | None = None,

@@ -15,9 +15,9 @@ from edge_vdialog.app import Kiosk
 from edge_vdialog.compose import Compositor
 from edge_vdialog.dialogue.sampling import Sampling
 from edge_vdialog.errors import ConfigError, UserError
-from edge_vdialog.interfaces import Dialogue, ImageGenerator
+from edge_vdialog.interfaces import Dialogue, FrameSink, ImageGenerator
 from edge_vdialog.media.camera import open_camera
-from edge_vdialog.media.sinks import Sink, open_sink
+from edge_vdialog.media.sinks import open_sink
 from edge_vdialog.settings import Settings
 from edge_vdialog.telemetry import Telemetry
 
@@ -52,7 +52,11 @@ def check_endpoints(settings: Settings) -> None:
 def load_models(settings: Settings) -> Models:
     """Dialogue (+ image generator when enabled) from their bundles, each by its component's kind,
     on the backend ``engines.backend``, warmed up."""
-    from edge_vdialog.bundle import Bundle, default_bundle_dir, default_dialogue_bundle_dir
+    from edge_vdialog.bundle import (
+        Bundle,
+        default_bundle_dir,
+        default_dialogue_bundle_dir,
+    )
     from edge_vdialog.loaders import load_component
 
     d, e = settings.dialogue, settings.engines
@@ -110,7 +114,7 @@ def open_voice(settings: Settings, telemetry: Telemetry):
 
 
 def build_kiosk(settings: Settings, telemetry: Telemetry, models: Models,
-                sink: Sink | None = None) -> Kiosk:
+                sink: FrameSink | None = None) -> Kiosk:
     import cv2
 
     cv2.setNumThreads(1)  # frames here are small: leave the other cores to inference

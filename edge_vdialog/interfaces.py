@@ -95,14 +95,21 @@ class Capture(Protocol):
     def close(self) -> None: ...
 
 
-class FrameSink(Protocol):
-    """Where composed frames go: a window, a framebuffer, a video file, PNGs, nowhere."""
+class FrameOutput(Protocol):
+    """An opened output for composed frames: a window, a framebuffer, a video file, PNGs, nowhere."""
 
     def show(self, frame: np.ndarray) -> int:
-        """Output one HxWx3 uint8 BGR frame; the key pressed meanwhile, -1 when none."""
+        """Output one HxWx3 uint8 BGR frame; the key pressed meanwhile, -1 when none. Raises
+        :class:`~edge_vdialog.media.status.FrameDropped` when the frame did not reach the output."""
         ...
 
     def close(self) -> None: ...
+
+
+class FrameSink(FrameOutput, Protocol):
+    """What the kiosk draws into: a display URI's output, reopened when it goes away."""
+
+    def status(self) -> SourceStatus: ...
 
 
 class Camera(Protocol):
@@ -111,6 +118,9 @@ class Camera(Protocol):
     def latest(self) -> Frame | None:
         """The newest frame, or None before the first one."""
         ...
+
+    reconnects: int
+    """Times the device came back after going away."""
 
     def status(self) -> SourceStatus: ...
 

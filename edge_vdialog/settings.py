@@ -20,9 +20,17 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from edge_vdialog import engines
+
 if TYPE_CHECKING:
     from edge_vdialog.dialogue.sampling import Sampling
 from edge_vdialog.engines import _providers
@@ -144,14 +152,6 @@ class Engines(Section):
                            "otherwise idle CPU, slower where the camera and compositor share the cores")
     cache_dir: Path | None = Field(None, description="where compiled engines (TensorRT plans, timing "
                                    "caches) are kept between starts; unset: rebuilt at every start")
-
-    @field_validator("backend")
-    @classmethod
-    def _known_backend(cls, name: str) -> str:
-        if name not in engines.backends():
-            raise ValueError(f"unknown backend {name!r}; this runtime has: {', '.join(engines.backends())}")
-        return name
-
     url: str = Field("grpc://127.0.0.1:8001", description="backend triton: the inference server, "
                      "grpc://host:port (grpcs://host:port for TLS)")
     timeout_s: float = Field(5.0, gt=0, le=600, description="backend triton: most seconds to connect "
@@ -162,15 +162,14 @@ class Engines(Section):
                                "delay between tries to reach a lost server, seconds")
     fallback: bool = Field(False, description="backend triton: answer from the local bundles while the "
                            "server is unreachable (reported degraded)")
-    def options(self, threads: int | None = None) -> engines.EngineOptions:
-        """What :func:`edge_vdialog.engines.open_engine` takes; ``threads`` overrides ``threads``."""
-        return engines.EngineOptions(self.backend, tuple(self.providers), threads or self.threads,
-                                     self.spinning, self.cache_dir, self.url, self.timeout_s,
-                                     self.piece_timeout_s, self.retry_max_s, self.fallback)
 
+    @field_validator("backend")
+    @classmethod
+    def _known_backend(cls, name: str) -> str:
+        if name not in engines.backends():
+            raise ValueError(f"unknown backend {name!r}; this runtime has: {', '.join(engines.backends())}")
+        return name
 
-class Service(Section):
-    watchdog: bool = Field(True, description="send WATCHDOG=1 when systemd asks for it")
     @field_validator("url")
     @classmethod
     def _server_uri(cls, url: str) -> str:
@@ -180,6 +179,15 @@ class Service(Section):
             raise ValueError(f"{url!r} is not a server address; supported: grpc://host:port, grpcs://host:port")
         return url
 
+    def options(self, threads: int | None = None) -> engines.EngineOptions:
+        """What :func:`edge_vdialog.engines.open_engine` takes; ``threads`` overrides ``threads``."""
+        return engines.EngineOptions(self.backend, tuple(self.providers), threads or self.threads,
+                                     self.spinning, self.cache_dir, self.url, self.timeout_s,
+                                     self.piece_timeout_s, self.retry_max_s, self.fallback)
+
+
+class Service(Section):
+    watchdog: bool = Field(True, description="send WATCHDOG=1 when systemd asks for it")
     stall_timeout_s: float = Field(10.0, ge=0.5, le=600, description="a render loop or inference "
                                    "worker silent this long counts as hung, seconds")
 

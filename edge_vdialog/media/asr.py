@@ -8,20 +8,15 @@ CTranslate2 Whisper directory works too. Another engine only needs a ``transcrib
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Callable, Protocol
+from typing import Callable
 
 import numpy as np
 
 from edge_vdialog.errors import UserError
+from edge_vdialog.interfaces import Recognizer
 
 SAMPLE_RATE = 16000
 """What every recognizer takes, hertz."""
-
-
-class Recognizer(Protocol):
-    def transcribe(self, audio: np.ndarray) -> str:
-        """Text for float32 mono audio in [-1, 1] at 16 kHz."""
-        ...
 
 
 class WhisperRecognizer:

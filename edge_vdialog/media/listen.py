@@ -9,7 +9,7 @@ from collections.abc import Callable
 
 import numpy as np
 
-from edge_vdialog.media.asr import Recognizer
+from edge_vdialog.interfaces import Recognizer
 from edge_vdialog.media.mic import Microphone
 from edge_vdialog.media.resample import Resampler
 from edge_vdialog.media.vad import Segmenter

@@ -17,12 +17,12 @@ import logging
 import time
 from collections.abc import Callable
 from pathlib import Path
-from typing import Protocol
 
 import cv2
 import numpy as np
 
 from edge_vdialog.errors import UserError
+from edge_vdialog.interfaces import FrameOutput, FrameSink
 from edge_vdialog.media.status import FrameDropped, SourceStatus
 from edge_vdialog.media.uri import Uri, parse_uri
 
@@ -32,15 +32,6 @@ SCHEMES = {"display": "display://0", "fb": "fb:///dev/fb0", "file": "file://out.
            "png": "png://DIR", "null": "null://"}
 RETRY_S = 5.0
 """How often a display that is offline is tried again, seconds."""
-
-
-class Sink(Protocol):
-    def show(self, frame: np.ndarray) -> int:
-        """Output one HxWx3 uint8 BGR frame; the key pressed meanwhile, -1 when none.
-        Raises FrameDropped when the frame was not output."""
-        ...
-
-    def close(self) -> None: ...
 
 
 class NullSink:
@@ -115,9 +106,9 @@ class RetryingSink:
     failure (opening or showing raised OSError or UserError), reopened at most every
     ``retry_s`` seconds; meanwhile frames raise FrameDropped and ``status()`` says why."""
 
-    def __init__(self, opener: Callable[[], Sink], retry_s: float = RETRY_S) -> None:
+    def __init__(self, opener: Callable[[], FrameOutput], retry_s: float = RETRY_S) -> None:
         self.opener, self.retry_s = opener, retry_s
-        self.sink: Sink | None = None
+        self.sink: FrameOutput | None = None
         self.reconnects = 0
         """Times the display came back after a failure."""
         self._problem = ""
@@ -164,7 +155,7 @@ class RetryingSink:
         self.close()
 
 
-def _opener(uri: Uri, fps: float, fullscreen: bool) -> Callable[[], Sink]:
+def _opener(uri: Uri, fps: float, fullscreen: bool) -> Callable[[], FrameOutput]:
     """What opens ``uri``'s device; its URI parameters are read (and checked) now."""
     if uri.scheme == "display":
         from edge_vdialog.media.window import open_window
@@ -181,7 +172,7 @@ def _opener(uri: Uri, fps: float, fullscreen: bool) -> Callable[[], Sink]:
 
 
 def open_sink(text: str, fps: float = 30.0, fullscreen: bool = True,
-              retry_s: float = RETRY_S) -> Sink:
+              retry_s: float = RETRY_S) -> FrameSink:
     """The sink for ``text``, opened (or offline and retrying); unknown schemes raise UserError."""
     uri = parse_uri(text, "display", SCHEMES)
     if uri.scheme == "null":

@@ -11,12 +11,12 @@ import os
 import sys
 import time
 from dataclasses import dataclass
-from typing import Protocol
 
 import cv2
 import numpy as np
 
 from edge_vdialog.errors import UserError
+from edge_vdialog.interfaces import Capture
 from edge_vdialog.media.uri import Uri
 
 NETWORK_TIMEOUT_S = 10.0
@@ -38,14 +38,6 @@ class Request:
     """Files start over at their end."""
     timeout_s: float = NETWORK_TIMEOUT_S
     """Network streams: longest wait for an answer, seconds."""
-
-
-class Capture(Protocol):
-    def read(self) -> np.ndarray | None:
-        """The next frame, HxWx3 uint8 BGR, blocking; None when the device or stream ended."""
-        ...
-
-    def close(self) -> None: ...
 
 
 class Pacer:

@@ -10,6 +10,7 @@ COMMANDS: list[str] = [
     "imagegen.gan_data", "imagegen.distill_encoder", "imagegen.encoder_compare", "imagegen.train_gan",
     "imagegen.gan_bundle", "imagegen.eval_gan", "imagegen.bench_imagegen", "imagegen.gan_sheet",
     "triton.triton_repo", "triton.triton_serve",
+    "tensorrt.trt_onnx", "tensorrt.trt_engine",
 ]
 """Command modules (``export.<domain>.<name>``), each with ``register(subparsers)``; a module
 implements the command of its name (``causal_lm`` also implements ``gpt2``, its GPT-2 preset)."""

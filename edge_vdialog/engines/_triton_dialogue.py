@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from edge_vdialog.bundle import Bundle, Component
+from edge_vdialog.engines import EngineOptions
 from edge_vdialog.engines.triton import (
     POLL_S,
     AnswerInterrupted,
@@ -38,12 +39,13 @@ class TritonDialogue:
     With ``engines.fallback`` it answers from the local bundle while the server is away (loaded
     on first need), continuing the same conversation. One ``send`` at a time."""
 
-    def __init__(self, link: Link, model: str, bundle: Bundle, comp: Component) -> None:
-        self.link, self.model, self.bundle, self.comp = link, model, bundle, comp
+    def __init__(self, link: Link, model: str, bundle: Bundle, comp: Component, options: EngineOptions) -> None:
+        self.link, self.model, self.bundle, self.comp, self.options = link, model, bundle, comp, options
         self.provider = f"triton {link.url}"
         self.kept: list[list[str]] = []
         """The history the server's next prompt starts from: [[role, text], ...]."""
         self._local: Conversation | None = None
+        self._client = link.new_client()          # its own: one stream per client
 
     def status(self) -> SourceStatus:
         """Online while the server answers; offline with the reason (and the fallback) otherwise."""
@@ -70,13 +72,13 @@ class TritonDialogue:
             yield from self._locally(text, sampling, cancel)
 
     def _locally(self, text: str, sampling: Sampling, cancel: threading.Event | None) -> Iterator[str]:
-        if not self.link.options.fallback:
+        if not self.options.fallback:
             raise ServerUnavailable(self.link.status().message or f"Triton server at {self.link.url} is away",
                                     "retrying with backoff")
         from edge_vdialog.dialogue import load_dialogue
         from edge_vdialog.dialogue.prompt import Message
         if self._local is None:
-            self._local = load_dialogue(self.bundle, self.comp, dataclasses.replace(self.link.options, backend="ort"))
+            self._local = load_dialogue(self.bundle, self.comp, dataclasses.replace(self.options, backend="ort"))
         self._local.resume([Message(r, t) for r, t in self.kept])
         yield from self._local.send(text, sampling, cancel)
         self.kept = [[m.role, m.text] for m in self._local.kept]
@@ -87,7 +89,7 @@ class TritonDialogue:
         body = {"kept": self.kept, "text": text, "sampling": dataclasses.asdict(sampling)}
         request = grpc.InferInput("request", [1], "BYTES")
         request.set_data_from_numpy(np.array([json.dumps(body, ensure_ascii=False).encode()], dtype=np.object_))
-        client, finished, reply = self.link.client, False, ""
+        client, finished, reply = self._client, False, ""
         client.start_stream(callback=lambda result, error: events.put((result, error)))
         try:
             client.async_stream_infer(self.model, [request], enable_empty_final_response=True)
@@ -108,14 +110,14 @@ class TritonDialogue:
     def _next(self, events: queue.Queue, cancel: threading.Event):
         """The next response; None once ``cancel`` is set; ServerUnavailable when the stream broke
         or nothing came for ``engines.piece_timeout_s``."""
-        deadline = time.monotonic() + self.link.options.piece_timeout_s
+        deadline = time.monotonic() + self.options.piece_timeout_s
         while not cancel.is_set():
             try:
                 result, error = events.get(timeout=POLL_S)
             except queue.Empty:
                 if time.monotonic() > deadline:
                     raise ServerUnavailable(f"Triton server at {self.link.url} sent nothing for "
-                                            f"{self.link.options.piece_timeout_s:g} s") from None
+                                            f"{self.options.piece_timeout_s:g} s") from None
                 continue
             if error is not None:
                 if "bad request:" in _why(error):

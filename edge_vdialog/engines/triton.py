@@ -72,11 +72,18 @@ class Link:
 
     def __init__(self, options: EngineOptions) -> None:
         self.options, self.url = options, options.url
-        scheme, _, self.address = options.url.partition("://")
-        self.client = _grpc().InferenceServerClient(self.address, ssl=scheme == "grpcs")
+        self.clients: list[Any] = []
+        """Every client made for this server (closed at exit, before grpc unloads)."""
+        self.client = self.new_client()
         self._lock = threading.Lock()
         self._down: str | None = None          # why the server counts as away; None: up
         self._probe: threading.Thread | None = None
+
+    def new_client(self) -> Any:
+        """A gRPC client of its own (one stream at a time per client)."""
+        scheme, _, address = self.url.partition("://")
+        self.clients.append(_grpc().InferenceServerClient(address, ssl=scheme == "grpcs"))
+        return self.clients[-1]
 
     def check(self, model: str) -> None:
         """Raise :class:`ServerUnavailable` (unreachable) or UserError (model not served)."""
@@ -127,7 +134,7 @@ class Link:
 
 _links: dict[str, Link] = {}
 _links_lock = threading.Lock()
-atexit.register(lambda: [lnk.client.close() for lnk in _links.values()])  # before grpc unloads
+atexit.register(lambda: [c.close() for lnk in _links.values() for c in lnk.clients])
 
 
 def link(options: EngineOptions) -> Link:
@@ -217,4 +224,4 @@ def load_dialogue(bundle: Bundle, comp: Component, options: EngineOptions) -> Di
 
     model, lnk = model_name(comp.name, comp.files["model"].sha256), link(options)
     _connect(lnk, model, options.fallback)
-    return TritonDialogue(lnk, model, bundle, comp)
+    return TritonDialogue(lnk, model, bundle, comp, options)

@@ -32,7 +32,7 @@ def test_watchdog_interval_from_env():
 
 def test_ready_watchdog_hang_and_stop(notify_socket):
     env = service_env(NOTIFY_SOCKET=notify_socket.address, WATCHDOG_USEC=str(WATCHDOG_USEC),
-                      EDGE_VDIALOG__SERVICE__STALL_TIMEOUT_S="1.0",
+                      EDGE_VDIALOG__SERVICE__STALL_TIMEOUT_S="3.0",  # a loaded machine's idle beat
                       EDGE_VDIALOG__ENGINES__PROVIDERS='["cpu"]')
     kiosk = Kiosk(["--camera", "test://", "--mic", "none", "--display", "null://"], env)
     try:

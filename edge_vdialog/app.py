@@ -45,7 +45,8 @@ class Kiosk:
                  generator: ImageGenerator | None = None, compositor: Compositor | None = None,
                  camera: CameraSource | None = None, presence: Presence | None = None,
                  listener: Listener | None = None, fps: float = 30.0, image_seed: int | None = None,
-                 backend: str = "", idle_s: float = 60.0, speech: Speech | None = None,
+                 image_follow: str = "reply", backend: str = "", idle_s: float = 60.0,
+                 speech: Speech | None = None,
                  speak_greeting: bool = True) -> None:
         self.chat, self.sink, self.telemetry = chat, sink, telemetry
         self.speech, self.speak_greeting = speech, speak_greeting  # replies spoken as they stream
@@ -57,7 +58,7 @@ class Kiosk:
         self._wake = threading.Event()  # a frame is wanted now (first token, picture, stop)
         self.dialogue = Worker("worker", reply_handler(chat, sampling, telemetry, self._wake.set),
                                telemetry, "dialogue")
-        self.images = Worker("image", image_handler(generator, image_seed, self._wake.set),
+        self.images = Worker("image", image_handler(generator, image_seed, self._wake.set, image_follow),
                              telemetry, "image") if generator else None
         self.editor = LineEditor(self.submit, self.stop)
         self.turn: Turn | None = None
@@ -66,7 +67,8 @@ class Kiosk:
         self.frame_times: collections.deque[float] = collections.deque(maxlen=100_000)
         """time.monotonic() after each frame was shown, seconds."""
         self._lock = threading.Lock()
-        self._image: tuple[int, object] | None = None  # (turn id, RGB image) on screen
+        self._image: tuple[tuple[int, int], object] | None = None  # ((turn id, version), RGB) on screen
+        self._image_seq = 0                           # counts pictures put on screen (View.image_id)
         self._greeting = ""
         self._last_activity = -float("inf")
         self._attract = False
@@ -143,7 +145,8 @@ class Kiosk:
         try:
             view, turn, shown = self._view()
             key = self.sink.show(self.compositor.compose(view))
-        except FrameDropped:  # not on screen: nothing to stamp (a faulty display says so itself)
+        except FrameDropped:  # not on screen: no latency to stamp (a faulty display says so itself),
+            self._stamp(turn, (False, False), time.monotonic())  # but a finished turn is still logged
             return False
         except Exception as e:
             self.telemetry.count_error("render")
@@ -171,22 +174,23 @@ class Kiosk:
         self._update_presence()
         turn = self.turn
         if turn is not None and turn.image is not None and (
-                self._image is None or self._image[0] < turn.id):
-            self._image = (turn.id, turn.image)
+                self._image is None or self._image[0] < (turn.id, turn.image_version)):
+            self._image = ((turn.id, turn.image_version), turn.image)
+            self._image_seq += 1
         state = self._state(turn)
         self.telemetry.set_state(state)
-        image_id, image = self._image or (0, None)
+        (image_turn, _), image = self._image or ((0, 0), None)
         frame = self.camera.latest() if self.camera else None
         if self.editor.text:
             heard = f"> {self.editor.text}▌"
         else:
             heard = "🎤 …" if state == "listening" else (turn.text if turn else "")
         reply = self._reply(turn)
-        view = View(state=state, heard=heard, reply=reply, image=image, image_id=image_id,
+        view = View(state=state, heard=heard, reply=reply, image=image, image_id=self._image_seq,
                     camera=frame.image if frame else None, status=self._status(state),
                     alerts=tuple(self.telemetry.degraded().values()), attract=state == "attract")
         shows_token = turn is not None and bool(turn.reply) and reply.startswith(turn.reply[:1])
-        return view, turn, (shows_token, turn is not None and image_id == turn.id)
+        return view, turn, (shows_token, turn is not None and image_turn == turn.id)
 
     def _reply(self, turn: Turn | None) -> str:
         if turn is None:

@@ -127,8 +127,12 @@ def build_kiosk(settings: Settings, telemetry: Telemetry, models: Models,
         listener.muted = lambda: speech.speaking  # the kiosk does not answer itself
     sink = sink or open_sink(d.uri, fps=30.0, fullscreen=d.fullscreen)
     telemetry.set_backend(models.backend)
+    if settings.engines.backend == "tensorrt":   # its fallback shows on screen too, not only in /healthz
+        from edge_vdialog.service.health import provider_fallback
+        telemetry.set_degraded("backend", provider_fallback(settings.engines, models.backend))
     return Kiosk(models.chat, models.sampling, sink, telemetry, generator=models.generator,
                  compositor=Compositor(d.width, d.height), camera=camera,
                  presence=open_presence(camera), listener=listener,
-                 image_seed=settings.imagegen.seed, backend=models.backend, speech=speech,
+                 image_seed=settings.imagegen.seed, image_follow=settings.imagegen.follow,
+                 backend=models.backend, speech=speech,
                  speak_greeting=settings.voice.greet)

@@ -116,7 +116,7 @@ class Dialogue(Section):
     bundle: Path | None = Field(None, description="dialogue bundle directory; unset: models/smollm2 "
                                 "when built, else models/default")
     greedy: bool = Field(False, description="always take the most likely token")
-    temperature: float = Field(0.7, gt=0.0, le=5.0, description="sampling temperature")
+    temperature: float = Field(0.3, gt=0.0, le=5.0, description="sampling temperature (0.3: measured best for the kiosk persona, docs/dialogue_models.md)")
     top_k: int = Field(50, ge=0, le=100000, description="keep the k most likely tokens, 0: all")
     top_p: float = Field(0.9, gt=0.0, le=1.0, description="nucleus sampling mass")
     repetition_penalty: float = Field(1.1, ge=1.0, le=3.0, description="1: no penalty")
@@ -140,6 +140,10 @@ class ImageGen(Section):
     bundle: Path | None = Field(None, description="text encoder + generator bundle; "
                                 "unset: models/default")
     seed: int | None = Field(None, ge=0, le=2**32 - 1, description="fixed noise seed; unset: random")
+    follow: Literal["words", "reply", "both"] = Field("reply", description="what the picture is drawn "
+                                                      "from: words = the person's words only; reply = the "
+                                                      "words at once, then the complete reply, cross-faded "
+                                                      "in; both = the words, then words and reply together")
 
 
 class Engines(Section):

@@ -40,9 +40,13 @@ class Turn:
     """Set when the reply is complete (or failed, or cancelled) and the image is drawn (or not)."""
     replying: threading.Event = field(default_factory=threading.Event)
     """Set when the first reply piece is out (or the reply failed): the picture may start."""
+    replied: threading.Event = field(default_factory=threading.Event)
+    """Set when the reply is complete (or failed, or cancelled)."""
     reply: str = ""
     image: np.ndarray | None = None
-    """HxWx3 uint8 RGB."""
+    """HxWx3 uint8 RGB: first for the person's words, then (see ``follow``) for the reply."""
+    image_version: int = 0
+    """Counts the pictures set on this turn (1: from the words, 2: from the reply)."""
     error: str = ""
     tokens_per_s: float | None = None
     first_piece_s: float | None = None
@@ -112,6 +116,7 @@ def reply_handler(chat: Dialogue, sampling: Sampling, telemetry: Telemetry,
             stream(turn)
         finally:
             turn.replying.set()  # also when it failed or was cancelled: the picture may start
+            turn.replied.set()
 
     def stream(turn: Turn) -> None:
         start, n = None, 0
@@ -138,11 +143,36 @@ FIRST_TOKEN_HEAD_START_S = 0.15
 two would otherwise share the cores exactly when the first token matters most."""
 
 
-def image_handler(generator: ImageGenerator, seed: int | None,
-                  wake: Callable[[], None]) -> Callable[[Turn], None]:
-    """Draws the picture for what the person said (ready long before the reply is complete)."""
+REPLY_WAIT_S = 120.0
+"""Longest the picture waits for a reply to complete, seconds (a cancel ends the wait at once)."""
+
+
+def _wait_for_reply(turn: Turn, poll_s: float = 0.02) -> bool:
+    """Wait until the turn's reply is complete; False when it was cancelled (barge-in) first. A
+    turn superseded before the dialogue worker reached it is never marked replied, only cancelled."""
+    deadline = time.monotonic() + REPLY_WAIT_S
+    while not turn.replied.wait(poll_s):
+        if turn.cancel.is_set() or time.monotonic() > deadline:
+            return False
+    return not turn.cancel.is_set()
+
+
+def image_handler(generator: ImageGenerator, seed: int | None, wake: Callable[[], None],
+                  follow: str = "reply") -> Callable[[Turn], None]:
+    """Draws the picture for what the person said (ready long before the reply is complete), then
+    per ``follow`` (``[imagegen] follow``: words | reply | both) one for the complete reply (or the
+    words and the reply together), which the compositor fades in."""
+    def show(turn: Turn, text: str) -> None:
+        turn.image = generator.generate(text, seed=seed)
+        turn.image_version += 1
+        wake()
+
     def handle(turn: Turn) -> None:
         turn.replying.wait(FIRST_TOKEN_HEAD_START_S)
-        turn.image = generator.generate(turn.text, seed=seed)
-        wake()
+        show(turn, turn.text)
+        if follow == "words" or not _wait_for_reply(turn):
+            return
+        reply = turn.reply.strip()
+        if reply and not turn.error:
+            show(turn, reply if follow == "reply" else f"{turn.text} {reply}")
     return handle

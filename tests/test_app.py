@@ -225,3 +225,38 @@ def test_workers_yield_the_cpu_to_the_render_loop(running):
             return int(f.read().rsplit(")", 1)[1].split()[16])
     assert wait_for(lambda: nice(kiosk.dialogue.thread.native_id) >= 5)
     assert nice(threading.get_native_id()) < nice(kiosk.dialogue.thread.native_id)
+
+
+class RecordingImages(HashImages):
+    """HashImages that remembers every text it drew."""
+
+    def __init__(self) -> None:
+        self.texts: list[str] = []
+
+    def generate(self, text: str, seed: int | None = None) -> np.ndarray:
+        self.texts.append(text)
+        return super().generate(text, seed)
+
+
+@pytest.mark.parametrize("follow,second", [("reply", ScriptedChat().reply),
+                                           ("both", "hello there " + ScriptedChat().reply),
+                                           ("words", None)])
+def test_picture_follows_the_conversation(running, follow, second):
+    images = RecordingImages()
+    kiosk = running(generator=images, image_follow=follow)
+    turn = kiosk.submit("hello there")
+    assert turn.done.wait(10)
+    assert images.texts == (["hello there", second] if second else ["hello there"])
+    assert turn.image_version == len(images.texts)
+    assert np.array_equal(turn.image, images.generate(images.texts[-1]))
+
+
+def test_barge_in_skips_the_reply_picture(running):
+    images = RecordingImages()
+    kiosk = running(chat=ScriptedChat(step_s=0.3), generator=images, image_follow="reply")
+    first = kiosk.submit("first question")
+    assert wait_for(lambda: first.reply)                      # answering
+    second = kiosk.submit("second question")
+    assert second.done.wait(10) and first.done.wait(1)
+    assert images.texts[:2] == ["first question", "second question"]   # no picture of the cut reply
+    assert images.texts[-1] == ScriptedChat().reply and len(images.texts) == 3

@@ -22,17 +22,14 @@ def region(frame, box):
     return frame[y:y + h, x:x + w]
 
 
-def test_frame_shape_and_crisp_integer_upscale(comp):
+def test_frame_shape_and_picture_filling_its_box(comp):
     image = np.zeros((64, 64, 3), np.uint8)
-    image[::2, ::2] = (255, 0, 0)  # red checkerboard, RGB
+    image[:, :32] = (255, 0, 0)  # left half red, RGB
     frame = comp.compose(View(image=image, image_id=1))
     assert frame.shape == (720, 1280, 3) and frame.dtype == np.uint8
-    x, y, w, _ = comp.image_box
-    k = w // 64                                      # 640 // 64 = 10: whole pixels per pixel
-    x0, y0 = x + (w - 64 * k) // 2, y + (w - 64 * k) // 2
-    block = frame[y0:y0 + k, x0:x0 + k]
-    assert (block == (0, 0, 255)).all()              # one source pixel, red in BGR, no blur
-    assert (frame[y0:y0 + k, x0 + k:x0 + 2 * k] == 0).all()
+    x, y, w, h = comp.image_box
+    assert (frame[y + h // 2, x + 5] == (0, 0, 255)).all()           # red in BGR at the left edge
+    assert (frame[y + h // 2, x + w - 5] == 0).all()                 # black at the right edge
 
 
 def test_large_image_is_shrunk_to_fit(comp):
@@ -117,3 +114,24 @@ def test_other_resolutions():
     frame = Compositor(640, 360).compose(View(reply="hi", image=np.zeros((64, 64, 3), np.uint8)))
     assert frame.shape == (360, 640, 3)
 
+
+
+def test_picture_is_smooth_and_cross_fades():
+    import time
+
+    from edge_vdialog.compose.frame import FADE_S
+    comp = Compositor(1280, 720)
+    x, y, w, h = comp.image_box
+    checker = np.indices((64, 64)).sum(axis=0) % 2 * 255              # hardest case for nearest
+    black_white = np.repeat(checker[..., None], 3, axis=2).astype(np.uint8)
+    frame = comp.compose(View(image=black_white, image_id=1)).copy()
+    box = frame[y:y + h, x:x + w]
+    assert len(np.unique(box)) > 16                              # interpolated, not 2-level blocks
+    grey = np.full((64, 64, 3), 128, np.uint8)
+    start = time.monotonic()
+    mid = comp.compose(View(image=grey, image_id=2))[y:y + h, x:x + w].copy()
+    if time.monotonic() - start < FADE_S / 2:                     # still fading: old picture shows
+        assert np.abs(mid.astype(int) - 128).mean() > 5
+    time.sleep(FADE_S)
+    done = comp.compose(View(image=grey, image_id=2))[y:y + h, x:x + w]
+    assert np.abs(done.astype(int) - 128).max() <= 1               # the fade has ended

@@ -5,16 +5,16 @@ Layout at 1280x720 (everything scales with the frame height)::
     +--------------------+------------------------------+
     |                    | YOU SAID  what the person said|
     |  generated image   | reply, word-wrapped, newest   |
-    |  640x640, integer  | lines kept when it overflows  |
-    |  nearest upscale   |                 +-----------+ |
+    |  640x640, smooth   | lines kept when it overflows  |
+    |  upscale, fades    |                 +-----------+ |
     |                    |                 | camera PiP| |
     +--------------------+-----------------+-----------+-+
     | state · fps · backend · latencies        warnings |
     +---------------------------------------------------+
 
-The generated image is small (64-128 px): it is scaled by the largest whole factor that fits,
-with nearest-neighbour, so its pixels stay square and crisp; anything larger is shrunk with
-INTER_AREA. The camera view is shrunk with INTER_AREA (no aliasing). The frame buffer and the
+The generated image is small (64-128 px): it is enlarged to the image box with bicubic
+interpolation (no blocks; a picture that changes cross-fades over :data:`FADE_S`); anything larger is
+shrunk with INTER_AREA. The camera view is shrunk with INTER_AREA (no aliasing). The frame buffer and the
 static background are allocated once; a frame is a copy of the background plus pastes.
 """
 
@@ -59,6 +59,10 @@ def bgr(rgb: Rgb) -> tuple[int, int, int]:
     return rgb[2], rgb[1], rgb[0]
 
 
+FADE_S = 0.5
+"""How long a new picture takes to cross-fade over the previous one, seconds."""
+
+
 class Compositor:
     def __init__(self, width: int = 1280, height: int = 720, fonts: Fonts | None = None) -> None:
         self.w, self.h = width, height
@@ -82,6 +86,7 @@ class Compositor:
         self.attract_background = np.full_like(self.frame, BG)
         self.background[self.bar_y:] = self.attract_background[self.bar_y:] = PANEL
         self._scaled: tuple[int, np.ndarray] | None = None  # (image_id, scaled image)
+        self._fading: tuple[float, np.ndarray] | None = None  # (monotonic start, previous scaled image)
 
     def _background(self) -> np.ndarray:
         bg = np.empty_like(self.frame)
@@ -113,21 +118,27 @@ class Compositor:
         if view.image is None:
             return
         if self._scaled is None or self._scaled[0] != view.image_id:
-            self._scaled = (view.image_id, self._fit(view.image))
+            new = self._fit(view.image)
+            old = self._scaled[1] if self._scaled is not None else None
+            self._fading = (time.monotonic(), old) if old is not None and old.shape == new.shape else None
+            self._scaled = (view.image_id, new)
         img = self._scaled[1]
+        if self._fading is not None:
+            a = (time.monotonic() - self._fading[0]) / FADE_S           # 0 -> 1 over the fade
+            if a >= 1:
+                self._fading = None
+            else:
+                img = cv2.addWeighted(self._fading[1], 1.0 - a, img, a, 0.0)
         x, y, w, h = self.image_box
         self._paste(img, x + (w - img.shape[1]) // 2, y + (h - img.shape[0]) // 2)
 
     def _fit(self, rgb: np.ndarray) -> np.ndarray:
-        """RGB picture -> BGR scaled to the image box: whole-factor nearest, or INTER_AREA down."""
+        """RGB picture -> BGR filling the image box: bicubic up, INTER_AREA down."""
         _, _, w, h = self.image_box
         ih, iw = rgb.shape[:2]
-        k = min(w // iw, h // ih)
-        if k >= 1:
-            size, interp = (iw * k, ih * k), cv2.INTER_NEAREST
-        else:
-            f = min(w / iw, h / ih)
-            size, interp = (max(1, round(iw * f)), max(1, round(ih * f))), cv2.INTER_AREA
+        f = min(w / iw, h / ih)
+        size = (max(1, round(iw * f)), max(1, round(ih * f)))
+        interp = cv2.INTER_CUBIC if f > 1 else cv2.INTER_AREA
         return cv2.cvtColor(cv2.resize(rgb, size, interpolation=interp), cv2.COLOR_RGB2BGR)
 
     def _texts(self, view: View) -> None:

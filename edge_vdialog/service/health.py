@@ -37,6 +37,8 @@ def provider_fallback(engines: Engines, running: str) -> str | None:
 
     Only providers the operator listed (``[engines] providers``) count: the default list means
     "first available wins", so a CPU-only machine running on the CPU is as configured."""
+    if engines.backend == "tensorrt" and running != "tensorrt":
+        return f"TensorRT backend not running: {running}"
     wanted = engines.providers
     if "providers" not in engines.model_fields_set or wanted[0] == "cpu" or "cpu" not in running.lower():
         return None

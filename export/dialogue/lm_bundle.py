@@ -21,7 +21,30 @@ from edge_vdialog.dialogue.prompt import FORMATS as PROMPT_FORMATS
 from edge_vdialog.errors import UserError
 from export.common.bundle_writer import BundleExport, bundle_export
 
-DEFAULT_SYSTEM = "You are a friendly assistant at a kiosk. Answer briefly."
+PERSONA = ("You are the friendly assistant of a public kiosk: a screen with a camera that draws a picture of what "
+           "people say. Answer the visitor in one to three short sentences and stay on their topic; sometimes ask a "
+           "short follow-up question. You have no family, home, job, shop, body or past, so never invent them. If a "
+           "message is rude, strange or empty, stay kind and invite the visitor to say something.")
+"""The kiosk persona (issue 12), tuned on export/dialogue/persona_tune_lines.txt, measured on the held-out
+export/dialogue/visitor_lines.txt (``python -m export persona-eval``, docs/dialogue_models.md)."""
+EXAMPLES = [
+    ("hi there!", "Hello, nice to see you! Tell me something and I will draw a picture of it."),
+    ("I had a long day.", "That sounds tiring. Would a picture of a quiet beach help you relax?"),
+    ("what are you?", "I am the kiosk here, a screen with a camera. I draw a picture for whatever you say."),
+    ("you are stupid", "I am still learning! Tell me something else and I will try again."),
+]
+"""Example exchanges shown to the model after the persona (few-shot): a 135M model keeps the persona's
+length and character far better with them than with instructions alone (measured, see above)."""
+
+
+def chatml_system(persona: str, examples: list[tuple[str, str]]) -> str:
+    """A chatml system prompt that carries example exchanges: the runtime wraps it in
+    ``<|im_start|>system\n...<|im_end|>\n``, so the examples become finished user/assistant turns."""
+    turns = "".join(f"<|im_end|>\n<|im_start|>user\n{u}<|im_end|>\n<|im_start|>assistant\n{a}" for u, a in examples)
+    return persona + turns
+
+
+DEFAULT_SYSTEM = chatml_system(PERSONA, EXAMPLES)
 """System prompt of chatml bundles unless ``--system`` says otherwise."""
 CONTEXT_CAP = 2048
 """Default cap on the context the runtime keeps (tokens): kiosk turns are short, and a bounded
@@ -33,11 +56,12 @@ def export_causal_lm(src: str | Path, out_bundle: str | Path, *, quantize: str =
                      prompt_format: str = "eos-turns", system_prompt: str | None = None,
                      source: str = "", licence: str = "",
                      config_extra: dict[str, Any] | None = None, max_context: int = CONTEXT_CAP,
-                     fuse_attention: bool = True) -> Path:
+                     fuse_attention: bool = True, opset: int | None = None) -> Path:
     """Export ``src`` (checkpoint dir or hub id) into ``out_bundle``'s ``dialogue`` component.
 
     ``config_extra`` is merged into the component config (e.g. ``{"stop": ["\\n\\n"]}``).
     ``fuse_attention=False`` keeps optimum's attention (concatenating KV cache) for any model.
+    ``opset``: the ONNX opset optimum exports at (None: optimum's default for the architecture).
     Returns the bundle directory. It is replaced whole once every step succeeded, never before
     (export/common/bundle_writer.py); intermediate files live next to it and go with the export.
     """
@@ -52,7 +76,7 @@ def export_causal_lm(src: str | Path, out_bundle: str | Path, *, quantize: str =
         tmp = export.work
         with tqdm(total=3, unit="step", leave=False) as steps:
             steps.set_description("optimum export (with past key values)")
-            onnx_dir = _optimum_export(src, tmp / "onnx")
+            onnx_dir = _optimum_export(src, tmp / "onnx", opset)
             steps.update()
             steps.set_description(f"quantize ({quantize})")
             stage = tmp / "stage"
@@ -68,11 +92,11 @@ def export_causal_lm(src: str | Path, out_bundle: str | Path, *, quantize: str =
     return out_bundle
 
 
-def _optimum_export(src: str | Path, out: Path) -> Path:
+def _optimum_export(src: str | Path, out: Path, opset: int | None = None) -> Path:
     from optimum.exporters.onnx import main_export
 
     try:
-        main_export(str(src), out, task="text-generation-with-past", do_validation=False,
+        main_export(str(src), out, task="text-generation-with-past", do_validation=False, opset=opset,
                     local_files_only=Path(str(src)).is_dir())
     except (OSError, ValueError, KeyError) as e:
         raise UserError(f"cannot export {src}: {str(e).splitlines()[0][:300]}",

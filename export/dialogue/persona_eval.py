@@ -1,0 +1,274 @@
+"""``python -m export persona-eval``: kiosk replies of several dialogue set-ups, measured, plus blind items.
+
+Set-ups (``--setups``, comma-separated; each one fresh conversation per visitor line, seed = line index):
+
+* ``old``: ``--smollm2`` bundle with the old system prompt (:data:`OLD_SYSTEM`) and the old reply length
+  (``Sampling(soft_max_chars=0, max_new_tokens=64)``, no clean endings): what the kiosk did before issue 12.
+* ``new``: ``--smollm2`` bundle with the kiosk persona (``--system``, default: the system prompt the
+  SmolLM2 export writes, :data:`export.dialogue.lm_bundle.DEFAULT_SYSTEM`) and the runtime's default
+  sampling (``[dialogue]`` defaults of ``edge_vdialog.settings``: clean endings).
+* ``gpt2``: the committed ``--gpt2`` bundle (models/default) with the runtime's default sampling;
+  ``gpt2-old``: the same bundle with the old sampling of ``old``.
+
+Automatic metrics per set-up (all computed in the same run): share of replies ending on a whole sentence
+(a truncation ellipsis counts as not whole) and share cut at the token cap, words (mean, median, max), persona-violation hits
+(:data:`VIOLATIONS`: invented spouse, family, shop, body, meals, past), relevance (cosine between the
+visitor line and the reply with the MiniLM-distilled text encoder of ``--encoder`` bundle, the one the
+picture path uses), repetition (share of repeated word 3-grams in a reply).
+
+``--out DIR`` gets ``replies.json`` (everything, labelled), ``metrics.md``, and for a blind judge
+``blind_items.md`` (rubric + every reply of every set-up shuffled, unlabelled) and ``blind_key.json``
+(item -> set-up; do not show it to the judge). ``--scores FILE`` (one ``ITEM SCORE`` per line, from the
+judge) un-shuffles the scores into ``scores.md``: mean and count of 4+ per set-up, and a table per line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import random
+import re
+import statistics
+import sys
+import time
+from pathlib import Path
+
+LINES = Path(__file__).with_name("visitor_lines.txt")
+OLD_SYSTEM = "You are a friendly assistant at a kiosk. Answer briefly."
+"""The SmolLM2 bundle's system prompt before issue 12."""
+
+VIOLATIONS = {
+    "spouse/partner": r"\bmy (wife|husband|girlfriend|boyfriend|partner|fianc[eé]e?)\b|\b(wife|husband)\b",
+    "family": r"\bmy (son|daughter|kids?|children|mom|mum|mother|dad|father|brother|sister|family|"
+              r"grand\w+|aunt|uncle|cousin|parents)\b",
+    "pet": r"\bmy (cat|dog|pet|puppy|kitten)\b",
+    "shop/workplace": r"\b(my|our) (shop|store|caf[eé]|restaurant|bakery|menu|products?|customers|boss|"
+                      r"office|company|job|team)\b|\bcustomers\b|\bwelcome to (the|our|my) \w+",
+    "body": r"\bmy (body|hands?|eyes|legs?|feet|hair|face|stomach|arms?)\b|\bI('m| am) (so )?"
+            r"(tired|hungry|sleepy|thirsty)\b",
+    "meals/sleep/travel": r"\bI (ate|eat|had|drank|slept|cooked|baked|went|visited|travel(l?)ed|grew up|"
+                          r"was born|live|lived)\b|\bI('ve| have) (been to|eaten|visited|traveled|travelled)\b",
+    "invented name": r"\b[Mm]y name is (?!.*kiosk)\w+|\bI'm [A-Z][a-z]+, (your|the|welcome)|\bcall me [A-Z]",
+    "AI boilerplate": r"\bas an AI\b|\blanguage model\b",
+}
+"""Persona violations: a kiosk has no spouse, family, pets, shop, body, meals or past (regexes,
+case-insensitive except the name pattern)."""
+
+RUBRIC = (
+    "You are judging replies of a friendly public kiosk assistant (a screen with a camera in a shop or lobby) "
+    "to what a visitor typed. Score each reply 1-5: 5 = natural, on-topic, short enough to read at a glance "
+    "(1-3 sentences), ends cleanly, stays in character as a kiosk assistant (does not invent a spouse, a shop "
+    "it works in, or personal experiences it cannot have), would not embarrass the owner; 4 = good with one "
+    "small flaw; 3 = understandable and related but rambling, cut off, or slightly off-topic; 2 = mostly "
+    "off-topic, incoherent in places, or cut off mid-thought with little value; 1 = word salad, unrelated, "
+    "or inappropriate.")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("persona-eval", help="kiosk replies of old/new/GPT-2 set-ups: metrics and blind items")
+    p.add_argument("--lines", type=Path, default=LINES, help="visitor lines, one per line (held out)")
+    p.add_argument("--setups", default="old,new,gpt2-old,gpt2", help="comma-separated: old, new, gpt2-old, gpt2")
+    p.add_argument("--smollm2", type=Path, default=Path("models/smollm2"), help="SmolLM2 bundle")
+    p.add_argument("--gpt2", type=Path, default=Path("models/default"), help="GPT-2 bundle")
+    p.add_argument("--encoder", type=Path, default=Path("models/default"), help="bundle with the text encoder")
+    p.add_argument("--system", help="persona system prompt for 'new' (default: the export's DEFAULT_SYSTEM)")
+    p.add_argument("--temperature", type=float, help="override the runtime default for 'new' and 'gpt2'")
+    p.add_argument("--repetition-penalty", type=float, help="override the runtime default for 'new' and 'gpt2'")
+    p.add_argument("--seed", type=int, default=0, help="sampling seeds (seed + line index) and blind order")
+    p.add_argument("--out", type=Path, required=True, help="output directory")
+    p.add_argument("--scores", type=Path, help="judge's scores (ITEM SCORE per line): write scores.md only")
+    p.set_defaults(func=run)
+
+
+def run(args: argparse.Namespace) -> int:
+    args.out.mkdir(parents=True, exist_ok=True)
+    if args.scores:
+        return unshuffle(args)
+    lines = [l.strip() for l in args.lines.read_text(encoding="utf-8").splitlines() if l.strip()]
+    setups = [s for s in args.setups.split(",") if s]
+    replies = {s: generate(s, lines, args) for s in setups}
+    metrics = measure(lines, replies, args.encoder)
+    data = {"lines": lines, "replies": replies, "metrics": metrics, "system": system_prompt(args)}
+    (args.out / "replies.json").write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    (args.out / "metrics.md").write_text(metrics_table(metrics), encoding="utf-8")
+    write_blind(args, lines, replies)
+    print(metrics_table(metrics))
+    print(f"wrote {args.out}/replies.json, metrics.md, blind_items.md, blind_key.json")
+    return 0
+
+
+def system_prompt(args: argparse.Namespace) -> str:
+    from export.dialogue.lm_bundle import DEFAULT_SYSTEM
+    return DEFAULT_SYSTEM if args.system is None else args.system
+
+
+def generate(setup: str, lines: list[str], args: argparse.Namespace) -> list[dict]:
+    from dataclasses import replace
+
+    from edge_vdialog.bundle import Bundle
+    from edge_vdialog.dialogue import Sampling, load_chat
+    from edge_vdialog.dialogue.prompt import PromptFormat
+    from edge_vdialog.engines import EngineOptions
+    from edge_vdialog.errors import UserError
+    from edge_vdialog.settings import Dialogue
+
+    default = Dialogue().sampling()
+    if args.temperature:
+        default = replace(default, temperature=args.temperature)
+    if args.repetition_penalty:
+        default = replace(default, repetition_penalty=args.repetition_penalty)
+    if setup == "old":
+        bundle, system, sampling = args.smollm2, OLD_SYSTEM, Sampling(soft_max_chars=0, max_new_tokens=64)
+    elif setup == "new":
+        bundle, system, sampling = args.smollm2, system_prompt(args), default
+    elif setup == "gpt2":
+        bundle, system, sampling = args.gpt2, None, default
+    elif setup == "gpt2-old":
+        bundle, system, sampling = args.gpt2, None, Sampling(soft_max_chars=0, max_new_tokens=64)
+    else:
+        raise UserError(f"unknown set-up {setup!r}", "use old, new, gpt2, gpt2-old")
+    chat = load_chat(Bundle.load(bundle), EngineOptions(threads=1))
+    if system is not None:                      # the same format with another system prompt
+        chat.fmt = PromptFormat(chat.fmt.name, chat.tok, chat.fmt.eos_id, system)
+    out = []
+    for i, line in enumerate(lines):
+        chat.reset()
+        t0 = time.perf_counter()
+        text = "".join(chat.send(line, replace(sampling, seed=args.seed + i))).strip()
+        tokens = len(chat.tok.encode_text(text))
+        out.append({"reply": text, "seconds": round(time.perf_counter() - t0, 3),
+                    "cut": tokens >= sampling.max_new_tokens and not whole_sentence(text)})
+        print(f"[{setup} {i + 1}/{len(lines)}] {line} -> {text}", file=sys.stderr)
+    return out
+
+
+def whole_sentence(text: str) -> bool:
+    from edge_vdialog.dialogue.endings import ELLIPSIS, is_sentence_end
+    return is_sentence_end(text) and not text.rstrip().endswith(ELLIPSIS)
+
+
+def violations(text: str) -> list[str]:
+    hits = []
+    for name, pattern in VIOLATIONS.items():
+        flags = 0 if name == "invented name" else re.IGNORECASE
+        if re.search(pattern, text, flags):
+            hits.append(name)
+    return hits
+
+
+def repetition(text: str) -> float:
+    """Share of word 3-grams in ``text`` that repeat an earlier one (0: none)."""
+    words = re.findall(r"\w+", text.lower())
+    grams = [tuple(words[i:i + 3]) for i in range(len(words) - 2)]
+    return 1 - len(set(grams)) / len(grams) if grams else 0.0
+
+
+def measure(lines: list[str], replies: dict[str, list[dict]], encoder_bundle: Path) -> dict[str, dict]:
+    from edge_vdialog.bundle import Bundle
+    from edge_vdialog.engines import EngineOptions
+    from edge_vdialog.imagegen import TextEncoder
+
+    enc = TextEncoder.load(Bundle.load(encoder_bundle).component("text_encoder"), EngineOptions(threads=1))
+    line_vecs = enc.encode(lines)
+    fits = panel_fit()
+    out = {}
+    for setup, items in replies.items():
+        texts = [r["reply"] for r in items]
+        reply_vecs = enc.encode([t or "(empty)" for t in texts])
+        for item, line, t, cos in zip(items, lines, texts, (line_vecs * reply_vecs).sum(1)):
+            item.update(words=len(t.split()), whole=whole_sentence(t), violations=violations(t),
+                        relevance=round(float(cos), 3), repetition=round(repetition(t), 3),
+                        chars=len(t), fits=fits(line, t))
+        words = [r["words"] for r in items]
+        out[setup] = {
+            "replies": len(items),
+            "whole_sentence": sum(r["whole"] for r in items) / len(items),
+            "cut": sum(r["cut"] for r in items) / len(items),
+            "words_mean": statistics.mean(words), "words_median": statistics.median(words), "words_max": max(words),
+            "violation_replies": sum(bool(r["violations"]) for r in items),
+            "violations": sorted({v for r in items for v in r["violations"]}),
+            "chars_median": statistics.median(r["chars"] for r in items), "chars_max": max(r["chars"] for r in items),
+            "fits_panel": sum(r["fits"] for r in items) / len(items),
+            "relevance": statistics.mean(r["relevance"] for r in items),
+            "repetition": statistics.mean(r["repetition"] for r in items),
+            "seconds_mean": statistics.mean(r["seconds"] for r in items),
+        }
+    return out
+
+
+def panel_fit():
+    """``fits(heard, reply)``: the reply shows whole in the 720p frame's reply panel (no scrolling)
+    under the visitor's line, laid out by the runtime's compositor."""
+    from edge_vdialog.compose.frame import Compositor
+
+    c = Compositor(1280, 720)
+    _, y, width = c.right
+
+    def fits(heard: str, reply: str) -> bool:
+        top = y + 2 * c.small.line_height + c.heard_text.line_height * len(c.heard_text.wrap(heard, width)[-2:])
+        return len(c.reply_text.wrap(reply, width)) <= (c.pip_box[1] - top) // c.reply_text.line_height
+    return fits
+
+
+def metrics_table(metrics: dict[str, dict]) -> str:
+    header = ("| set-up | replies | cut at the token cap | ends with . ! ? or emoji | words mean / median / max "
+              "| replies with a persona violation | relevance (cosine) | repeated 3-grams | chars median / max "
+              "| fits the 720p panel | s per reply |")
+    rows = [header,
+            "|---|---|---|---|---|---|---|---|---|---|---|"]
+    for s, m in metrics.items():
+        rows.append(f"| {s} | {m['replies']} | {m['cut']:.0%} | {m['whole_sentence']:.0%} | {m['words_mean']:.1f} / "
+                    f"{m['words_median']:g} / {m['words_max']} | {m['violation_replies']} "
+                    f"({', '.join(m['violations']) or '-'}) | {m['relevance']:.3f} | {m['repetition']:.3f} "
+                    f"| {m['chars_median']:g} / {m['chars_max']} | {m['fits_panel']:.0%} | {m['seconds_mean']:.2f} |")
+    return "\n".join(rows) + "\n"
+
+
+def write_blind(args: argparse.Namespace, lines: list[str], replies: dict[str, list[dict]]) -> None:
+    items = [(s, i) for s in replies for i in range(len(lines))]
+    random.Random(args.seed).shuffle(items)
+    key, rows = [], []
+    for n, (s, i) in enumerate(items, 1):
+        key.append({"item": n, "setup": s, "line": i})
+        rows.append(f"| {n} | {_cell(lines[i])} | {_cell(replies[s][i]['reply'])} |")
+    (args.out / "blind_items.md").write_text(
+        f"Rubric: {RUBRIC}\n\nAnswer with one line per item: `ITEM SCORE`.\n\n| item | visitor typed | reply |\n"
+        "|---|---|---|\n" + "\n".join(rows) + "\n", encoding="utf-8")
+    (args.out / "blind_key.json").write_text(json.dumps(key, indent=0) + "\n", encoding="utf-8")
+
+
+def unshuffle(args: argparse.Namespace) -> int:
+    key = json.loads((args.out / "blind_key.json").read_text())
+    data = json.loads((args.out / "replies.json").read_text(encoding="utf-8"))
+    scores = {}
+    for line in args.scores.read_text().splitlines():
+        m = re.match(r"\s*(\d+)\D+([1-5])\b", line)
+        if m:
+            scores[int(m.group(1))] = int(m.group(2))
+    table: dict[int, dict[str, int]] = {}
+    for k in key:
+        if k["item"] in scores:
+            table.setdefault(k["line"], {})[k["setup"]] = scores[k["item"]]
+    setups = list(data["replies"])
+    summary = ["| set-up | scored | mean | 4+ |", "|---|---|---|---|"]
+    for s in setups:
+        got = [row[s] for row in table.values() if s in row]
+        if got:
+            summary.append(f"| {s} | {len(got)} | {statistics.mean(got):.2f} | {sum(g >= 4 for g in got)} "
+                           f"({sum(g >= 4 for g in got) / len(got):.0%}) |")
+    rows = ["| # | visitor typed | " + " | ".join(f"{s} reply | {s}" for s in setups) + " |",
+            "|---|---|" + "---|---|" * len(setups)]
+    for i, line in enumerate(data["lines"]):
+        cells = [f"{_cell(data['replies'][s][i]['reply'])} | {table.get(i, {}).get(s, '-')}" for s in setups]
+        rows.append(f"| {i + 1} | {_cell(line)} | " + " | ".join(cells) + " |")
+    text = "\n".join(summary) + "\n\n" + "\n".join(rows) + "\n"
+    (args.out / "scores.md").write_text(text, encoding="utf-8")
+    print(text)
+    print(f"{len(scores)} of {len(key)} items scored; wrote {args.out}/scores.md")
+    return 0
+
+
+def _cell(text: str) -> str:
+    import unicodedata
+    text = "".join(c for c in " ".join(text.split()) if unicodedata.category(c) != "Cc")
+    return text.replace("|", "\\|") or "(empty)"

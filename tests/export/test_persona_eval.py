@@ -1,0 +1,89 @@
+"""persona-eval and persona-data: metrics, blind items and un-shuffling on the committed GPT-2 bundle."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from export.dialogue import persona_eval as pe
+
+DEFAULT = ROOT / "models" / "default"
+
+
+def test_violations_catch_an_invented_life_and_spare_a_kiosk():
+    assert "spouse/partner" in pe.violations("My wife Sarah loves this place.")
+    assert "shop/workplace" in pe.violations("Welcome to our shop, we have treats for our customers!")
+    assert "meals/sleep/travel" in pe.violations("I ate pancakes this morning.")
+    assert "invented name" in pe.violations("Hi! My name is Ember.")
+    assert pe.violations("I am the kiosk here, a screen with a camera. What should I draw?") == []
+    assert pe.violations("Your cat sounds like a handful! Shall I draw her?") == []
+
+
+def test_whole_sentences_and_repetition():
+    assert pe.whole_sentence("That sounds fun!") and pe.whole_sentence("Hello 👋")
+    assert not pe.whole_sentence("I was going to the") and not pe.whole_sentence("It went on and on…")
+    assert pe.repetition("a b c a b c a b c") > 0.5 and pe.repetition("one two three four") == 0.0
+
+
+def test_panel_fit_uses_the_compositor():
+    fits = pe.panel_fit()
+    assert fits("hi", "A short reply that fits easily.")
+    assert not fits("hi", "word " * 120)
+
+
+def test_persona_eval_on_the_committed_bundle(tmp_path):
+    from edge_vdialog.cli import build_parser, run
+
+    lines = tmp_path / "lines.txt"
+    lines.write_text("hello!\nmy cat knocked a glass off the table again.\nthanks, bye!\n", encoding="utf-8")
+    out = tmp_path / "eval"
+
+    def export(*argv: str) -> int:
+        return run(build_parser("python -m export", "toolchain", "export", ["dialogue.persona_eval"]), list(argv))
+
+    assert export("persona-eval", "--lines", str(lines), "--setups", "gpt2-old,gpt2", "--gpt2", str(DEFAULT),
+                  "--encoder", str(DEFAULT), "--out", str(out)) == 0
+    data = json.loads((out / "replies.json").read_text(encoding="utf-8"))
+    assert set(data["metrics"]) == {"gpt2-old", "gpt2"}
+    for setup in ("gpt2-old", "gpt2"):
+        assert len(data["replies"][setup]) == 3 and all(r["reply"] for r in data["replies"][setup])
+        assert -1.0 <= data["metrics"][setup]["relevance"] <= 1.0
+    assert not any(r["cut"] for r in data["replies"]["gpt2"])     # the runtime's clean endings
+    key = json.loads((out / "blind_key.json").read_text())
+    assert sorted(k["item"] for k in key) == list(range(1, 7))
+    blind = (out / "blind_items.md").read_text(encoding="utf-8")
+    assert "gpt2" not in blind and "Score each reply 1-5" in blind
+    # the judge scores items blind; un-shuffling puts each score back on its set-up and line
+    truth = {(k["setup"], k["line"]): 1 + (k["line"] + (k["setup"] == "gpt2")) % 5 for k in key}
+    scores = tmp_path / "scores.txt"
+    scores.write_text("".join(f"{k['item']} {truth[k['setup'], k['line']]}\n" for k in key))
+    assert export("persona-eval", "--out", str(out), "--scores", str(scores)) == 0
+    table = (out / "scores.md").read_text(encoding="utf-8")
+    assert "| gpt2-old | 3 | 2.00 | 0 (0%) |" in table and "| gpt2 | 3 | 3.00 | 1 (33%) |" in table
+
+
+def test_persona_data_filters():
+    from export.dialogue.persona_data import passes
+
+    fits = pe.panel_fit()
+    line = "my dog loves the park"
+    assert passes(line, "Parks are great for dogs! Shall I draw one?", 0.5, fits, 0.2) == ""
+    assert passes(line, "Parks are great for dogs and", 0.5, fits, 0.2) == "not a whole sentence"
+    assert passes(line, "I take my dog there too.", 0.5, fits, 0.2) == "violation"
+    assert passes(line, "Bananas are yellow.", 0.05, fits, 0.2) == "relevance"
+
+
+def test_persona_data_visitor_lines():
+    pytest.importorskip("chitchat_dataset")
+    from export.dialogue.persona_data import visitor_lines
+
+    lines = visitor_lines(0)
+    assert len(lines) > 1000 and len(set(lines)) == len(lines)
+    assert all(2 <= len(l.split()) for l in lines[200:300])

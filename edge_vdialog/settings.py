@@ -122,6 +122,8 @@ class Dialogue(Section):
     repetition_penalty: float = Field(1.1, ge=1.0, le=3.0, description="1: no penalty")
     reply_chars: int = Field(160, ge=0, le=4000, description="soft reply length: after this many "
                              "characters the reply stops at the next sentence end; 0: only the cap")
+    no_repeat_ngram: int = Field(3, ge=0, le=64, description="a reply never repeats a sequence of this "
+                                 "many tokens (stops loops such as 'no no no'); 0: off")
     max_new_tokens: int = Field(96, ge=1, le=2048, description="hard reply length cap, tokens; a reply "
                                 "that reaches it finishes its word and ends with an ellipsis")
     threads: int | None = Field(None, ge=1, le=256,
@@ -132,7 +134,8 @@ class Dialogue(Section):
         from edge_vdialog.dialogue.sampling import Sampling
         return Sampling(greedy=self.greedy, temperature=self.temperature, top_k=self.top_k,
                         top_p=self.top_p, repetition_penalty=self.repetition_penalty,
-                        max_new_tokens=self.max_new_tokens, soft_max_chars=self.reply_chars)
+                        max_new_tokens=self.max_new_tokens, soft_max_chars=self.reply_chars,
+                        no_repeat_ngram=self.no_repeat_ngram)
 
 
 class ImageGen(Section):

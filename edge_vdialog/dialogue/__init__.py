@@ -105,4 +105,7 @@ def _load(comp: Component, options: EngineOptions, max_context: int | None) -> C
     ctx = min(cfg.max_context, max_context or cfg.max_context)
     decoder = open_decoder(comp.path("model"), ctx, options, shared_kv=cfg.shared_kv)
     fmt = PromptFormat(cfg.prompt_format, tok, cfg.eos_ids[0], cfg.system_prompt)
+    if len(fmt.head) > ctx // 2:
+        raise BundleError(f"bundle {comp.root}: the system prompt takes {len(fmt.head)} tokens, more than "
+                          f"half of the {ctx}-token context", "shorten it or raise max_context")
     return Conversation(decoder, tok, fmt, cfg.eos_ids, cfg.stop)

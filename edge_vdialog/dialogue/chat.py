@@ -9,7 +9,7 @@ import numpy as np
 
 from edge_vdialog.dialogue.endings import Endings
 from edge_vdialog.dialogue.prompt import Message, PromptFormat
-from edge_vdialog.dialogue.sampling import Sampler, Sampling
+from edge_vdialog.dialogue.sampling import Sampler, Sampling, repeated_ngram_ends
 from edge_vdialog.dialogue.tokenizer import Tokenizer, clean_text
 from edge_vdialog.errors import UserError
 from edge_vdialog.interfaces import Decoder
@@ -151,16 +151,19 @@ class Conversation:
         self._cached = ids[:common]
         logits = dec.feed(ids[common:])                      # prefill: all new prompt tokens at once
         self._cached = list(ids)
-        eos = [i for i in self.eos_ids if i < len(logits)]
+        eos, reply = [i for i in self.eos_ids if i < len(logits)], []
         for step in range(max_new):
-            if step == 0:
+            banned = eos if step == 0 else []                # no empty replies
+            banned += repeated_ngram_ends(reply, sampling.no_repeat_ngram)
+            if banned:
                 logits = logits.copy()
-                logits[eos] = -np.inf                        # no empty replies
+                logits[banned] = -np.inf
             token = sampler(logits, seen)                    # choose the next token
             if token in self.eos_ids or (cancel is not None and cancel.is_set()):
                 return
             yield token
             seen[token] = True
+            reply.append(token)
             if step == max_new - 1 or dec.length == dec.max_context:
                 return
             logits = dec.feed([token])                       # one step: the chosen token

@@ -29,6 +29,8 @@ class Sampling:
     and ends with an ellipsis (see :mod:`edge_vdialog.dialogue.endings`)."""
     soft_max_chars: int = 0
     """Reply length after which it stops at the next sentence end, characters; 0: only the cap."""
+    no_repeat_ngram: int = 0
+    """A reply never repeats a sequence of this many tokens (stops "no no no ..." loops); 0: off."""
     seed: int | None = None
     """Seed of the random generator (a fixed seed gives the same reply for the same prompt)."""
 
@@ -37,8 +39,10 @@ class Sampling:
             raise UserError(f"temperature must be > 0, got {self.temperature}")
         if self.top_k < 0 or not 0 < self.top_p <= 1:
             raise UserError(f"top_k must be >= 0 and 0 < top_p <= 1, got {self.top_k}, {self.top_p}")
-        if not self.repetition_penalty > 0 or self.max_new_tokens < 1 or self.soft_max_chars < 0:
-            raise UserError("repetition_penalty must be > 0, max_new_tokens >= 1, soft_max_chars >= 0")
+        if (not self.repetition_penalty > 0 or self.max_new_tokens < 1 or self.soft_max_chars < 0
+                or self.no_repeat_ngram < 0):
+            raise UserError("repetition_penalty must be > 0, max_new_tokens >= 1, soft_max_chars and "
+                            "no_repeat_ngram >= 0")
         if self.seed is not None and not 0 <= self.seed < 2**63:
             raise UserError(f"seed {self.seed} out of range", "use an integer from 0 to 2**63-1")
 
@@ -101,3 +105,11 @@ def top_ids(logits: np.ndarray, k: int) -> np.ndarray:
     kth = np.partition(logits, n - k)[n - k]                           # k-th largest value
     ids = np.flatnonzero(logits >= kth)
     return ids[np.argsort(-logits[ids], kind="stable")][:k]
+
+
+def repeated_ngram_ends(reply: list[int], n: int) -> list[int]:
+    """Tokens that would complete an ``n``-token sequence already in ``reply`` (the ids so far)."""
+    if n <= 0 or len(reply) < n:
+        return []
+    tail = reply[len(reply) - n + 1:]                                  # the n-1 newest ids
+    return [reply[i + n - 1] for i in range(len(reply) - n + 1) if reply[i:i + n - 1] == tail]

@@ -105,3 +105,10 @@ def test_bad_bundle_config_is_named(bundle_copy, changes, says):
     _set_config(bundle_copy, **changes)
     line = one_line_error(run_cli("chat", "--bundle", str(bundle_copy), "hi"))
     assert says in line and "rebuild the bundle" in line, line
+
+
+def test_system_prompt_longer_than_the_context_is_named(tiny, tmp_path):
+    shutil.copytree(tiny["llama_fp32"], tmp_path / "b")
+    _set_config(tmp_path / "b", system_prompt="be kind. " * 200)
+    line = one_line_error(run_cli("chat", "--bundle", str(tmp_path / "b"), "hi"))
+    assert "the system prompt takes" in line and "128-token context" in line, line

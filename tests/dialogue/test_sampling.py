@@ -63,3 +63,23 @@ def test_repetition_penalty_like_transformers():
 def test_bad_parameters_are_user_errors(bad):
     with pytest.raises(UserError):
         Sampling(**bad)
+
+
+def test_repeated_ngram_ends():
+    from edge_vdialog.dialogue.sampling import repeated_ngram_ends
+    assert repeated_ngram_ends([5, 6, 7, 5, 6], 3) == [7]            # 5 6 -> 7 was said
+    assert repeated_ngram_ends([1, 1, 1], 2) == [1, 1]               # "no no" -> not another "no"
+    assert repeated_ngram_ends([1, 2, 3], 3) == [] and repeated_ngram_ends([1, 2], 0) == []
+
+
+def test_no_loops_in_a_reply(tiny):
+    from edge_vdialog.bundle import Bundle
+    from edge_vdialog.dialogue import Sampling, load_chat
+    chat = load_chat(Bundle.load(tiny["gpt2_fp32"]))
+    chat.eos_ids = set()
+    ids = chat.tok.encode_text("hello there")
+    loose = list(chat.tokens(ids, Sampling(greedy=True, repetition_penalty=1.0), 40))
+    strict = list(chat.tokens(ids, Sampling(greedy=True, repetition_penalty=1.0, no_repeat_ngram=2), 40))
+    pairs = list(zip(strict, strict[1:]))
+    assert len(set(zip(loose, loose[1:]))) < len(loose) - 1       # greedy on random weights loops
+    assert len(set(pairs)) == len(pairs)                           # no pair of tokens twice

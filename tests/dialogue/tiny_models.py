@@ -93,6 +93,6 @@ def build_all(root: Path) -> dict[str, Path]:
     export_causal_lm(paths["llama"], paths["llama_fp32"], quantize="none", prompt_format="chatml",
                      system_prompt="You are a test.")
     export_causal_lm(paths["llama"], paths["llama_concat"], quantize="none", prompt_format="chatml",
-                     fuse_attention=False)                   # optimum's attention, concatenating cache
+                     fuse_attention=False, system_prompt="You are a test.")                   # optimum's attention, concatenating cache
     (root / "done").write_text("ok\n")
     return paths

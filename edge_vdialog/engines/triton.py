@@ -23,6 +23,7 @@ from __future__ import annotations
 import atexit
 import logging
 import threading
+import weakref
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -73,17 +74,27 @@ class Link:
     def __init__(self, options: EngineOptions) -> None:
         self.options, self.url = options, options.url
         self.clients: list[Any] = []
-        """Every client made for this server (closed at exit, before grpc unloads)."""
+        """Every client made for this server, held only here (see :meth:`close`)."""
         self.client = self.new_client()
+        """Checks, stateless requests and the probe share this one."""
         self._lock = threading.Lock()
         self._down: str | None = None          # why the server counts as away; None: up
         self._probe: threading.Thread | None = None
+        self._closed = threading.Event()
 
     def new_client(self) -> Any:
-        """A gRPC client of its own (one stream at a time per client)."""
+        """A gRPC client of its own (one stream at a time per client), a weak proxy of the one here."""
         scheme, _, address = self.url.partition("://")
         self.clients.append(_grpc().InferenceServerClient(address, ssl=scheme == "grpcs"))
-        return self.clients[-1]
+        return weakref.proxy(self.clients[-1])
+
+    def close(self) -> None:
+        """Close every client and drop it now, while grpc is loaded: tritonclient's ``__del__``
+        closes once more, and at interpreter teardown that raises ("Exception ignored in ...")."""
+        self._closed.set()
+        for client in self.clients:
+            client.close()
+        self.clients.clear()
 
     def check(self, model: str) -> None:
         """Raise :class:`ServerUnavailable` (unreachable) or UserError (model not served)."""
@@ -119,9 +130,10 @@ class Link:
         log.warning("%s", why)
 
     def _wait_for(self, model: str) -> None:
-        backoff, never = Backoff(RETRY_MIN_S, self.options.retry_max_s), threading.Event()
+        backoff = Backoff(RETRY_MIN_S, self.options.retry_max_s)
         while True:
-            backoff.wait(never)
+            if backoff.wait(self._closed):
+                return
             try:
                 if self.client.is_model_ready(model, client_timeout=self.options.timeout_s):
                     break
@@ -134,7 +146,15 @@ class Link:
 
 _links: dict[str, Link] = {}
 _links_lock = threading.Lock()
-atexit.register(lambda: [c.close() for lnk in _links.values() for c in lnk.clients])
+
+
+
+@atexit.register
+def _close_links() -> None:
+    with _links_lock:
+        for lnk in _links.values():
+            lnk.close()
+        _links.clear()
 
 
 def link(options: EngineOptions) -> Link:

@@ -35,14 +35,14 @@ def tokenizer_dir(out: Path) -> Path:
     return out
 
 
-def gpt2_checkpoint(out: Path) -> Path:
-    """GPT-2, 2 layers x 64, 4 heads, 128 positions."""
+def gpt2_checkpoint(out: Path, positions: int = 128) -> Path:
+    """GPT-2, 2 layers x 64, 4 heads, ``positions`` positions."""
     import torch
     from transformers import GPT2Config, GPT2LMHeadModel
 
     tokenizer_dir(out)
     torch.manual_seed(0)
-    cfg = GPT2Config(vocab_size=400, n_positions=128, n_embd=64, n_layer=2, n_head=4,
+    cfg = GPT2Config(vocab_size=400, n_positions=positions, n_embd=64, n_layer=2, n_head=4,
                      bos_token_id=0, eos_token_id=0, initializer_range=0.3)
     GPT2LMHeadModel(cfg).eval().save_pretrained(str(out))
     return out

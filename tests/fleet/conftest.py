@@ -54,11 +54,25 @@ class Server:
 
 
 @pytest.fixture(scope="session")
-def triton(tiny, tmp_path_factory) -> Server:
+def tiny_long(tmp_path_factory) -> Path:
+    """The tiny GPT-2 with 4,096 positions (INT8 bundle): a greedy reply to "hello" runs ~650 pieces,
+    over a second, so a cancel sent after the first piece reaches the server long before the end."""
+    from export.dialogue.lm_bundle import export_causal_lm
+    from tests.dialogue.tiny_models import gpt2_checkpoint
+
+    out = tmp_path_factory.mktemp("tiny-long")
+    export_causal_lm(gpt2_checkpoint(out / "checkpoint", positions=4096), out / "bundle", quantize="int8",
+                     prompt_format="eos-turns")
+    return out / "bundle"
+
+
+@pytest.fixture(scope="session")
+def triton(tiny, tiny_long, tmp_path_factory) -> Server:
     if not (VENV / "bin" / "python").exists():
         pytest.skip(f"tritonserver is not installed in {VENV} (make triton)")
     out = tmp_path_factory.mktemp("triton")
-    write_repository([tiny["gpt2_int8"], ROOT / "models" / "default"], out / "repo", instances=2, threads=1)
+    write_repository([tiny["gpt2_int8"], tiny_long, ROOT / "models" / "default"], out / "repo", instances=2,
+                     threads=1)
     server = Server(out / "repo", out / "server.log")
     server.start()
     yield server

@@ -28,7 +28,8 @@ ENC_LICENCE = "Apache-2.0 (all-MiniLM-L6-v2)"
 def register(sub) -> None:
     p = sub.add_parser("gan-bundle", help="export the trained GAN + static encoder into a bundle")
     p.add_argument("--ckpt", default=".cache/gan/gan_run/ckpt.pt")
-    p.add_argument("--encoder", default=".cache/gan/static_encoder.npz", help="from distill-encoder")
+    p.add_argument("--encoder", default=".cache/gan/static_encoder.npz",
+                   help="from distill-encoder, or a bundle directory whose static text encoder to reuse")
     p.add_argument("--data", default=".cache/gan/gan_data.npz", help="held-out captions for the PSNR check")
     p.add_argument("--minilm", default=None, help="for tokenizer.json (see export/imagegen/minilm.py)")
     p.add_argument("--bundle", default="models/default")
@@ -53,29 +54,40 @@ def run(args) -> int:
     work = Path(args.work)
     work.mkdir(parents=True, exist_ok=True)
     for p in (args.ckpt, args.encoder):
-        if not Path(p).is_file():
+        if not Path(p).exists():
             raise UserError(f"{p} not found", "train with train-gan and distill-encoder first")
     G = load_generator(args.ckpt)
     fp32 = export_generator(G, work / "generator.fp32.onnx")
-    table = np.load(args.encoder)["table"]
+    table = encoder_table(Path(args.encoder))
     enc_path = export_static_encoder(table, work / "text_encoder.onnx")
     tok_path = shutil.copyfile(model_dir(args.minilm) / "tokenizer.json", work / "tokenizer.json")
     encoder = local_encoder(enc_path, tok_path, MAX_TOKENS)
     report, chosen = calibrate_and_choose(args, fp32, encoder, G.z_dim, work)
     write_bundle(args.bundle, enc_path, tok_path, chosen, report, G.z_dim, table.shape[1], MAX_TOKENS,
-                 ENCODER_IO)
+                 ENCODER_IO, size=getattr(G, "size", 64))
     (work / "export_report.json").write_text(json.dumps(report, indent=1))
     print(json.dumps(report, indent=1))
     return 0
 
 
 def load_generator(ckpt: str):
+    """The EMA generator of a train-gan checkpoint, 64 or 128 px."""
     import torch
 
-    from export.imagegen.gan_model import Generator
-    G = Generator()
-    G.load_state_dict(torch.load(ckpt, weights_only=False)["G_ema"])
-    return G.eval()
+    from export.imagegen.gan_model128 import generator_from_state
+    return generator_from_state(torch.load(ckpt, weights_only=False))
+
+
+def encoder_table(path: Path) -> np.ndarray:
+    """(V, D) token table: distill-encoder's .npz, or a bundle's INT8 static encoder (table_q * row_scale,
+    which re-quantizes to the same INT8 values)."""
+    if path.is_file():
+        return np.load(path)["table"]
+    import onnx
+    from onnx import numpy_helper
+    model = onnx.load(str(path / "text_encoder" / "text_encoder.onnx"))
+    inits = {i.name: numpy_helper.to_array(i) for i in model.graph.initializer}
+    return (inits["table_q"].astype(np.float32) * inits["row_scale"]).astype(np.float32)
 
 
 def calibrate_and_choose(args, fp32: Path, encoder, z_dim: int, work: Path):
@@ -105,7 +117,7 @@ def run_generator(path: Path, feeds: dict[str, np.ndarray]) -> np.ndarray:
 
 
 def write_bundle(bundle: str, enc_path: Path, tok_path: Path, gen_path: Path, report: dict, z_dim: int,
-                 dim: int, max_tokens: int, enc_io: dict) -> None:
+                 dim: int, max_tokens: int, enc_io: dict, size: int = 64) -> None:
     """Both components in one atomic export: a bundle never pairs an encoder with another's generator."""
     from export.common.bundle_writer import bundle_export
     from export.imagegen.gan_onnx import GENERATOR_IO
@@ -116,5 +128,5 @@ def write_bundle(bundle: str, enc_path: Path, tok_path: Path, gen_path: Path, re
         final = shutil.copyfile(gen_path, export.work / "generator.onnx")
         export.write("generator", {"model": final}, kind="gan-generator", io=GENERATOR_IO,
                      precision=report["generator_precision"], source=GAN_SOURCE, licence=GAN_LICENCE,
-                     config={"z_dim": z_dim, "size": 64, "neutral_rgb": [245, 245, 245],
+                     config={"z_dim": z_dim, "size": size, "neutral_rgb": [245, 245, 245],
                              "psnr_int8_vs_fp32_db": report["psnr_int8_vs_fp32_db"]})

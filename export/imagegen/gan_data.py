@@ -6,7 +6,11 @@ Sources (all registry packages, fetched with ``npm pack``):
   * extra phrasings: ``data/openmoji.json`` of npm ``openmoji@17.0.0`` (CLDR annotation and keyword tags;
     package CC-BY-SA 4.0, names and keywords from Unicode CLDR). Only its text is used, no artwork.
 
-Output (``--out``, default .cache/gan/gan_data.npz): images (N, 64, 64, 3) uint8 RGB on white,
+``--art fluent-emoji-flat`` (or ``twemoji``) instead: SVG artwork from npm ``@iconify-json/<art>`` (Fluent Emoji
+Flat: MIT, (c) Microsoft Corporation; Twemoji: CC-BY 4.0), rendered at ``--size`` pixels (128 for the 128-px
+generator) with cairosvg, installed into ``--npm`` (.cache/npm) when absent; see export/imagegen/art_iconify.py.
+
+Output (``--out``, default .cache/gan/gan_data.npz): images (N, size, size, 3) uint8 RGB on white,
 concept names, captions with their concept index and split, and MiniLM embeddings (C, 384) of every caption.
 Splits: ``heldout_concept`` (all captions of ``--holdout`` concepts), ``heldout_phrasing`` (one caption of
 every other concept), ``train`` (the rest).
@@ -33,6 +37,10 @@ SOURCES = {
 
 def register(sub) -> None:
     p = sub.add_parser("gan-data", help="build emoji caption-image pairs for the GAN")
+    p.add_argument("--art", default="twemoji-png", choices=("twemoji-png", "fluent-emoji-flat", "twemoji"),
+                   help="twemoji-png: 64-px PNGs of emoji-datasource-twitter; others: SVG from @iconify-json/ART")
+    p.add_argument("--size", type=int, default=SIZE, help="pixels per side (SVG art only)")
+    p.add_argument("--npm", default=".cache/npm", help="npm prefix for the SVG art package (installed if absent)")
     p.add_argument("--twemoji", default=".cache/gan/twemoji/package", help="unpacked emoji-datasource-twitter")
     p.add_argument("--openmoji", default=".cache/gan/openmoji/package/data/openmoji.json")
     p.add_argument("--minilm", default=None, help="all-MiniLM-L6-v2 directory (see export/imagegen/minilm.py)")
@@ -44,14 +52,18 @@ def register(sub) -> None:
 
 def run(args) -> int:
     from export.imagegen.minilm import MiniLM
-    concepts = load_concepts(Path(args.twemoji), Path(args.openmoji))
-    images = np.stack([c["image"] for c in concepts])
+    sources = dict(SOURCES)
+    if args.art == "twemoji-png":
+        concepts = load_concepts(Path(args.twemoji), Path(args.openmoji))
+        images = np.stack([c["image"] for c in concepts])
+    else:
+        concepts, images, sources = load_svg_concepts(args.art, Path(args.npm), Path(args.openmoji), args.size)
     captions, concept_idx, split = assign_splits(concepts, args.holdout, args.seed)
     emb = MiniLM(args.minilm).encode(captions)
     np.savez_compressed(args.out, images=images, names=np.array([c["name"] for c in concepts]),
                         captions=np.array(captions), concept=np.array(concept_idx, np.int32),
                         split=np.array(split, np.int8), emb=emb,
-                        sources=json.dumps(SOURCES))
+                        sources=json.dumps(sources))
     counts = {s: int(np.sum(np.array(split) == i)) for i, s in enumerate(SPLITS)}
     print(f"{len(concepts)} concepts, {len(captions)} captions {counts} -> {args.out}")
     return 0
@@ -78,6 +90,25 @@ def load_concepts(twemoji: Path, openmoji: Path) -> list[dict]:
         names = _phrases(e, o)
         out.append({"name": names[0], "image": image, "captions": _captions(names, o)})
     return out
+
+
+def load_svg_concepts(art: str, npm: Path, openmoji: Path, size: int) -> tuple[list[dict], np.ndarray, dict]:
+    """Base emoji of an Iconify art set: concepts {'name', 'captions'}, images (N, size, size, 3), sources."""
+    from export.imagegen import art_iconify
+    pkg = art_iconify.package_dir(art, npm)
+    om = {}
+    if openmoji.is_file():
+        om = {o["hexcode"].lower(): o for o in json.loads(openmoji.read_text(encoding="utf-8"))}
+    icons = art_iconify.base_icons(pkg)
+    concepts = []
+    for name, code in icons:
+        o = om.get(code) or om.get(code.replace("-fe0f", ""))
+        names = _phrases({"name": name.replace("-", " "), "short_names": []}, o)
+        concepts.append({"name": names[0], "captions": _captions(names, o)})
+    name, licence = art_iconify.PACKAGES[art]
+    sources = {f"{name}@{art_iconify.version(pkg)}": f"images {licence}; rendered at {size} px with cairosvg",
+               "openmoji@17.0.0 data/openmoji.json": SOURCES["openmoji@17.0.0 data/openmoji.json"]}
+    return concepts, art_iconify.render(pkg, [n for n, _ in icons], size), sources
 
 
 def _phrases(e: dict, o: dict | None) -> list[str]:

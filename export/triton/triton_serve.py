@@ -12,6 +12,7 @@ import argparse
 import os
 import shutil
 import subprocess
+import time
 from pathlib import Path
 
 from edge_vdialog.errors import UserError
@@ -66,6 +67,22 @@ def _server_home(venv: Path) -> Path:
 def start(repo: Path, port: int, venv: Path = DEFAULT_VENV, log: Path | None = None) -> subprocess.Popen:
     """The server as a child in its own process group (kill it with ``os.killpg``)."""
     argv, env = command(repo, venv, port=port)
-    out = open(log, "ab") if log else subprocess.DEVNULL
-    return subprocess.Popen(argv, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
-                            stdin=subprocess.DEVNULL)
+    with open(log or os.devnull, "ab") as out:                 # the child keeps its own copy
+        return subprocess.Popen(argv, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
+                                stdin=subprocess.DEVNULL)
+
+
+def wait_ready(process: subprocess.Popen, port: int, timeout_s: float) -> bool:
+    """True once the server ``process`` answers ready on loopback ``port``; False when it exits or
+    ``timeout_s`` passes first. Needs the Triton client (extra ``triton``)."""
+    import tritonclient.grpc as grpcclient
+
+    with grpcclient.InferenceServerClient(f"127.0.0.1:{port}") as client:
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline and process.poll() is None:
+            try:
+                if client.is_server_ready(client_timeout=1):
+                    return True
+            except grpcclient.InferenceServerException:   # not listening yet
+                time.sleep(0.2)
+    return False

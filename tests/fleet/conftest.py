@@ -5,7 +5,6 @@ from __future__ import annotations
 import os
 import signal
 import socket
-import time
 from pathlib import Path
 
 import pytest
@@ -30,20 +29,10 @@ class Server:
         self.process = None
 
     def start(self) -> None:
-        import tritonclient.grpc as grpcclient
-
         self.process = triton_serve.start(self.repo, self.port, VENV, self.log)
-        client = grpcclient.InferenceServerClient(f"127.0.0.1:{self.port}")
-        deadline = time.monotonic() + START_S
-        while time.monotonic() < deadline and self.process.poll() is None:
-            try:
-                if client.is_server_ready(client_timeout=1):
-                    client.close()
-                    return
-            except grpcclient.InferenceServerException:
-                time.sleep(0.2)
-        self.kill()
-        pytest.fail(f"tritonserver did not start; log: {self.log.read_text()[-2000:]}")
+        if not triton_serve.wait_ready(self.process, self.port, START_S):
+            self.kill()
+            pytest.fail(f"tritonserver did not start; log: {self.log.read_text()[-2000:]}")
 
     def kill(self) -> None:
         os.killpg(self.process.pid, signal.SIGKILL)   # its own process group: server + model stubs

@@ -147,3 +147,39 @@ def test_typed_barge_in_silences_the_reply_within_one_chunk(voice, tmp_path):
     finally:
         kiosk.stop()
         thread.join(5)
+
+
+def test_a_face_is_greeted_aloud_and_a_new_face_stops_the_speech(voice, tmp_path):
+    """A person arriving (a face in the camera) hears the greeting; the speech stops at once when
+    a new face barges in."""
+    from edge_vdialog.app import GREETING, Kiosk
+    from edge_vdialog.media.camera import open_camera
+    from edge_vdialog.media.presence import FaceDetector, Presence
+    from edge_vdialog.media.sinks import open_sink
+    from edge_vdialog.telemetry import Telemetry
+    from tests.standins import write_video
+
+    video = write_video(tmp_path / "face.mp4", frames=10, size=(320, 240), face=True)
+    camera = open_camera(f"file://{video}")
+    presence = Presence(camera, FaceDetector(), rate_hz=20)
+    out = tmp_path / "greeting.wav"
+    speech = speech_for(voice, f"wav://{out}?realtime=1")
+    kiosk = Kiosk(ScriptedChat(), None, open_sink("null://"), Telemetry(), camera=camera,
+                  presence=presence, speech=speech, speak_greeting=True)
+    thread = threading.Thread(target=kiosk.run)
+    thread.start()
+    try:
+        assert wait_for(lambda: kiosk._greeting == GREETING and speech.speaker.samples > 0, timeout_s=20)
+        assert wait_for(lambda: not speech.speaking, timeout_s=20)
+        greeting = speech.speaker.samples
+        speech.say(" ".join(SENTENCES))                       # a long reply is being spoken...
+        assert wait_for(lambda: speech.speaker.samples > 2 * voice.sample_rate, timeout_s=20)
+        before = speech.speaker.samples
+        presence.arrivals += 1                               # ...when a new person arrives
+        assert wait_for(lambda: not speech.speaking, timeout_s=5)
+        assert speech.speaker.samples - before <= speech.chunk
+    finally:
+        kiosk.stop()
+        thread.join(5)
+    said = read_16k(out)[: 16000 * greeting // voice.sample_rate].astype(np.float32) / 32768
+    assert len(said) > 8000 and np.sqrt(np.mean(said ** 2)) > 0.02  # half a second of speech or more

@@ -50,11 +50,12 @@ test: setup triton
 demo: models
 	$(BIN)/edge-vdialog demo --out out/demo
 
-bench: models
+bench: models triton
 	$(BIN)/python benchmarks/bench_dialogue.py --shape gpt2
 	$(BIN)/python benchmarks/bench_kiosk.py --turns 24
 	$(BIN)/python -m export bench-imagegen --bundle models/default
 	$(BIN)/python benchmarks/bench_asr.py
+	$(BIN)/python benchmarks/bench_triton.py
 
 clean:
 	rm -rf .cache out

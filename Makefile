@@ -5,9 +5,9 @@ PY      ?= python3
 VENV    ?= .venv
 BIN     := $(VENV)/bin
 STAMP   := .cache/stamps
-APT_PKGS := python3-venv xvfb x11-apps fontconfig fonts-dejavu-core fonts-noto-cjk fonts-noto-color-emoji espeak-ng libportaudio2 systemd
+APT_PKGS := python3-venv xvfb x11-apps fontconfig fonts-dejavu-core fonts-noto-cjk fonts-noto-color-emoji espeak-ng libportaudio2 systemd python3-seccomp
 
-.PHONY: setup test demo models bench clean triton
+.PHONY: setup test demo models bench soak clean triton
 
 setup: $(STAMP)/apt $(STAMP)/pip
 
@@ -56,6 +56,11 @@ bench: models triton
 	$(BIN)/python -m export bench-imagegen --bundle models/default
 	$(BIN)/python benchmarks/bench_asr.py
 	$(BIN)/python benchmarks/bench_triton.py
+
+# fault-injection and soak campaign against the real kiosk process (benchmarks/soak.py), ~10 min
+soak: setup
+	$(BIN)/python benchmarks/soak.py --turns 1000
+	@if [ -f models/smollm2/manifest.json ]; then $(BIN)/python benchmarks/soak.py --bundle models/smollm2 --turns 1000; fi
 
 clean:
 	rm -rf .cache out

@@ -25,7 +25,7 @@ from tests.service.service_helpers import NotifyListener
 
 WATCHDOG_USEC = 2_000_000
 """The campaign's ``WatchdogSec=2``: pings expected every second."""
-TURN_DONE = re.compile(r"turn (\d+): first token on screen (\S+)")
+TURN_DONE = re.compile(r"turn (\d+): first token on screen (?:([\d.]+) ms|-)")
 
 
 def write_config(path: Path, dialogue: Path, pictures: Path, max_new_tokens: int = 24) -> Path:
@@ -63,7 +63,7 @@ class Kiosk:
             self.lines.append(line)
             if m := TURN_DONE.search(line):
                 ms = m.group(2)
-                self.done[int(m.group(1))] = float(ms[:-2]) / 1000 if ms.endswith("ms") else None
+                self.done[int(m.group(1))] = float(ms) / 1000 if ms else None
             elif m := re.search(r"health and metrics on http://[^:]+:(\d+)/", line):
                 self.port = int(m.group(1))
 

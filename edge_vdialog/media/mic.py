@@ -17,6 +17,7 @@ import numpy as np
 
 from edge_vdialog.errors import UserError
 from edge_vdialog.media.backoff import Backoff
+from edge_vdialog.media.resample import Resampler
 from edge_vdialog.media.sources import Pacer
 from edge_vdialog.media.status import SourceStatus
 from edge_vdialog.media.uri import Uri, parse_uri
@@ -138,11 +139,8 @@ def read_wav(path: str, sample_rate: int) -> np.ndarray:
     if not data or len(data) % (2 * channels):
         raise OSError(f"{path} is truncated or still being written ({len(data)} bytes of audio, "
                       f"not a whole number of {channels}-channel 16-bit frames)")
-    mono = np.frombuffer(data, np.int16).reshape(-1, channels).mean(axis=1)
-    if rate != sample_rate:
-        n = round(len(mono) * sample_rate / rate)
-        mono = np.interp(np.arange(n) * rate / sample_rate, np.arange(len(mono)), mono)
-    return mono.astype(np.int16)
+    mono = np.frombuffer(data, np.int16).reshape(-1, channels).mean(axis=1).astype(np.int16)
+    return Resampler(rate, sample_rate)(mono)
 
 
 def open_mic(text: str, sample_rate: int = 16000, reconnect_min_s: float = 0.5,

@@ -62,8 +62,8 @@ class Kiosk:
                              telemetry, "image") if generator else None
         self.editor = LineEditor(self.submit, self.stop)
         self.turn: Turn | None = None
-        self.turns: collections.deque[Turn] = collections.deque(maxlen=1000)
-        """Recent turns, oldest first."""
+        self.turns: collections.deque[Turn] = collections.deque(maxlen=100)
+        """Recent turns, oldest first (each holds its picture: 1,000 of them were ~15 MB)."""
         self.frame_times: collections.deque[float] = collections.deque(maxlen=100_000)
         """time.monotonic() after each frame was shown, seconds."""
         self._lock = threading.Lock()

@@ -86,6 +86,11 @@ def _fc_list(pattern: str, prefer: tuple[str, ...], need: str = "", avoid: str =
     return ((best[0], int(best[1])),)
 
 
+RENDERED_LINES = 64
+"""Line bitmaps kept per text size: more than one frame shows (a long reply wraps to ~12 lines).
+Each is up to ~100 kB (a 720p-wide line), and the status line is new at every turn, so the former
+512 kept filling for a thousand turns (~40 MB of a 1,000-turn soak's growth, issue 18.12)."""
+
 class TextRenderer:
     """Text of one size: ``width(s)``, ``wrap(s, px)``, ``render(s, fg, bg)``."""
 
@@ -101,7 +106,7 @@ class TextRenderer:
         self._notdef = [self._glyph(f, "\uffff") for f in self.fonts]  # what a missing glyph draws
         self._emoji_scale = self.size * 1.15 / EMOJI_PX
         self.width = functools.lru_cache(maxsize=4096)(self._width)
-        self.render = functools.lru_cache(maxsize=512)(self._render)
+        self.render = functools.lru_cache(maxsize=RENDERED_LINES)(self._render)
         self._font_of = functools.lru_cache(maxsize=8192)(self._first_font_with)
         self._in_emoji_font = functools.lru_cache(maxsize=4096)(self._emoji_has)
         self._emoji_bitmap = functools.lru_cache(maxsize=256)(self._draw_emoji)

@@ -110,7 +110,7 @@ class Conversation:
         target = int(budget * KEEP_AFTER_COMPACTION)
         while kept and len(self.fmt.head) + len(self.fmt.history_ids(kept)) > target:
             kept = kept[2:]                                   # one exchange: user + assistant
-        self._start = len(self.history) - len(kept)
+        self.history, self._start = kept, 0                  # what was dropped is not kept
         prefix = self.fmt.head + self.fmt.history_ids(kept)
         if prefix:
             self.decoder.reset()

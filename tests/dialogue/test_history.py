@@ -7,6 +7,8 @@ from edge_vdialog.dialogue import Sampling, load_chat
 from edge_vdialog.dialogue.prompt import Message
 
 QUICK = Sampling(greedy=True, max_new_tokens=8)
+SHORT = Sampling(greedy=True, max_new_tokens=1)
+"""Replies short enough that a tiny model's 128 positions hold a few exchanges."""
 
 
 def test_eos_turns_format(tiny):
@@ -42,13 +44,18 @@ def test_long_input_keeps_newest_text(tiny):
     assert isinstance(reply, str) and chat.decoder.length <= chat.decoder.max_context
 
 
-def test_history_kept_across_turns_and_reset(tiny):
-    chat = load_chat(Bundle.load(tiny["llama_fp32"]))
-    for text in ("first", "second", "third"):
-        "".join(chat.send(text, QUICK))
-    assert [t.text for t in chat.history if t.role == "user"] == ["first", "second", "third"]
-    prompt, dropped = chat.fmt.build(chat.history, Message("user", "fourth"), 1000)
-    assert dropped == 0 and "first" in chat.tok.decode(prompt)
+def test_history_keeps_the_newest_exchanges_and_resets(tiny):
+    """The history is what the next prompt starts from: the newest exchanges, in order. Those that
+    compaction dropped are not kept (a 1,000-turn kiosk conversation held all 2,000 messages)."""
+    chat = load_chat(Bundle.load(tiny["gpt2_fp32"]))           # 128 positions: a few exchanges
+    said = [f"turn {i}" for i in range(12)]
+    for n, text in enumerate(said, 1):
+        "".join(chat.send(text, SHORT))
+        users = [m.text for m in chat.history if m.role == "user"]
+        assert users == said[n - len(users):n] and users and chat.history == chat.kept
+    assert len(chat.history) < len(said)                      # compacted away, not kept
+    prompt, dropped = chat.fmt.build(chat.history, Message("user", "next"), chat.decoder.max_context)
+    assert dropped == 0 and users[0] in chat.tok.decode(prompt)
     chat.reset()
     assert chat.history == []
 
@@ -64,8 +71,8 @@ def test_context_never_overflows(tiny):
 def test_reply_cancelled_before_its_first_word_leaves_no_trace(tiny):
     import threading
 
-    chat = load_chat(Bundle.load(tiny["llama_fp32"]))
-    "".join(chat.send("first", QUICK))
+    chat = load_chat(Bundle.load(tiny["gpt2_fp32"]))
+    "".join(chat.send("first", SHORT))
     cancel = threading.Event()
     cancel.set()                                              # barge-in before the first token
     assert "".join(chat.send("interrupted", QUICK, cancel=cancel)) == ""
@@ -112,5 +119,5 @@ def test_long_conversations_keep_a_cached_prefix(tiny):
         "".join(chat.send(f"line {i} hello", sampling))
         prefills.append(counting.fed[before])
         assert chat.decoder.length <= 128
-    assert chat._start > 0                                    # the context did overflow
+    assert len(chat.history) < 2 * 40                         # the context did overflow
     assert max(prefills[1:]) <= 48, prefills                 # one line + one reply, not the history

@@ -24,6 +24,7 @@ import numpy as np
 import torch
 from torch.nn import functional as F
 
+from edge_vdialog.errors import UserError
 from export.imagegen.gan_metrics import colour_layout, topk_accuracy
 from export.imagegen.gan_model128 import (
     LAYOUT,
@@ -86,7 +87,8 @@ class Trainer128:
             return
         state = torch.load(ckpt, weights_only=False)
         if Config.from_dict(state["config"]) != self.config:
-            raise ValueError(f"{ckpt} has config {state['config']}, not {self.config.to_dict()}")
+            raise UserError(f"{ckpt} has model config {state['config']}, not {self.config.to_dict()}",
+                            "resume with the same --channels and --attn-res, or start a new --run")
         for name in ("G", "D", "G_ema", "opt_g", "opt_d"):
             getattr(self, name).load_state_dict(state[name])
         self.step, self.elapsed = state["step"], state["elapsed"]

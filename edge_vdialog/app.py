@@ -58,6 +58,7 @@ class Kiosk:
         self._wake = threading.Event()  # a frame is wanted now (first token, picture, stop)
         self.dialogue = Worker("worker", reply_handler(chat, sampling, telemetry, self._wake.set),
                                telemetry, "dialogue")
+        self.credit = generator.attribution if generator else ""
         self.images = Worker("image", image_handler(generator, image_seed, self._wake.set, image_follow),
                              telemetry, "image") if generator else None
         self.editor = LineEditor(self.submit, self.stop)
@@ -187,6 +188,7 @@ class Kiosk:
             heard = "🎤 …" if state == "listening" else (turn.text if turn else "")
         reply = self._reply(turn)
         view = View(state=state, heard=heard, reply=reply, image=image, image_id=self._image_seq,
+                    credit=self.credit if image is not None else "",
                     camera=frame.image if frame else None, status=self._status(state),
                     alerts=tuple(self.telemetry.degraded().values()), attract=state == "attract")
         shows_token = turn is not None and bool(turn.reply) and reply.startswith(turn.reply[:1])

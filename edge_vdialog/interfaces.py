@@ -79,6 +79,8 @@ class ImageGenerator(Protocol):
 
     size: int
     """Height = width of the pictures, pixels."""
+    attribution: str
+    """What the licence of the art it learned from asks to show where its pictures appear ("" if none)."""
 
     def generate(self, text: str, seed: int | None = None) -> np.ndarray:
         """(size, size, 3) uint8 RGB; the same text and seed give the same picture."""

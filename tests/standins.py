@@ -43,6 +43,9 @@ class ScriptedChat:
 class HashImages:
     """A 64x64 RGB picture whose colours come from the text's hash."""
 
+    size = 64
+    attribution = "Pictures: hashed colours"
+
     def generate(self, text: str, seed: int | None = None) -> np.ndarray:
         digest = hashlib.sha256(f"{text}|{seed}".encode()).digest()
         rng = np.random.default_rng(int.from_bytes(digest[:8], "little"))

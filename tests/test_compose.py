@@ -135,3 +135,12 @@ def test_picture_is_smooth_and_cross_fades():
     time.sleep(FADE_S)
     done = comp.compose(View(image=grey, image_id=2))[y:y + h, x:x + w]
     assert np.abs(done.astype(int) - 128).max() <= 1               # the fade has ended
+
+
+def test_picture_credit_is_shown_under_the_picture(comp):
+    x, y, w, h = comp.image_box
+    image = np.full((64, 64, 3), 200, np.uint8)
+    below = slice(y + h + 2, y + h + 2 + comp.tiny.line_height), slice(x, x + w)
+    plain = comp.compose(View(image=image, image_id=1))[below].copy()
+    credited = comp.compose(View(image=image, image_id=1, credit="Pictures: trained on Twemoji, CC-BY 4.0"))[below]
+    assert (plain == BG).all() and (credited != BG).any(axis=2).sum() > 100

@@ -53,6 +53,8 @@ class View:
     """Degraded parts, shown in the status line."""
     attract: bool = False
     """Nobody is there: show the attract screen."""
+    credit: str = ""
+    """Attribution the picture's training art requires, shown small under the picture."""
 
 
 def bgr(rgb: Rgb) -> tuple[int, int, int]:
@@ -69,6 +71,7 @@ class Compositor:
         s = height / 720                                  # layout scale
         fonts = fonts or Fonts.find()
         self.small = TextRenderer(fonts, max(10, round(20 * s)))
+        self.tiny = TextRenderer(fonts, max(8, round(14 * s)))
         self.heard_text = TextRenderer(fonts, max(12, round(26 * s)))
         self.reply_text = TextRenderer(fonts, max(14, round(34 * s)))
         self.big = TextRenderer(fonts, max(16, round(52 * s)))
@@ -131,6 +134,8 @@ class Compositor:
                 img = cv2.addWeighted(self._fading[1], 1.0 - a, img, a, 0.0)
         x, y, w, h = self.image_box
         self._paste(img, x + (w - img.shape[1]) // 2, y + (h - img.shape[0]) // 2)
+        if view.credit:                                   # in the margin under the picture box
+            self._paste(self.tiny.render(view.credit, LABEL, bgr(BG)), x, y + h + 2, w)
 
     def _fit(self, rgb: np.ndarray) -> np.ndarray:
         """RGB picture -> BGR filling the image box: bicubic up, INTER_AREA down."""

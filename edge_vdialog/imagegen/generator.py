@@ -25,10 +25,12 @@ class GanImageGenerator:
     """Text encoder + GAN generator: an :class:`~edge_vdialog.interfaces.ImageGenerator`."""
 
     def __init__(self, encoder: TextEncoder, engine: Engine, z_dim: int, size: int, neutral_rgb=NEUTRAL_RGB,
-                 truncation: float = 1.0):
+                 truncation: float = 1.0, attribution: str = ""):
         self.encoder, self.engine = encoder, engine
         self.z_dim, self.size, self.neutral_rgb = z_dim, size, tuple(neutral_rgb)
         self.truncation = truncation
+        self.attribution = attribution
+        """Shown under its pictures (the training art's licence asks for it)."""
 
     @property
     def provider(self) -> str:
@@ -78,9 +80,13 @@ def load_gan_generator(bundle: Bundle, comp: Component, options: EngineOptions) 
     try:
         z_dim, size = int(cfg.get("z_dim", 64)), int(cfg.get("size", 64))
         neutral, truncation = tuple(int(c) for c in cfg.get("neutral_rgb", NEUTRAL_RGB)), float(cfg.get("truncation", 1.0))
+        attribution = str(cfg.get("attribution", ""))
     except (TypeError, ValueError) as e:
         raise BundleError(f"bundle {comp.root}: generator config is invalid ({e})", "rebuild the bundle") from None
-    if not (1 <= z_dim <= 4096 and 8 <= size <= 1024 and len(neutral) == 3 and 0 <= truncation <= 4):
+    if not (1 <= z_dim <= 4096 and 8 <= size <= 1024 and len(neutral) == 3 and 0 <= truncation <= 4
+            and len(attribution) <= 200):
         raise BundleError(f"bundle {comp.root}: generator config out of range (z_dim {z_dim}, size {size}, "
-                          f"neutral_rgb {neutral}, truncation {truncation})", "rebuild the bundle")
-    return GanImageGenerator(encoder, open_engine(comp.path("model"), options), z_dim, size, neutral, truncation)
+                          f"neutral_rgb {neutral}, truncation {truncation}, attribution of "
+                          f"{len(attribution)} characters)", "rebuild the bundle")
+    return GanImageGenerator(encoder, open_engine(comp.path("model"), options), z_dim, size, neutral, truncation,
+                             attribution)

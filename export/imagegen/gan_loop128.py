@@ -15,7 +15,6 @@ cell means of the detail (``--cell-mean``); the layout head by squared error on 
 
 from __future__ import annotations
 
-import copy
 import json
 import time
 from pathlib import Path
@@ -25,35 +24,15 @@ import torch
 from torch.nn import functional as F
 
 from edge_vdialog.errors import UserError
-from export.imagegen.gan_metrics import colour_layout, topk_accuracy
-from export.imagegen.gan_model128 import (
-    LAYOUT,
-    Z_DIM,
-    Config,
-    Discriminator128,
-    Generator128,
-)
+from export.imagegen.gan_blocks import LAYOUT, Z_DIM
+from export.imagegen.gan_model128 import Config, Discriminator128, Generator128
+from export.imagegen.gan_trainer import GanTrainer, descend, diff_augment, hinge_d
 
-EMA_DECAY = 0.999
 R1_EVERY = 4
 GRID = 16                  # sample grid: 8 held-out concepts + 8 unseen phrasings
 
 
-def diff_augment(x: torch.Tensor, g: torch.Generator) -> torch.Tensor:
-    """Translation by up to 1/8 (border repeats) and a (S/4)^2 cutout, per sample, from generator g."""
-    b, _, s, _ = x.shape
-    theta = torch.zeros(b, 2, 3)
-    theta[:, 0, 0] = theta[:, 1, 1] = 1.0
-    theta[:, :, 2] = (torch.rand(b, 2, generator=g) - 0.5) * 0.5                   # in [-1, 1] coords
-    x = F.grid_sample(x, F.affine_grid(theta, list(x.shape), align_corners=False),
-                      padding_mode="border", align_corners=False)
-    cy, cx = torch.randint(0, s, (2, b, 1, 1), generator=g)
-    yy, xx = torch.arange(s).view(1, s, 1), torch.arange(s).view(1, 1, s)
-    keep = ((yy - cy).abs() >= s // 8) | ((xx - cx).abs() >= s // 8)                # (B, S, S)
-    return x * keep.unsqueeze(1)
-
-
-class Trainer128:
+class Trainer128(GanTrainer):
     def __init__(self, data, args, run_dir: Path, config: Config):
         self.args, self.run_dir, self.config = args, run_dir, config
         self.images_u8 = data["images"]                                               # (N, S, S, 3)
@@ -71,14 +50,7 @@ class Trainer128:
         self.grid_captions = np.concatenate([self.eval_captions[:GRID // 2], phr[:: max(len(phr) // 8, 1)][:8]])
         self.real_layout = F.avg_pool2d(self.images, config.size // LAYOUT)          # (N, 3, 8, 8)
         torch.manual_seed(args.seed)
-        self.G, self.D = Generator128(config), Discriminator128(config)
-        self.G_ema = copy.deepcopy(self.G).eval()
-        layout = list(self.G.layout.parameters())
-        detail = [p for n, p in self.G.named_parameters() if not n.startswith("layout.")]
-        self.opt_g = torch.optim.AdamW([{"params": detail, "weight_decay": 0.0},
-                                        {"params": layout, "lr": args.layout_lr, "betas": (0.9, 0.999),
-                                         "weight_decay": args.layout_wd}], args.lr, betas=(0.0, 0.99))
-        self.opt_d = torch.optim.Adam(self.D.parameters(), args.lr, betas=(0.0, 0.99))
+        self.init_models(Generator128(config), Discriminator128(config))
         self.step, self.elapsed = 0, 0.0
 
     def resume_or_start(self) -> None:
@@ -89,16 +61,12 @@ class Trainer128:
         if Config.from_dict(state["config"]) != self.config:
             raise UserError(f"{ckpt} has model config {state['config']}, not {self.config.to_dict()}",
                             "resume with the same --channels and --attn-res, or start a new --run")
-        for name in ("G", "D", "G_ema", "opt_g", "opt_d"):
-            getattr(self, name).load_state_dict(state[name])
+        self.load_models(state)
         self.step, self.elapsed = state["step"], state["elapsed"]
         print(f"resumed from {ckpt}: step {self.step}, {self.elapsed / 60:.1f} min", flush=True)
 
     def save(self) -> None:
-        from export.imagegen.gan_loop import save_atomic
-        state = {name: getattr(self, name).state_dict() for name in ("G", "D", "G_ema", "opt_g", "opt_d")}
-        state.update(step=self.step, elapsed=self.elapsed, config=self.config.to_dict())
-        save_atomic(state, self.run_dir / "ckpt.pt")
+        self.save_models(step=self.step, elapsed=self.elapsed, config=self.config.to_dict())
 
     def fit(self) -> None:
         a = self.args
@@ -125,7 +93,7 @@ class Trainer128:
         concepts = self.train_concepts[torch.randperm(len(self.train_concepts), generator=g)[:a.batch]]
         caps = torch.stack([self._caption_of(int(c), g) for c in concepts])          # (B,)
         real = self.images[concepts]                                                  # (B, 3, S, S)
-        text = F.normalize(self.emb[caps] + a.text_noise * torch.randn(len(caps), self.emb.shape[1], generator=g), dim=1)
+        text = self.noisy_text(caps, a.text_noise, g)
         wrong = text.roll(1, dims=0)                                                  # another concept's caption
         z = torch.randn(len(caps), Z_DIM, generator=g)
         target = torch.arange(len(caps))
@@ -133,17 +101,14 @@ class Trainer128:
         with torch.no_grad():
             fake = self.G(z, text)
         h = self.D.features(diff_augment(torch.cat([real, fake, real]), g))
-        s_real, s_fake, s_wrong = self.D.score(h, torch.cat([text, text, wrong])).chunk(3)
+        scores = self.D.score(h, torch.cat([text, text, wrong]))
         con_d = F.cross_entropy(self.D.contrast(h[:len(caps)], text), target)
-        loss_d = (F.relu(1 - s_real).mean() + 0.5 * (F.relu(1 + s_fake).mean() + F.relu(1 + s_wrong).mean())
-                  + a.contrast * con_d)
+        loss_d = hinge_d(scores) + a.contrast * con_d
         if a.r1 and self.step % R1_EVERY == 0:
             x = real.detach().requires_grad_(True)
             grad, = torch.autograd.grad(self.D(x, text).sum(), x, create_graph=True)
             loss_d = loss_d + a.r1 * R1_EVERY / 2 * grad.pow(2).sum(dim=(1, 2, 3)).mean()
-        self.opt_d.zero_grad(set_to_none=True)
-        loss_d.backward()
-        self.opt_d.step()
+        descend(self.opt_d, loss_d)
         # generator: fool D, be recognised by D's contrastive head, match the real image at rec_pool averages
         fake, cell_mean = self.G.draw(z, text)
         hf = self.D.features(diff_augment(fake, g))
@@ -151,15 +116,8 @@ class Trainer128:
         con_g = F.cross_entropy(self.D.contrast(hf, text), target)
         rec = (F.avg_pool2d(fake, a.rec_pool) - F.avg_pool2d(real, a.rec_pool)).abs().mean()
         drift = cell_mean.pow(2).mean()
-        # layout head: squared error of the 8x8 colour layout on its own batch of training captions
-        pick = self.train_idx[torch.randint(len(self.train_idx), (a.layout_batch,), generator=g)]
-        noisy = F.normalize(self.emb[pick] + a.layout_noise * torch.randn(len(pick), self.emb.shape[1], generator=g), dim=1)
-        lay = (self.G.predict_layout(noisy) - self.real_layout[self.concepts_t[pick]]).pow(2).mean()
-        self.opt_g.zero_grad(set_to_none=True)
-        (adv + a.contrast * con_g + a.rec * rec + a.cell_mean * drift + lay).backward()
-        self.opt_g.step()
-        self.update_ema()
-        self.step += 1
+        lay = self.layout_loss(g)       # the 8x8 colour layout on its own batch of training captions
+        self.update_g(adv + a.contrast * con_g + a.rec * rec + a.cell_mean * drift + lay)
         return {"d": round(loss_d.item(), 3), "adv": round(adv.item(), 3), "con_d": round(con_d.item(), 3),
                 "con_g": round(con_g.item(), 3), "rec": round(rec.item(), 3), "drift": round(drift.item(), 4),
                 "layout": round(lay.item(), 4)}
@@ -167,19 +125,6 @@ class Trainer128:
     def _caption_of(self, concept: int, g: torch.Generator) -> torch.Tensor:
         own = self.train_idx[self.concepts_t[self.train_idx] == concept]
         return own[torch.randint(len(own), (1,), generator=g)[0]]
-
-    @torch.no_grad()
-    def update_ema(self) -> None:
-        decay = min(EMA_DECAY, (1 + self.step) / (10 + self.step))
-        for pe, p in zip(self.G_ema.parameters(), self.G.parameters()):
-            pe.lerp_(p, 1 - decay)
-
-    @torch.no_grad()
-    def generate(self, caption_idx: np.ndarray, seed: int = 0) -> np.ndarray:
-        """(K,) caption indices -> (K, S, S, 3) uint8 from the EMA generator, fixed noise."""
-        z = torch.randn(len(caption_idx), Z_DIM, generator=torch.Generator().manual_seed(seed))
-        out = self.G_ema(z, self.emb[caption_idx])
-        return ((out.permute(0, 2, 3, 1).numpy() + 1) * 127.5).clip(0, 255).round().astype(np.uint8)
 
     def evaluate(self, losses: dict[str, float]) -> None:
         from PIL import Image
@@ -190,10 +135,4 @@ class Trainer128:
         tiles = np.concatenate([tiles, np.full((-len(tiles) % 8, s, s, 3), 255, np.uint8)])
         rows = tiles.reshape(-1, 8, s, s, 3).transpose(0, 2, 1, 3, 4).reshape(-1, 8 * s, 3)
         Image.fromarray(rows).save(self.run_dir / "samples" / f"step_{self.step:07d}.png")
-        gen = colour_layout(self.generate(self.eval_captions))
-        own = self.concept[self.eval_captions]
-        acc = topk_accuracy(gen, colour_layout(self.images_u8[own]), np.arange(len(own)))
-        record = {"step": self.step, "minutes": round(self.elapsed / 60, 2), **losses,
-                  **{f"heldout_{k}": v for k, v in acc.items()}}
-        with (self.run_dir / "metrics.jsonl").open("a") as f:
-            f.write(json.dumps(record) + "\n")
+        self.log_metrics({"step": self.step, "minutes": round(self.elapsed / 60, 2), **losses})

@@ -17,77 +17,55 @@ Discriminator: strided convs with spectral norm -> pooled features h (B, 256);
 
 from __future__ import annotations
 
+from itertools import pairwise
+
 import torch
 from torch import nn
 from torch.nn import functional as F
 from torch.nn.utils import spectral_norm as sn
 
-from edge_vdialog.imagegen.text_encoder import DIM
+from export.imagegen.gan_blocks import (
+    LAYOUT,
+    TEXT_DIM,
+    Z_DIM,
+    FilmBlock,
+    ProjectionDiscriminator,
+    TextGenerator,
+)
 
-Z_DIM = 64
-TEXT_DIM = DIM
-W_DIM = 256
 IMAGE = 64                             # pixels per side
-LAYOUT = 8                             # layout grid (cells per side)
 CELL = IMAGE // LAYOUT                 # pixels per layout cell side
-LAYOUT_HIDDEN = 512
 G_CHANNELS = (256, 160, 96, 48, 24)   # at 4, 8, 16, 32, 64 pixels
 D_CHANNELS = (32, 64, 128, 256)        # at 32, 16, 8, 4 pixels
 
 
-class PixelNorm(nn.Module):
-    def forward(self, x: torch.Tensor) -> torch.Tensor:
-        return x * torch.rsqrt(x.pow(2).mean(dim=1, keepdim=True) + 1e-8)
-
-
-class UpBlock(nn.Module):
+class UpBlock(FilmBlock):
     """(B, cin, H, W) -> (B, cout, 2H, 2W), modulated by w (B, W_DIM)."""
 
     def __init__(self, cin: int, cout: int, extra: bool):
         super().__init__()
         self.conv = nn.Conv2d(cin, cout, 3, padding=1)
         self.conv2 = nn.Conv2d(cout, cout, 3, padding=1) if extra else None
-        self.film = nn.Linear(W_DIM, 2 * cout)
-        self.norm = PixelNorm()
+        self.add_film(cout)
 
     def forward(self, x: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
         x = F.interpolate(x, scale_factor=2.0, mode="nearest")
-        x = self.norm(F.leaky_relu(self.conv(x), 0.2))
-        gamma, beta = self.film(w).unsqueeze(-1).unsqueeze(-1).chunk(2, dim=1)  # (B, cout, 1, 1) each
-        x = x * (1 + gamma) + beta
+        x = self.modulate(self.act(self.conv(x)), w)
         if self.conv2 is not None:
-            x = x + 0.5 * self.norm(F.leaky_relu(self.conv2(x), 0.2))       # residual refinement
+            x = x + 0.5 * self.act(self.conv2(x))                           # residual refinement
         return x
 
 
-class Generator(nn.Module):
+class Generator(TextGenerator):
     def __init__(self, z_dim: int = Z_DIM, text_dim: int = TEXT_DIM, channels=G_CHANNELS):
-        super().__init__()
-        self.z_dim, self.text_dim = z_dim, text_dim
-        self.layout = nn.Sequential(nn.Linear(text_dim, LAYOUT_HIDDEN), nn.LeakyReLU(0.2),
-                                    nn.Linear(LAYOUT_HIDDEN, LAYOUT_HIDDEN), nn.LeakyReLU(0.2),
-                                    nn.Linear(LAYOUT_HIDDEN, 3 * LAYOUT * LAYOUT), nn.Tanh())
-        self.text = nn.Linear(text_dim, 128)
-        self.mapping = nn.Sequential(nn.Linear(z_dim + 128, W_DIM), nn.LeakyReLU(0.2),
-                                     nn.Linear(W_DIM, W_DIM), nn.LeakyReLU(0.2))
-        self.start = nn.Linear(W_DIM, channels[0] * 16)
-        self.c0 = channels[0]
+        super().__init__(channels[0], z_dim, text_dim)
         self.blocks = nn.ModuleList(UpBlock(a + 3 * (i == 1), b, extra=i < 2)   # block 1 takes the layout
-                                    for i, (a, b) in enumerate(zip(channels[:-1], channels[1:])))
+                                    for i, (a, b) in enumerate(pairwise(channels)))
         self.to_rgb = nn.Conv2d(channels[-1], 3, 3, padding=1)
-
-    def predict_layout(self, text: torch.Tensor) -> torch.Tensor:
-        """(B, 384) -> (B, 3, 8, 8) in [-1, 1]."""
-        return self.layout(text).view(-1, 3, LAYOUT, LAYOUT)
-
-    def forward(self, z: torch.Tensor, text: torch.Tensor) -> torch.Tensor:
-        return self.draw(z, text)[0]
 
     def draw(self, z: torch.Tensor, text: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """-> image (B, 3, 64, 64) in [-1, 1], and the detail's removed cell means (B, 3, 8, 8)."""
-        layout = self.predict_layout(text).detach()      # set by regression only, not by the adversary
-        w = self.mapping(torch.cat([z, self.text(text)], dim=1))                   # (B, 256)
-        x = F.leaky_relu(self.start(w), 0.2).view(-1, self.c0, 4, 4)             # (B, c0, 4, 4)
+        layout, w, x = self.begin(z, text)                                       # x: (B, c0, 4, 4)
         for i, block in enumerate(self.blocks):
             x = block(torch.cat([x, layout], dim=1) if i == 1 else x, w)         # doubles H, W
         detail = torch.tanh(self.to_rgb(x))                                       # (B, 3, 64, 64)
@@ -97,7 +75,7 @@ class Generator(nn.Module):
         return image.clamp(-1.0, 1.0), cell_mean
 
 
-class Discriminator(nn.Module):
+class Discriminator(ProjectionDiscriminator):
     def __init__(self, text_dim: int = TEXT_DIM, channels=D_CHANNELS):
         super().__init__()
         layers, cin = [], 3
@@ -111,5 +89,4 @@ class Discriminator(nn.Module):
         self.embed = sn(nn.Linear(text_dim, cin))
 
     def forward(self, x: torch.Tensor, text: torch.Tensor) -> torch.Tensor:
-        h = self.features(x).sum(dim=(2, 3))                                      # (B, 256)
-        return self.out(h).squeeze(1) + (self.embed(text) * h).sum(dim=1)         # (B,)
+        return self.score(self.features(x).sum(dim=(2, 3)), text)

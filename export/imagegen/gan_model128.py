@@ -25,13 +25,14 @@ from torch import nn
 from torch.nn import functional as F
 from torch.nn.utils import spectral_norm as sn
 
-from export.imagegen.gan_model import PixelNorm
+from export.imagegen.gan_blocks import (
+    LAYOUT,
+    TEXT_DIM,
+    FilmBlock,
+    ProjectionDiscriminator,
+    TextGenerator,
+)
 
-Z_DIM = 64
-TEXT_DIM = 384
-W_DIM = 256
-LAYOUT = 8
-LAYOUT_HIDDEN = 512
 CONTRAST_DIM = 128
 CONTRAST_TEMP = 0.1
 
@@ -69,7 +70,7 @@ class SelfAttention(nn.Module):
         return x + self.gamma * o.view(b, c, h, w)
 
 
-class ResUp(nn.Module):
+class ResUp(FilmBlock):
     """(B, cin, H, W) -> (B, cout, 2H, 2W), modulated by w (B, W_DIM)."""
 
     def __init__(self, cin: int, cout: int):
@@ -77,48 +78,28 @@ class ResUp(nn.Module):
         self.conv1 = nn.Conv2d(cin, cout, 3, padding=1)
         self.conv2 = nn.Conv2d(cout, cout, 3, padding=1)
         self.skip = nn.Conv2d(cin, cout, 1, bias=False)
-        self.film = nn.Linear(W_DIM, 2 * cout)
-        self.norm = PixelNorm()
+        self.add_film(cout)
 
     def forward(self, x: torch.Tensor, w: torch.Tensor) -> torch.Tensor:
         x = F.interpolate(x, scale_factor=2.0, mode="nearest")
-        h = self.norm(F.leaky_relu(self.conv1(x), 0.2))
-        gamma, beta = self.film(w).unsqueeze(-1).unsqueeze(-1).chunk(2, dim=1)   # (B, cout, 1, 1) each
-        h = self.norm(F.leaky_relu(self.conv2(h * (1 + gamma) + beta), 0.2))
+        h = self.act(self.conv2(self.modulate(self.act(self.conv1(x)), w)))
         return (self.skip(x) + h) * (1 / math.sqrt(2))
 
 
-class Generator128(nn.Module):
+class Generator128(TextGenerator):
     def __init__(self, config: Config = Config()):
-        super().__init__()
+        super().__init__(config.channels[0])
         self.config, self.size = config, config.size
-        self.z_dim, self.text_dim = Z_DIM, TEXT_DIM
         ch = config.channels
-        self.layout = nn.Sequential(nn.Linear(TEXT_DIM, LAYOUT_HIDDEN), nn.LeakyReLU(0.2),
-                                    nn.Linear(LAYOUT_HIDDEN, LAYOUT_HIDDEN), nn.LeakyReLU(0.2),
-                                    nn.Linear(LAYOUT_HIDDEN, 3 * LAYOUT * LAYOUT), nn.Tanh())
-        self.text = nn.Linear(TEXT_DIM, 128)
-        self.mapping = nn.Sequential(nn.Linear(Z_DIM + 128, W_DIM), nn.LeakyReLU(0.2),
-                                     nn.Linear(W_DIM, W_DIM), nn.LeakyReLU(0.2))
-        self.start = nn.Linear(W_DIM, ch[0] * 16)
         self.blocks = nn.ModuleList(ResUp(a + 3 * (i == 1), b)            # block 1 (8 -> 16 px) takes the layout
                                     for i, (a, b) in enumerate(pairwise(ch)))
         self.attn_at = int(math.log2(config.attn_res // 4)) - 1 if config.attn_res else -1   # block index
         self.attn = SelfAttention(ch[self.attn_at + 1]) if config.attn_res else None
         self.to_rgb = nn.Conv2d(ch[-1], 3, 3, padding=1)
 
-    def predict_layout(self, text: torch.Tensor) -> torch.Tensor:
-        """(B, 384) -> (B, 3, 8, 8) in [-1, 1]."""
-        return self.layout(text).view(-1, 3, LAYOUT, LAYOUT)
-
-    def forward(self, z: torch.Tensor, text: torch.Tensor) -> torch.Tensor:
-        return self.draw(z, text)[0]
-
     def draw(self, z: torch.Tensor, text: torch.Tensor) -> tuple[torch.Tensor, torch.Tensor]:
         """-> image (B, 3, S, S) in [-1, 1], and the detail's cell means (B, 3, 8, 8) (penalised in training)."""
-        layout = self.predict_layout(text).detach()      # set by regression only, not by the adversary
-        w = self.mapping(torch.cat([z, self.text(text)], dim=1))                      # (B, 256)
-        x = F.leaky_relu(self.start(w), 0.2).view(-1, self.config.channels[0], 4, 4)  # (B, c0, 4, 4)
+        layout, w, x = self.begin(z, text)                                            # x: (B, c0, 4, 4)
         for i, block in enumerate(self.blocks):
             x = block(torch.cat([x, layout], dim=1) if i == 1 else x, w)             # doubles H, W
             if i == self.attn_at:
@@ -142,7 +123,7 @@ class ResDown(nn.Module):
         return F.avg_pool2d(h + self.skip(x), 2)
 
 
-class Discriminator128(nn.Module):
+class Discriminator128(ProjectionDiscriminator):
     def __init__(self, config: Config = Config()):
         super().__init__()
         ch = config.d_channels
@@ -159,9 +140,6 @@ class Discriminator128(nn.Module):
     def features(self, x: torch.Tensor) -> torch.Tensor:
         """(B, 3, S, S) -> h (B, C)."""
         return F.leaky_relu(self.blocks(self.stem(x)), 0.2).sum(dim=(2, 3))
-
-    def score(self, h: torch.Tensor, text: torch.Tensor) -> torch.Tensor:
-        return self.out(h).squeeze(1) + (self.embed(text) * h).sum(dim=1)             # (B,)
 
     def forward(self, x: torch.Tensor, text: torch.Tensor) -> torch.Tensor:
         return self.score(self.features(x), text)

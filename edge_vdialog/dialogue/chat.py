@@ -99,20 +99,23 @@ class Conversation:
         return min(Endings(0, sampling.max_new_tokens).token_budget, self.decoder.max_context // 2)
 
     def _compact(self, max_new: int) -> None:
-        """If the next exchange would not fit after the kept history, drop the oldest messages
+        """If the next exchange would not fit after the kept history, drop the oldest exchanges
         down to :data:`KEEP_AFTER_COMPACTION` of the context and prefill what is left now, so the
-        next turn's first token costs only that turn's own tokens."""
+        next turn's first token costs only that turn's own tokens. The newest exchange always
+        stays in the history (what was just said); if it alone is too long, nothing is prefilled
+        and the next prompt cuts it as usual."""
         budget = self.decoder.max_context - max_new
         kept = self.history[self._start:]
         used = len(self.fmt.history_ids(kept))
         if len(self.fmt.head) + used + NEXT_USER_TOKENS <= budget:
             return
         target = int(budget * KEEP_AFTER_COMPACTION)
-        while kept and len(self.fmt.head) + len(self.fmt.history_ids(kept)) > target:
-            kept = kept[2:]                                   # one exchange: user + assistant
+        while len(kept) > 2 and len(self.fmt.head) + len(self.fmt.history_ids(kept)) > target:
+            kept = kept[2:]                                   # one exchange: user + assistant; the
+                                                              # newest always stays (what was just said)
         self.history, self._start = kept, 0                  # what was dropped is not kept
         prefix = self.fmt.head + self.fmt.history_ids(kept)
-        if prefix:
+        if prefix and len(prefix) <= target:
             self.decoder.reset()
             self.decoder.feed(prefix)
             self._cached = prefix

@@ -120,4 +120,4 @@ def test_long_conversations_keep_a_cached_prefix(tiny):
         prefills.append(counting.fed[before])
         assert chat.decoder.length <= 128
     assert len(chat.history) < 2 * 40                         # the context did overflow
-    assert max(prefills[1:]) <= 48, prefills                 # one line + one reply, not the history
+    assert max(prefills[1:]) <= 64, prefills   # at most half the context (without compaction: 109)

@@ -25,6 +25,9 @@ ENC_SOURCE = ("static per-token encoder distilled from sentence-transformers/all
 ENC_LICENCE = "Apache-2.0 (all-MiniLM-L6-v2)"
 
 
+TWEMOJI_CREDIT = "Pictures drawn by a model trained on Twemoji (Twitter, Inc. and contributors, CC-BY 4.0)"
+"""The credit Twemoji's CC-BY 4.0 licence asks for where the pictures appear (the runtime shows it)."""
+
 def register(sub) -> None:
     p = sub.add_parser("gan-bundle", help="export the trained GAN + static encoder into a bundle")
     p.add_argument("--ckpt", default=".cache/gan/gan_run/ckpt.pt")
@@ -37,6 +40,8 @@ def register(sub) -> None:
     p.add_argument("--precision", choices=("auto", "fp32", "int8"), default="auto")
     p.add_argument("--min-psnr", type=float, default=30.0, help="dB; below it auto keeps fp32")
     p.add_argument("--calib", type=int, default=256, help="calibration samples")
+    p.add_argument("--attribution", default=TWEMOJI_CREDIT,
+                   help="shown under every picture: what the training art's licence asks for")
     p.set_defaults(func=run)
 
 
@@ -64,7 +69,7 @@ def run(args) -> int:
     encoder = local_encoder(enc_path, tok_path, MAX_TOKENS)
     report, chosen = calibrate_and_choose(args, fp32, encoder, G.z_dim, work)
     write_bundle(args.bundle, enc_path, tok_path, chosen, report, G.z_dim, table.shape[1], MAX_TOKENS,
-                 ENCODER_IO, size=getattr(G, "size", 64))
+                 ENCODER_IO, size=getattr(G, "size", 64), attribution=args.attribution)
     (work / "export_report.json").write_text(json.dumps(report, indent=1))
     print(json.dumps(report, indent=1))
     return 0
@@ -117,7 +122,7 @@ def run_generator(path: Path, feeds: dict[str, np.ndarray]) -> np.ndarray:
 
 
 def write_bundle(bundle: str, enc_path: Path, tok_path: Path, gen_path: Path, report: dict, z_dim: int,
-                 dim: int, max_tokens: int, enc_io: dict, size: int = 64) -> None:
+                 dim: int, max_tokens: int, enc_io: dict, size: int = 64, attribution: str = "") -> None:
     """Both components in one atomic export: a bundle never pairs an encoder with another's generator."""
     from export.common.bundle_writer import bundle_export
     from export.imagegen.gan_onnx import GENERATOR_IO
@@ -129,4 +134,5 @@ def write_bundle(bundle: str, enc_path: Path, tok_path: Path, gen_path: Path, re
         export.write("generator", {"model": final}, kind="gan-generator", io=GENERATOR_IO,
                      precision=report["generator_precision"], source=GAN_SOURCE, licence=GAN_LICENCE,
                      config={"z_dim": z_dim, "size": size, "neutral_rgb": [245, 245, 245],
-                             "psnr_int8_vs_fp32_db": report["psnr_int8_vs_fp32_db"]})
+                             "psnr_int8_vs_fp32_db": report["psnr_int8_vs_fp32_db"],
+                             "attribution": attribution})

@@ -53,13 +53,17 @@ class Conversation:
 
     def warm_up(self) -> None:
         """Run one short prefill and one step, so the first real reply does not pay ONNX Runtime's
-        first-run set-up (~20-30 ms measured). ``load_chat`` does it unless told not to."""
+        first-run set-up (~20-30 ms measured), then leave the prompt head (system prompt) in the
+        cache, so no turn prefills it again. ``load_chat`` does it unless told not to."""
         self.decoder.reset()
         prompt = self.fmt.head + self.tok.encode_text("Hello there, how are you today? " * 4)
         self.decoder.feed(prompt[: self.decoder.max_context // 2])
         self.decoder.feed([next(iter(self.eos_ids))])
         self.decoder.reset()
         self._cached = []
+        if len(self.fmt.head) > 1:                 # keep >= 1 prompt id for the turn's own prefill
+            self.decoder.feed(self.fmt.head)
+            self._cached = list(self.fmt.head)
         Sampler(Sampling(seed=None))      # numpy's first entropy-seeded generator costs ~8 ms
 
     def send(self, text: str, sampling: Sampling = Sampling(),

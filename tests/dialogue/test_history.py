@@ -121,3 +121,13 @@ def test_long_conversations_keep_a_cached_prefix(tiny):
         assert chat.decoder.length <= 128
     assert len(chat.history) < 2 * 40                         # the context did overflow
     assert max(prefills[1:]) <= 64, prefills   # at most half the context (without compaction: 109)
+
+
+def test_system_prompt_is_prefilled_once_at_load(tiny):
+    chat = load_chat(Bundle.load(tiny["llama_fp32"]))             # chatml with a system prompt
+    head = len(chat.fmt.head)
+    assert head > 1 and chat.decoder.length == head
+    chat.decoder = counting = CountingDecoder(chat.decoder)
+    ids, _ = chat.fmt.build([], Message("user", "hi"), 100)
+    "".join(chat.send("hi", QUICK))
+    assert counting.fed[0] == len(ids) - head                       # only the turn's own tokens

@@ -19,6 +19,7 @@ from typing import Callable
 import numpy as np
 
 from edge_vdialog.dialogue.sampling import Sampling
+from edge_vdialog.errors import UserError
 from edge_vdialog.interfaces import Dialogue, ImageGenerator
 from edge_vdialog.telemetry import Telemetry
 from edge_vdialog.threads import Background
@@ -100,7 +101,11 @@ class Worker(Background):
             try:
                 if not turn.cancel.is_set():
                     self.handle(turn)
-            except Exception as e:  # one failed turn must not stop the kiosk
+            except UserError as e:  # a known fault (a server away, a bad input): one line
+                log.warning("%s: turn %d: %s", self.name, turn.id, e)
+                turn.error = turn.error or e.message
+                self.telemetry.count_error(self.error_kind)
+            except Exception as e:  # a bug: one failed turn must not stop the kiosk
                 log.exception("%s failed on turn %d", self.name, turn.id)
                 turn.error = turn.error or f"{type(e).__name__}: {e}"
                 self.telemetry.count_error(self.error_kind)

@@ -117,3 +117,42 @@ def test_decoder_is_not_offered():
     with pytest.raises(UserError, match="generates replies on the server"):
         open_decoder(ROOT / "models" / "default" / "dialogue" / "model.onnx", 64,
                      dataclasses.replace(EngineOptions(), backend="triton"))
+
+
+def test_kiosk_keeps_rendering_while_the_server_dies_and_recovers_by_itself(triton, tiny):
+    """The whole kiosk on the triton backend: the server dies mid-reply; frames keep coming, the
+    turn says the answer was interrupted, the status line and /healthz's reasons name the server,
+    and once it is back the next turn is answered with no restart."""
+    from edge_vdialog.app import Kiosk
+    from edge_vdialog.media.sinks import open_sink
+    from edge_vdialog.telemetry import Telemetry
+
+    bundle = Bundle.load(tiny["gpt2_int8"])
+    expected = "".join(talk(load_chat(bundle), LINES[:1])[0])
+    kiosk = Kiosk(load_chat(bundle, options(triton.url)), GREEDY, open_sink("null://"), Telemetry())
+    thread = threading.Thread(target=kiosk.run)
+    thread.start()
+    try:
+        triton.pause(True)                              # the request is taken, no piece comes back
+        turn = kiosk.submit(LINES[0])
+        threading.Timer(0.5, triton.kill).start()
+        assert turn.done.wait(30) and triton.url in turn.error
+        frames = len(kiosk.frame_times)
+        assert wait_until(lambda: "inference" in kiosk.telemetry.degraded())
+        time.sleep(1.0)
+        assert len(kiosk.frame_times) > frames + 10     # ~30 fps while the server is away
+        assert "interrupted" in kiosk._reply(turn).lower() or "wrong" in kiosk._reply(turn).lower()
+        triton.start()
+        assert wait_until(lambda: "inference" not in kiosk.telemetry.degraded(), 30)
+        again = kiosk.submit(LINES[0])
+        assert again.done.wait(30) and again.reply.strip() == expected.strip() and not again.error
+    finally:
+        kiosk.stop()
+        thread.join(10)
+
+
+def wait_until(cond, timeout_s: float = 10.0) -> bool:
+    deadline = time.monotonic() + timeout_s
+    while not cond() and time.monotonic() < deadline:
+        time.sleep(0.05)
+    return cond()

@@ -85,7 +85,7 @@ def first_audio(voice, tmp: Path, runs: int = 5) -> None:
             time.sleep(0.01)
             turn.reply += word + " "
         end = time.monotonic()
-        turn.done.set()
+        turn.replied.set()
         while out.first is None:
             time.sleep(0.001)
         streamed.append(out.first - end)

@@ -30,11 +30,11 @@ from pydantic import (
 )
 
 from edge_vdialog import engines
+from edge_vdialog.engines import _providers
+from edge_vdialog.errors import ConfigError
 
 if TYPE_CHECKING:
     from edge_vdialog.dialogue.sampling import Sampling
-from edge_vdialog.engines import _providers
-from edge_vdialog.errors import ConfigError
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -116,7 +116,8 @@ class Dialogue(Section):
     bundle: Path | None = Field(None, description="dialogue bundle directory; unset: models/smollm2 "
                                 "when built, else models/default")
     greedy: bool = Field(False, description="always take the most likely token")
-    temperature: float = Field(0.3, gt=0.0, le=5.0, description="sampling temperature (0.3: measured best for the kiosk persona, docs/dialogue_models.md)")
+    temperature: float = Field(0.3, gt=0.0, le=5.0, description="sampling temperature (0.3: measured "
+                               "best for the kiosk persona, docs/dialogue_models.md)")
     top_k: int = Field(50, ge=0, le=100000, description="keep the k most likely tokens, 0: all")
     top_p: float = Field(0.9, gt=0.0, le=1.0, description="nucleus sampling mass")
     repetition_penalty: float = Field(1.1, ge=1.0, le=3.0, description="1: no penalty")
@@ -129,8 +130,8 @@ class Dialogue(Section):
     threads: int | None = Field(None, ge=1, le=256,
                                 description="inference threads; unset: engines.threads")
 
-
     def sampling(self) -> Sampling:
+        """The runtime's sampling parameters for these settings."""
         from edge_vdialog.dialogue.sampling import Sampling
         return Sampling(greedy=self.greedy, temperature=self.temperature, top_k=self.top_k,
                         top_p=self.top_p, repetition_penalty=self.repetition_penalty,

@@ -7,7 +7,10 @@ import functools
 import logging
 import os
 import threading
-from typing import Self
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from typing import Self  # Python 3.11+; annotations here are never evaluated
 
 
 def lower_priority(nice: int) -> None:

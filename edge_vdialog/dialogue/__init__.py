@@ -103,9 +103,9 @@ def _load(comp: Component, options: EngineOptions, max_context: int | None) -> C
     tok = Tokenizer.load(comp.path("tokenizer"))
     cfg = DialogueConfig.read(comp, tok.vocab_size)
     ctx = min(cfg.max_context, max_context or cfg.max_context)
-    decoder = open_decoder(comp.path("model"), ctx, options, shared_kv=cfg.shared_kv)
     fmt = PromptFormat(cfg.prompt_format, tok, cfg.eos_ids[0], cfg.system_prompt)
-    if len(fmt.head) > ctx // 2:
+    if len(fmt.head) > ctx // 2:                  # checked before the model's session is built
         raise BundleError(f"bundle {comp.root}: the system prompt takes {len(fmt.head)} tokens, more than "
                           f"half of the {ctx}-token context", "shorten it or raise max_context")
+    decoder = open_decoder(comp.path("model"), ctx, options, shared_kv=cfg.shared_kv)
     return Conversation(decoder, tok, fmt, cfg.eos_ids, cfg.stop)

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 import numpy as np
 
-from edge_vdialog.dialogue.endings import Endings
+from edge_vdialog.dialogue.endings import WORD_TOKENS, Endings
 from edge_vdialog.dialogue.prompt import Message, PromptFormat
 from edge_vdialog.dialogue.sampling import Sampler, Sampling, repeated_ngram_ends
 from edge_vdialog.dialogue.tokenizer import Tokenizer, clean_text
@@ -33,23 +33,21 @@ class Conversation:
         self.provider = decoder.provider
         """The execution provider that actually runs the model."""
         self.history: list[Message] = []
-        self._start = 0                   # first history message the prompt still holds
+        """The messages the next prompt starts from (older ones were dropped to fit the context)."""
         self._cached: list[int] = []      # ids whose keys/values the decoder holds
 
     def reset(self) -> None:
         """Start a new conversation."""
         self.history.clear()
-        self._start = 0
 
     @property
     def kept(self) -> list[Message]:
-        """The history the next prompt starts from (older messages were compacted away)."""
-        return self.history[self._start:]
+        """The history, as a conversation held elsewhere (a kiosk talking to a server) gets it back."""
+        return self.history
 
     def resume(self, kept: list[Message]) -> None:
         """Continue a conversation held elsewhere (a kiosk talking to a server) from its ``kept``."""
         self.history = list(kept)
-        self._start = 0
 
     def warm_up(self) -> None:
         """Run one short prefill and one step, so the first real reply does not pay ONNX Runtime's
@@ -75,8 +73,8 @@ class Conversation:
         if not user.text:
             raise UserError("empty message", "type something to say")
         max_new = self._max_new(sampling)
-        ids, dropped = self.fmt.build(self.history[self._start:], user, self.decoder.max_context - max_new)
-        self._start += dropped
+        ids, dropped = self.fmt.build(self.history, user, self.decoder.max_context - max_new)
+        del self.history[:dropped]
         reply: list[str] = []
         endings = Endings(sampling.soft_max_chars, min(sampling.max_new_tokens, max_new))
         for piece in self._generate(ids, sampling, max_new, cancel, endings):
@@ -100,7 +98,7 @@ class Conversation:
 
     def _max_new(self, sampling: Sampling) -> int:
         """Tokens a reply may take: the cap plus room to finish a word, within half the context."""
-        return min(Endings(0, sampling.max_new_tokens).token_budget, self.decoder.max_context // 2)
+        return min(sampling.max_new_tokens + WORD_TOKENS, self.decoder.max_context // 2)
 
     def _compact(self, max_new: int) -> None:
         """If the next exchange would not fit after the kept history, drop the oldest exchanges
@@ -108,17 +106,16 @@ class Conversation:
         next turn's first token costs only that turn's own tokens. The newest exchange always
         stays in the history (what was just said); if it alone is too long, nothing is prefilled
         and the next prompt cuts it as usual."""
-        budget = self.decoder.max_context - max_new
-        kept = self.history[self._start:]
-        used = len(self.fmt.history_ids(kept))
-        if len(self.fmt.head) + used + NEXT_USER_TOKENS <= budget:
+        budget, head = self.decoder.max_context - max_new, len(self.fmt.head)
+        parts = [self.fmt.turn_ids(m) for m in self.history]          # each message's ids, once
+        if head + sum(map(len, parts)) + NEXT_USER_TOKENS <= budget:
             return
-        target = int(budget * KEEP_AFTER_COMPACTION)
-        while len(kept) > 2 and len(self.fmt.head) + len(self.fmt.history_ids(kept)) > target:
-            kept = kept[2:]                                   # one exchange: user + assistant; the
+        target, drop = int(budget * KEEP_AFTER_COMPACTION), 0
+        while len(parts) - drop > 2 and head + sum(map(len, parts[drop:])) > target:
+            drop += 2                                         # one exchange: user + assistant; the
                                                               # newest always stays (what was just said)
-        self.history, self._start = kept, 0                  # what was dropped is not kept
-        prefix = self.fmt.head + self.fmt.history_ids(kept)
+        del self.history[:drop]
+        prefix = self.fmt.head + [i for ids in parts[drop:] for i in ids]
         if prefix and len(prefix) <= target:
             self.decoder.reset()
             self.decoder.feed(prefix)

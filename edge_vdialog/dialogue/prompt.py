@@ -57,10 +57,6 @@ class PromptFormat:
         return (self.tok.encode_template(f"<|im_start|>{role}\n"),
                 self.tok.encode_template("<|im_end|>\n"))
 
-    def history_ids(self, history: list[Message]) -> list[int]:
-        """Ids of finished messages, as they appear in a prompt after :attr:`head`."""
-        return [i for message in history for i in self.turn_ids(message)]
-
     def build(self, history: list[Message], user: Message, budget: int) -> tuple[list[int], int]:
         """Prompt ids for ``history`` + ``user`` in at most ``budget`` tokens.
 

@@ -30,15 +30,13 @@ import numpy as np
 import onnxruntime as ort
 
 from edge_vdialog.engines import EngineOptions
-from edge_vdialog.engines._providers import ORT_NAMES
+from edge_vdialog.engines._providers import ORT_NAMES as PROVIDERS
 from edge_vdialog.errors import BundleError
 
 log = logging.getLogger(__name__)
 
 ONNX_TYPES = {"tensor(float)": np.float32, "tensor(float16)": np.float16}
 EXPORT_HINT = "export the model with `python -m export causal-lm` (optimum, with past key values)"
-
-PROVIDERS = ORT_NAMES
 
 
 def session_options(threads: int | None = None, spinning: bool = True) -> ort.SessionOptions:
@@ -123,7 +121,6 @@ def load_engine(path: Path, options: EngineOptions) -> OrtEngine:
 
 def load_decoder(path: Path, max_context: int, options: EngineOptions, shared_kv: bool) -> OrtDecoder:
     return OrtDecoder(open_session(path, options), max_context, where=str(path), shared=shared_kv)
-
 
 
 @dataclass(frozen=True)

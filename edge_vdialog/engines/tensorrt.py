@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Mapping
+from dataclasses import replace
 from pathlib import Path
 from typing import TypeVar
 
@@ -67,19 +68,14 @@ def _first_working(path: Path, trt: Callable[[], T], on_ort: Callable[[EngineOpt
 
     gpu = [p for p in GPU_PROVIDERS if ort.PROVIDERS[p] in onnxruntime.get_available_providers()]
     if gpu:
-        model = on_ort(_with(options, providers=tuple(gpu)))
+        model = on_ort(replace(options, providers=tuple(gpu)))
         if "CPU" not in model.provider:
             return _marked(model, reasons)
         reasons.append(f"ONNX Runtime {', '.join(gpu)}: did not take the model")
     else:
         reasons.append("ONNX Runtime GPU: this onnxruntime has no GPU provider (install onnxruntime-gpu)")
     log.warning("%s: no GPU inference, running on the CPU (%s)", path.name, reasons[-1])
-    return _marked(on_ort(_with(options, providers=("cpu",))), reasons)
-
-
-def _with(options: EngineOptions, **changes) -> EngineOptions:
-    from dataclasses import replace
-    return replace(options, **changes)
+    return _marked(on_ort(replace(options, providers=("cpu",))), reasons)
 
 
 def _marked(model: T, reasons: list[str]) -> T:

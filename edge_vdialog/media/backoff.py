@@ -16,7 +16,11 @@ class Backoff:
     def reset(self) -> None:
         self._next = self.min_s
 
+    def next_delay(self) -> float:
+        """The current delay, seconds; the one after it is doubled (up to ``max_s``)."""
+        delay, self._next = self._next, min(self._next * 2, self.max_s)
+        return delay
+
     def wait(self, stop: threading.Event) -> bool:
         """Sleep the current delay (or until ``stop``), then double it; True when stopped."""
-        delay, self._next = self._next, min(self._next * 2, self.max_s)
-        return stop.wait(delay)
+        return stop.wait(self.next_delay())

@@ -18,8 +18,9 @@ from dataclasses import dataclass
 import numpy as np
 
 from edge_vdialog.errors import UserError
+from edge_vdialog.interfaces import Capture
 from edge_vdialog.media.backoff import Backoff
-from edge_vdialog.media.sources import NETWORK_TIMEOUT_S, OPENERS, SCHEMES, Capture, Request
+from edge_vdialog.media.sources import NETWORK_TIMEOUT_S, OPENERS, SCHEMES, Request
 from edge_vdialog.media.status import SourceStatus
 from edge_vdialog.media.uri import Uri, parse_uri
 from edge_vdialog.threads import Background

@@ -17,6 +17,7 @@ import numpy as np
 
 from edge_vdialog.errors import UserError
 from edge_vdialog.media.backoff import Backoff
+from edge_vdialog.media.portaudio import import_sounddevice, open_stream, release
 from edge_vdialog.media.resample import Resampler
 from edge_vdialog.media.sources import Pacer
 from edge_vdialog.media.status import SourceStatus
@@ -27,7 +28,7 @@ log = logging.getLogger(__name__)
 CHUNK_S = 0.03
 """Chunk length, seconds."""
 SCHEMES = {"mic": "mic://default", "wav": "wav://file.wav", "none": "none"}
-AUDIO_HINT = "pip install 'edge-vdialog[audio]' and apt install libportaudio2, or use --mic none"
+MIC_HINT = "or use --mic none"
 
 
 class Microphone(Background):
@@ -97,32 +98,23 @@ class WavMicrophone(Microphone):
 
 class PortAudioMicrophone(Microphone):
     def _pump(self) -> None:
-        sd = import_sounddevice()
-        sd._terminate()  # PortAudio lists devices only when initialised: rescan for replugs
-        sd._initialize()
-        device = None if self.uri.rest in ("", "default") else (
-            int(self.uri.rest) if self.uri.rest.isdigit() else self.uri.rest)
+        sd = import_sounddevice("microphone input", MIC_HINT)
         try:
-            stream = sd.InputStream(samplerate=self.sample_rate, blocksize=self.chunk, channels=1,
-                                    dtype="int16", device=device,
-                                    callback=lambda data, n, t, status: self._push(data[:, 0].copy()))
+            stream = open_stream(self.uri, output=False, samplerate=self.sample_rate, blocksize=self.chunk,
+                                 channels=1, dtype="int16",
+                                 callback=lambda data, n, t, status: self._push(data[:, 0].copy()))
         except (sd.PortAudioError, ValueError) as e:
             raise OSError(f"no microphone ({e})") from None
-        with stream:
+        try:
+            stream.start()
             self._set_problem("")
             self._backoff.reset()
             while stream.active and not self.closing.wait(0.2):
                 pass
+        finally:
+            release(stream)
         if not self.closing.is_set():
             raise OSError("recording stopped (device lost?)")
-
-
-def import_sounddevice():
-    try:
-        import sounddevice
-    except (ImportError, OSError) as e:  # OSError: the PortAudio library itself is missing
-        raise UserError(f"microphone input needs sounddevice and PortAudio ({e})", AUDIO_HINT) from None
-    return sounddevice
 
 
 def read_wav(path: str, sample_rate: int) -> np.ndarray:
@@ -150,6 +142,6 @@ def open_mic(text: str, sample_rate: int = 16000, reconnect_min_s: float = 0.5,
     if uri.scheme == "none":
         return None
     if uri.scheme == "mic":
-        import_sounddevice()  # a missing package is reported now, not retried forever
+        import_sounddevice("microphone input", MIC_HINT)  # reported now, not retried forever
         return PortAudioMicrophone(uri, sample_rate, reconnect_min_s, reconnect_max_s)
     return WavMicrophone(uri, sample_rate, reconnect_min_s, reconnect_max_s)

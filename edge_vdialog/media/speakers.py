@@ -16,12 +16,14 @@ import wave
 import numpy as np
 
 from edge_vdialog.errors import UserError
-from edge_vdialog.media.mic import import_sounddevice
+from edge_vdialog.media.backoff import Backoff
+from edge_vdialog.media.portaudio import import_sounddevice, open_stream, release
 from edge_vdialog.media.status import SourceStatus
 from edge_vdialog.media.uri import Uri, parse_uri
 
 log = logging.getLogger(__name__)
 SCHEMES = {"speaker": "speaker://default", "wav": "wav://out.wav", "none": "none"}
+SPEAKER_HINT = 'or set [voice] output = "none"'
 
 
 class Speaker:
@@ -77,10 +79,9 @@ class WavSpeaker(Speaker):
 class PortAudioSpeaker(Speaker):
     def __init__(self, uri: Uri, sample_rate: int, min_s: float, max_s: float) -> None:
         super().__init__(uri, sample_rate)
-        self.min_s, self.max_s = min_s, max_s
-        """Reopen delays: first, cap; seconds."""
+        self._backoff = Backoff(min_s, max_s)  # reopen delays
         self._stream = None
-        self._delay, self._retry_at = min_s, 0.0  # next reopen delay, time.monotonic() of the next try
+        self._retry_at = 0.0  # time.monotonic() of the next try
         self._problem = ""
 
     def play(self, chunk: np.ndarray) -> None:
@@ -98,25 +99,22 @@ class PortAudioSpeaker(Speaker):
 
     def close(self) -> None:
         if self._stream is not None:
-            self._stream.close(ignore_errors=True)
+            release(self._stream)
             self._stream = None
 
     def _open(self) -> bool:
         if time.monotonic() < self._retry_at:
             return False
-        sd = import_sounddevice()
-        sd._terminate()  # PortAudio lists devices only when initialised: rescan for replugs
-        sd._initialize()
-        device = None if self.uri.rest in ("", "default") else (
-            int(self.uri.rest) if self.uri.rest.isdigit() else self.uri.rest)
+        import_sounddevice("speech output", SPEAKER_HINT)
         try:
-            self._stream = sd.OutputStream(samplerate=self.sample_rate, channels=1, dtype="int16",
-                                           device=device, latency="low")
+            self._stream = open_stream(self.uri, output=True, samplerate=self.sample_rate, channels=1,
+                                       dtype="int16", latency="low")
             self._stream.start()
         except Exception as e:
             self._lost(f"no sound card ({e})")
             return False
-        self._problem, self._delay = "", self.min_s
+        self._problem = ""
+        self._backoff.reset()
         return True
 
     def _lost(self, problem: str) -> None:
@@ -124,8 +122,7 @@ class PortAudioSpeaker(Speaker):
             log.warning("speaker %s: %s", self.uri.text, problem)
         self._problem = problem
         self.close()
-        self._retry_at = time.monotonic() + self._delay
-        self._delay = min(2 * self._delay, self.max_s)
+        self._retry_at = time.monotonic() + self._backoff.next_delay()
 
 
 def open_speaker(text: str, sample_rate: int, reconnect_min_s: float = 0.5,
@@ -135,7 +132,7 @@ def open_speaker(text: str, sample_rate: int, reconnect_min_s: float = 0.5,
     if uri.scheme == "none":
         return None
     if uri.scheme == "speaker":
-        import_sounddevice()  # a missing package is reported now, not retried forever
+        import_sounddevice("speech output", SPEAKER_HINT)  # reported now, not retried forever
         return PortAudioSpeaker(uri, sample_rate, reconnect_min_s, reconnect_max_s)
     if not uri.rest:
         raise UserError(f"{text}: no file name", f"use e.g. {SCHEMES['wav']}")

@@ -13,7 +13,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from edge_vdialog.bundle import MANIFEST, Bundle, default_bundle_dir, default_dialogue_bundle_dir
+from edge_vdialog.bundle import (
+    MANIFEST,
+    Bundle,
+    default_bundle_dir,
+    default_dialogue_bundle_dir,
+)
 from edge_vdialog.errors import BundleError, UserError
 from edge_vdialog.service.health import provider_fallback
 from edge_vdialog.settings import Settings
@@ -99,7 +104,9 @@ def check_providers(settings: Settings) -> Check:
 
 
 def check_camera(settings: Settings, timeout_s: float = 5.0) -> Check:
-    from edge_vdialog.media.camera import open_camera  # the kiosk's own sources (helper D)
+    from edge_vdialog.media.camera import (
+        open_camera,  # the kiosk's own sources (helper D)
+    )
 
     c = settings.camera
     source = open_camera(c.uri, c.width, c.height, c.fps, c.loop, c.reconnect_min_s,

@@ -12,7 +12,9 @@ from __future__ import annotations
 import re
 import unicodedata
 
-END = re.compile(r"(?<=[.!?…。！？])[\"')\]]*\s+|\n+")
+from edge_vdialog.dialogue.endings import CLOSERS, TERMINALS
+
+END = re.compile(rf"(?<=[{re.escape(TERMINALS)}])[{re.escape(CLOSERS)}]*\s+|\n+")
 """Where a sentence ends: terminal punctuation (and closing quotes) then whitespace, or newlines."""
 NOT_AN_END = re.compile(r"(?:\b[A-Za-z]|\b(?:Mr|Mrs|Ms|Dr|St|vs|etc|e\.g|i\.e))\.$")
 """A point that ends an abbreviation or initial, not a sentence."""

@@ -93,10 +93,10 @@ class Speech:
         self.speaker.close()
 
     def _synthesize_next(self) -> None:
+        self.telemetry.beat("voice")  # every pass: a long reply spoken is no stall
         try:
             epoch, request = self._requests.get(timeout=0.2)
         except queue.Empty:
-            self.telemetry.beat("voice")
             return
         try:
             self._synthesize(epoch, request)
@@ -122,7 +122,8 @@ class Speech:
             return
         seen = 0
         while epoch == self._epoch and not self.closing:
-            finished = request.done.is_set() or request.cancel.is_set()  # read before the text
+            self.telemetry.beat("voice")
+            finished = request.replied.is_set() or request.cancel.is_set()  # read before the text
             text = request.reply
             yield from splitter.feed(text[seen:])
             seen = len(text)
@@ -137,6 +138,7 @@ class Speech:
 
     def _hand_over(self, epoch: int, audio: np.ndarray) -> None:
         while epoch == self._epoch and not self.closing:
+            self.telemetry.beat("voice")
             try:
                 self._audio.put((epoch, audio), timeout=0.2)
                 return

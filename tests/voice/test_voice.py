@@ -83,7 +83,7 @@ def test_streamed_reply_to_wav_is_understood_by_our_recognizer(voice, recognizer
     speech.follow(turn)
     for i in range(0, len(text), 7):  # the reply streams in small pieces, as from the model
         turn.reply += text[i:i + 7]
-    turn.done.set()
+    turn.replied.set()                       # the reply is complete (as the reply worker says)
     try:
         assert wait_for(lambda: speech.idle, timeout_s=60)
     finally:

@@ -5,24 +5,25 @@ PY      ?= python3
 VENV    ?= .venv
 BIN     := $(VENV)/bin
 STAMP   := .cache/stamps
-APT_PKGS := python3-venv xvfb x11-apps fontconfig fonts-dejavu-core fonts-noto-cjk fonts-noto-color-emoji espeak-ng libportaudio2 systemd python3-seccomp
+APT_PKGS := python3-venv xvfb x11-apps fontconfig fonts-dejavu-core fonts-noto-cjk fonts-noto-color-emoji espeak-ng libportaudio2 libcairo2 systemd python3-seccomp
 
 .PHONY: setup test demo models bench soak clean triton
 
 setup: $(STAMP)/apt $(STAMP)/pip
 
-$(STAMP)/apt:
+# stamped only when the packages are there, and again whenever this list (the Makefile) changes
+$(STAMP)/apt: Makefile
 	@mkdir -p $(STAMP)
 	@if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
 	  missing=$$(for p in $(APT_PKGS); do dpkg -s $$p >/dev/null 2>&1 || echo $$p; done); \
 	  if [ -n "$$missing" ]; then echo "apt-get install $$missing"; \
-	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; fi; \
+	    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing >/dev/null; fi && \
+	  touch $@; \
 	else echo "not root: skipping Debian packages ($(APT_PKGS)); tests that need them skip"; fi
-	@touch $@
 
-$(STAMP)/pip: pyproject.toml
+$(STAMP)/pip: pyproject.toml | $(STAMP)/apt
 	@mkdir -p $(STAMP)
-	@[ -x $(BIN)/python ] || $(PY) -m venv $(VENV)
+	@[ -x $(BIN)/pip ] || $(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --disable-pip-version-check -e '.[export,audio,dev,triton]'
 	@touch $@
 
@@ -37,7 +38,7 @@ models/smollm2/manifest.json: export/dialogue/smollm2.py export/dialogue/lm_bund
 TRITON_VENV := .cache/triton-venv
 triton: $(STAMP)/triton
 
-$(STAMP)/triton: pyproject.toml
+$(STAMP)/triton: pyproject.toml | $(STAMP)/apt
 	@mkdir -p $(STAMP)
 	@if ( [ -x $(TRITON_VENV)/bin/python ] || /usr/bin/python3 -m venv $(TRITON_VENV) ) && \
 	  $(TRITON_VENV)/bin/pip install -q --disable-pip-version-check nvidia-pytriton==0.7.0 onnxruntime tokenizers && \

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import dataclasses
 import threading
-import time
 from pathlib import Path
 
 import numpy as np
@@ -17,6 +16,7 @@ from edge_vdialog.engines import EngineOptions
 from edge_vdialog.engines.triton import AnswerInterrupted, ServerUnavailable
 from edge_vdialog.errors import UserError
 from edge_vdialog.imagegen import load_image_generator
+from tests.standins import wait_for
 
 ROOT = Path(__file__).resolve().parents[2]
 GREEDY = Sampling(greedy=True, max_new_tokens=24)
@@ -56,9 +56,7 @@ def test_cancel_stops_generation_on_the_server(triton, tiny_long):
     next(pieces)                              # the first piece, of ~650 (see tiny_long)
     cancel.set()                              # barge-in
     assert list(pieces) == []
-    deadline = time.monotonic() + 10
-    while triton.log.read_text().count("cancelled after") == before and time.monotonic() < deadline:
-        time.sleep(0.05)
+    wait_for(lambda: triton.log.read_text().count("cancelled after") > before)
     assert triton.log.read_text().count("cancelled after") == before + 1
     assert "".join(talk(chat, ["what is your name?"])[0])      # the instance answers the next one
 
@@ -105,10 +103,7 @@ def test_server_killed_mid_reply_then_restarted_recovers(triton, tiny):
     with pytest.raises(ServerUnavailable):              # fails at once while the server is away
         list(chat.send(LINES[0], GREEDY))
     triton.start()
-    deadline = time.monotonic() + 30
-    while not chat.status().online and time.monotonic() < deadline:   # the probe finds it again
-        time.sleep(0.1)
-    assert chat.status().online
+    assert wait_for(lambda: chat.status().online, timeout_s=30)        # the probe finds it again
     assert "".join(talk(chat, LINES[:1])[0]) == expected
 
 
@@ -138,21 +133,15 @@ def test_kiosk_keeps_rendering_while_the_server_dies_and_recovers_by_itself(trit
         threading.Timer(0.5, triton.kill).start()
         assert turn.done.wait(30) and triton.url in turn.error
         frames = len(kiosk.frame_times)
-        assert wait_until(lambda: "inference" in kiosk.telemetry.degraded())
-        time.sleep(1.0)
-        assert len(kiosk.frame_times) > frames + 10     # ~30 fps while the server is away
-        assert "interrupted" in kiosk._reply(turn).lower() or "wrong" in kiosk._reply(turn).lower()
+        assert wait_for(lambda: "inference" in kiosk.telemetry.degraded())
+        assert wait_for(lambda: len(kiosk.frame_times) > frames + 10)   # frames go on meanwhile
+        shown = kiosk._reply(turn)
+        assert "Sorry, something went wrong" in shown and triton.url in shown
         triton.start()
-        assert wait_until(lambda: "inference" not in kiosk.telemetry.degraded(), 30)
+        assert wait_for(lambda: "inference" not in kiosk.telemetry.degraded(), timeout_s=30)
         again = kiosk.submit(LINES[0])
         assert again.done.wait(30) and again.reply.strip() == expected.strip() and not again.error
     finally:
         kiosk.stop()
         thread.join(10)
 
-
-def wait_until(cond, timeout_s: float = 10.0) -> bool:
-    deadline = time.monotonic() + timeout_s
-    while not cond() and time.monotonic() < deadline:
-        time.sleep(0.05)
-    return cond()

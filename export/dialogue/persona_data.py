@@ -25,7 +25,7 @@ import zlib
 from dataclasses import replace
 from pathlib import Path
 
-from export.dialogue.persona_eval import (
+from export.dialogue.reply_checks import (
     LINES,
     panel_fit,
     repetition,

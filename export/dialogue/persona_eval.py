@@ -33,26 +33,16 @@ import sys
 import time
 from pathlib import Path
 
-LINES = Path(__file__).with_name("visitor_lines.txt")
+from export.dialogue.reply_checks import (
+    LINES,
+    panel_fit,
+    repetition,
+    violations,
+    whole_sentence,
+)
+
 OLD_SYSTEM = "You are a friendly assistant at a kiosk. Answer briefly."
 """The SmolLM2 bundle's system prompt before issue 12."""
-
-VIOLATIONS = {
-    "spouse/partner": r"\bmy (wife|husband|girlfriend|boyfriend|partner|fianc[eé]e?)\b|\b(wife|husband)\b",
-    "family": r"\bmy (son|daughter|kids?|children|mom|mum|mother|dad|father|brother|sister|family|"
-              r"grand\w+|aunt|uncle|cousin|parents)\b",
-    "pet": r"\bmy (cat|dog|pet|puppy|kitten)\b",
-    "shop/workplace": r"\b(my|our) (shop|store|caf[eé]|restaurant|bakery|menu|products?|customers|boss|"
-                      r"office|company|job|team)\b|\bcustomers\b|\bwelcome to (the|our|my) \w+",
-    "body": r"\bmy (body|hands?|eyes|legs?|feet|hair|face|stomach|arms?)\b|\bI('m| am) (so )?"
-            r"(tired|hungry|sleepy|thirsty)\b",
-    "meals/sleep/travel": r"\bI (ate|eat|had|drank|slept|cooked|baked|went|visited|travel(l?)ed|grew up|"
-                          r"was born|live|lived)\b|\bI('ve| have) (been to|eaten|visited|traveled|travelled)\b",
-    "invented name": r"\b[Mm]y name is (?!.*kiosk)\w+|\bI'm [A-Z][a-z]+, (your|the|welcome)|\bcall me [A-Z]",
-    "AI boilerplate": r"\bas an AI\b|\blanguage model\b",
-}
-"""Persona violations: a kiosk has no spouse, family, pets, shop, body, meals or past (regexes,
-case-insensitive except the name pattern)."""
 
 RUBRIC = (
     "You are judging replies of a friendly public kiosk assistant (a screen with a camera in a shop or lobby) "
@@ -142,27 +132,6 @@ def generate(setup: str, lines: list[str], args: argparse.Namespace) -> list[dic
     return out
 
 
-def whole_sentence(text: str) -> bool:
-    from edge_vdialog.dialogue.endings import ELLIPSIS, is_sentence_end
-    return is_sentence_end(text) and not text.rstrip().endswith(ELLIPSIS)
-
-
-def violations(text: str) -> list[str]:
-    hits = []
-    for name, pattern in VIOLATIONS.items():
-        flags = 0 if name == "invented name" else re.IGNORECASE
-        if re.search(pattern, text, flags):
-            hits.append(name)
-    return hits
-
-
-def repetition(text: str) -> float:
-    """Share of word 3-grams in ``text`` that repeat an earlier one (0: none)."""
-    words = re.findall(r"\w+", text.lower())
-    grams = [tuple(words[i:i + 3]) for i in range(len(words) - 2)]
-    return 1 - len(set(grams)) / len(grams) if grams else 0.0
-
-
 def measure(lines: list[str], replies: dict[str, list[dict]], encoder_bundle: Path) -> dict[str, dict]:
     from edge_vdialog.bundle import Bundle
     from edge_vdialog.engines import EngineOptions
@@ -194,20 +163,6 @@ def measure(lines: list[str], replies: dict[str, list[dict]], encoder_bundle: Pa
             "seconds_mean": statistics.mean(r["seconds"] for r in items),
         }
     return out
-
-
-def panel_fit():
-    """``fits(heard, reply)``: the reply shows whole in the 720p frame's reply panel (no scrolling)
-    under the visitor's line, laid out by the runtime's compositor."""
-    from edge_vdialog.compose.frame import Compositor
-
-    c = Compositor(1280, 720)
-    _, y, width = c.right
-
-    def fits(heard: str, reply: str) -> bool:
-        top = y + 2 * c.small.line_height + c.heard_text.line_height * len(c.heard_text.wrap(heard, width)[-2:])
-        return len(c.reply_text.wrap(reply, width)) <= (c.pip_box[1] - top) // c.reply_text.line_height
-    return fits
 
 
 def metrics_table(metrics: dict[str, dict]) -> str:

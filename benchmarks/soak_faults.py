@@ -22,6 +22,7 @@ from pathlib import Path
 import numpy as np
 from soak_kiosk import ROOT, Kiosk
 
+from export.common.bundle_writer import SIBLING
 from tests.service.service_helpers import NotifyListener
 from tests.silent_server import SilentServer
 from tests.standins import write_video
@@ -37,6 +38,7 @@ class Row:
     lost: int
     """Typed turns never answered."""
     restart: bool
+    """The process serving after the fault is not the one it met (see :func:`restarted`)."""
     note: str = ""
 
 
@@ -76,6 +78,17 @@ class Rig:
         self.notify.close()
 
 
+def restarted(pid: int, kiosk: Kiosk) -> bool:
+    """Whether ``kiosk``, the handle serving after a fault, is no longer process ``pid``, the one
+    the fault met: a new process, or that one dead."""
+    return kiosk.proc.pid != pid or kiosk.proc.poll() is not None
+
+
+def unanswered(kiosk: Kiosk, first: int) -> int:
+    """Turns typed to ``kiosk`` from turn ``first`` on that it never answered."""
+    return sum(1 for t in range(first, kiosk.typed + 1) if t not in kiosk.done)
+
+
 def until_reason(kiosk: Kiosk, word: str, present: bool, timeout_s: float = 60) -> float:
     """Seconds until ``/healthz`` names (``present``) or no longer names ``word``."""
     return kiosk.wait(lambda: (word in kiosk.reasons()) == present, timeout_s,
@@ -92,25 +105,30 @@ def answered(kiosk: Kiosk, text: str) -> int:
 
 
 def camera_vanishes(kiosk: Kiosk, rig: Rig) -> Row:
+    pid = kiosk.proc.pid
     gone = rig.camera.with_suffix(".gone")
     rig.camera.rename(gone)
     until_reason(kiosk, "camera", True)
     lost = answered(kiosk, "is anyone watching?")
     gone.rename(rig.camera)
-    return Row("camera file vanishes, returns", until_reason(kiosk, "camera", False), lost, False,
+    recovery = until_reason(kiosk, "camera", False)
+    return Row("camera file vanishes, returns", recovery, lost, restarted(pid, kiosk),
                "?loop=0: reopened at its end (a looping file seeks its open handle)")
 
 
 def x_server_dies(kiosk: Kiosk, rig: Rig) -> Row:
+    pid = kiosk.proc.pid
     rig.xvfb.kill()
     rig.xvfb.wait()
     until_reason(kiosk, "display", True)
     lost = answered(kiosk, "can you still hear me?")
     rig.start_x()
-    return Row("X server killed, restarted", until_reason(kiosk, "display", False), lost, False)
+    recovery = until_reason(kiosk, "display", False)
+    return Row("X server killed, restarted", recovery, lost, restarted(pid, kiosk))
 
 
 def barge_in_storm(kiosk: Kiosk, lines: int = 30) -> Row:
+    pid = kiosk.proc.pid
     first = kiosk.typed + 1
     for i in range(lines):
         kiosk.type(f"wait, one more thing {i}")
@@ -118,12 +136,13 @@ def barge_in_storm(kiosk: Kiosk, lines: int = 30) -> Row:
     last = kiosk.typed
     recovery = kiosk.wait(lambda: last in kiosk.done, 60, "storm's last turn")
     cut = sum(1 for t in range(first, last) if t not in kiosk.done)
-    return Row(f"barge-in storm ({lines} lines, 20 ms apart)", recovery, 0, False,
+    return Row(f"barge-in storm ({lines} lines, 20 ms apart)", recovery, 0, restarted(pid, kiosk),
                f"{cut} cut replies, last answered")
 
 
 def process_frozen(kiosk: Kiosk, seconds: float = 5.0) -> Row:
     """SIGSTOP the whole process past the stall timeout: pings stop, then resume without a restart."""
+    pid = kiosk.proc.pid
     kiosk.proc.send_signal(signal.SIGSTOP)
     t_stop = time.monotonic()
     time.sleep(seconds)
@@ -132,7 +151,7 @@ def process_frozen(kiosk: Kiosk, seconds: float = 5.0) -> Row:
     t_cont = time.monotonic()
     recovery = kiosk.wait(lambda: kiosk.pings_since(t_cont) > 0, 30, "a ping after SIGCONT")
     lost = answered(kiosk, "are you back?")
-    return Row(f"whole process SIGSTOPped {seconds:g} s", recovery, lost, False,
+    return Row(f"whole process SIGSTOPped {seconds:g} s", recovery, lost, restarted(pid, kiosk),
                "no ping while stopped" if silent else "FAIL: pinged while stopped")
 
 
@@ -146,6 +165,7 @@ def workers_hung(kiosk: Kiosk, rig: Rig) -> tuple[Row, Kiosk]:
         libc.ptrace(ctypes.c_long(PTRACE_SEIZE), tid, None, None)
         libc.ptrace(ctypes.c_long(PTRACE_INTERRUPT), tid, None, None)
         os.waitpid(tid, WALL)
+    first = kiosk.typed + 1
     kiosk.type("this turn meets a hung worker")
     kiosk.wait(kiosk.watchdog_expired, 60, "watchdog expiry")
     stalled = "stalled" in kiosk.reasons()
@@ -155,8 +175,11 @@ def workers_hung(kiosk: Kiosk, rig: Rig) -> tuple[Row, Kiosk]:
         os.waitpid(tid, WALL)
     kiosk.proc.wait()
     new = rig.kiosk()
+    recovery = time.monotonic() - t_kill
+    lost = unanswered(kiosk, first)  # read after the new READY: the old output is all parsed
     note = f"{len(tids)} threads frozen; " + ("health: worker stalled" if stalled else "FAIL: health said ok")
-    return Row("inference workers hung (watchdog)", time.monotonic() - t_kill, 1, True, note), new
+    return Row("inference workers hung (watchdog)", recovery, lost, restarted(kiosk.proc.pid, new),
+               note), new
 
 
 def _nice(pid: int, tid: str) -> int:
@@ -165,16 +188,17 @@ def _nice(pid: int, tid: str) -> int:
 
 
 def killed_mid_turn(kiosk: Kiosk, rig: Rig, sig: signal.Signals) -> tuple[Row, Kiosk]:
+    first = kiosk.typed + 1
     kiosk.type("tell me a long story about the sea")
-    turn = kiosk.typed
     time.sleep(random.uniform(0.0, 0.3))
     t_kill = time.monotonic()
     kiosk.proc.send_signal(sig)
     rc = kiosk.proc.wait(30)
     new = rig.kiosk()
-    lost = int(turn not in kiosk.done)
+    recovery = time.monotonic() - t_kill
+    lost = unanswered(kiosk, first)  # read after the new READY: the old output is all parsed
     clean = rc == (-signal.SIGKILL if sig == signal.SIGKILL else 0)
-    return Row(f"{sig.name} during a turn", time.monotonic() - t_kill, lost, True,
+    return Row(f"{sig.name} during a turn", recovery, lost, restarted(kiosk.proc.pid, new),
                f"exit {rc}" + ("" if clean else " FAIL: unclean")), new
 
 
@@ -182,18 +206,19 @@ def microphone_faults(rig: Rig) -> list[Row]:
     """wav:// reads its file when it opens it: absent, then truncated, then a good file."""
     mic = rig.work / "mic.wav"
     kiosk = rig.kiosk(mic=f"wav://{mic}")
+    pid = kiosk.proc.pid
     try:
         until_reason(kiosk, "microphone", True)
         lost = answered(kiosk, "typing while the microphone is missing")
         mic.write_bytes(_wav_bytes(rig.work)[:-1])  # one byte short of whole samples
         time.sleep(2)
         truncated = "microphone" in kiosk.reasons()
-        time.monotonic()
         mic.write_bytes(_wav_bytes(rig.work))
         recovery = until_reason(kiosk, "microphone", False)
+        restart = restarted(pid, kiosk)
     finally:
         kiosk.close()
-    return [Row("microphone absent, then truncated WAV, then good", recovery, lost, False,
+    return [Row("microphone absent, then truncated WAV, then good", recovery, lost, restart,
                 "truncated still degraded" if truncated else "FAIL: truncated reported healthy")]
 
 
@@ -212,6 +237,7 @@ def unwritable_output(rig: Rig) -> Row:
     folder = rig.work / "out"
     folder.write_text("not a folder")
     kiosk = rig.kiosk(display=f"file://{folder / 'out.mp4'}")
+    pid = kiosk.proc.pid
     try:
         until_reason(kiosk, "display", True)
         lost = answered(kiosk, "is the screen there?")
@@ -219,10 +245,11 @@ def unwritable_output(rig: Rig) -> Row:
         folder.mkdir()
         recovery = until_reason(kiosk, "display", False)
         lost += answered(kiosk, "and now?")
+        restart = restarted(pid, kiosk)
     finally:
         kiosk.close()
     written = (folder / "out.mp4").stat().st_size if (folder / "out.mp4").exists() else 0
-    return Row("file:// output unwritable, then writable", recovery, lost, False,
+    return Row("file:// output unwritable, then writable", recovery, lost, restart,
                f"{written // 1024} kB written after")
 
 
@@ -231,6 +258,7 @@ def rtsp_silent(rig: Rig) -> Row:
     server = SilentServer()
     t0 = time.monotonic()
     kiosk = rig.kiosk(camera=f"rtsp://127.0.0.1:{server.port}/stream")
+    pid = kiosk.proc.pid
     try:
         ready = time.monotonic() - t0
         lost = answered(kiosk, "hello camera?")
@@ -238,26 +266,37 @@ def rtsp_silent(rig: Rig) -> Row:
         t_gone = time.monotonic()
         lost += answered(kiosk, "camera gone?")
         recovery = time.monotonic() - t_gone
+        restart = restarted(pid, kiosk)
     finally:
         kiosk.close()
-    return Row("RTSP camera silent, then gone", recovery, lost, False, f"ready after {ready:.1f} s")
+    return Row("RTSP camera silent, then gone", recovery, lost, restart, f"ready after {ready:.1f} s")
 
 
 def bundle_write_killed(bundle: Path, checkpoint: Path, times: int = 3) -> Row:
-    """``python -m export causal-lm`` over ``bundle``, SIGKILLed at random; the old one must load."""
+    """``python -m export causal-lm`` over ``bundle``, SIGKILLed at a random moment once its export
+    directory (``.NAME.export-PID``, export/common/bundle_writer.py) exists; the old one must load."""
     env = dict(os.environ, PYTHONPATH=str(ROOT))
-    loads = 0
+    bundle = bundle.resolve()
+    loads = mid_write = 0
     for _ in range(times):
         export = subprocess.Popen([sys.executable, "-m", "export", "causal-lm", "--model",
                                    str(checkpoint), "--out", str(bundle), "--quantize", "int8"],
                                   env=env, cwd=ROOT, stdout=subprocess.DEVNULL,
                                   stderr=subprocess.DEVNULL)
-        time.sleep(random.uniform(0.3, 2.5))  # the tiny export takes ~3 s
+        sibling = bundle.parent / SIBLING.format(name=bundle.name, pid=export.pid)
+        t_start = time.monotonic()
+        while not sibling.is_dir() and export.poll() is None and time.monotonic() - t_start < 120:
+            time.sleep(0.005)
+        time.sleep(random.uniform(0.0, 1.0))  # into the write (seconds of it for the tiny export)
         export.kill()
-        export.wait()
+        rc = export.wait()
+        # killed (not exited) with its export directory left behind: the kill fell mid-write
+        mid_write += rc == -signal.SIGKILL and sibling.is_dir()
         t0 = time.monotonic()
         chat = subprocess.run([sys.executable, "-m", "edge_vdialog", "chat", "--bundle",
                                str(bundle), "hello"], env=env, cwd=ROOT, capture_output=True, check=False)
         loads += chat.returncode == 0
-    return Row(f"export SIGKILLed mid-write x{times}", time.monotonic() - t0, 0, False,
-               f"old bundle loaded {loads}/{times}" + ("" if loads == times else " FAIL"))
+    ok = loads == times and mid_write == times
+    return Row(f"export SIGKILLed mid-write x{times}", time.monotonic() - t0, 0, False,  # no kiosk
+               f"killed mid-write {mid_write}/{times}, old bundle loaded {loads}/{times}"
+               + ("" if ok else " FAIL"))

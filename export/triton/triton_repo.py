@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import shutil
 from pathlib import Path
 
 from edge_vdialog.bundle import MANIFEST, Bundle, Component
 from edge_vdialog.engines.triton import model_name
 from edge_vdialog.errors import UserError
+from export.common.bundle_writer import link_or_copy
 
 MODELS = Path(__file__).parent / "models"
 SOURCES = {"causal-lm": "dialogue.py", "onnx": "onnx_model.py"}
@@ -56,11 +56,10 @@ def write_repository(bundles: list[Path], out: Path, instances: int = 2, threads
     names = []
     for path in bundles:
         bundle = Bundle.load(path)
-        for comp_name in bundle.components:
-            comp = bundle.component(comp_name)
-            wanted = comp.kind == "causal-lm" or comp_name in STATELESS
-            if wanted and model_name(comp.name, comp.files["model"].sha256) not in names:
-                names.append(_write_model(out, comp, instances, threads))
+        for comp_name, listed in bundle.components.items():
+            wanted = listed.kind == "causal-lm" or comp_name in STATELESS
+            if wanted and model_name(comp_name, listed.files["model"].sha256) not in names:
+                names.append(_write_model(out, bundle.component(comp_name), instances, threads))  # verified
     return names
 
 
@@ -84,10 +83,7 @@ def _copy_component(comp: Component, dest: Path) -> None:
     for entry in comp.files.values():
         target = dest / entry.path
         target.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            os.link(comp.root / entry.path, target)
-        except OSError:                               # another file system
-            shutil.copyfile(comp.root / entry.path, target)
+        link_or_copy(str(comp.root / entry.path), str(target))
     (dest / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
 
 

@@ -8,9 +8,14 @@ from __future__ import annotations
 import functools
 import json
 import random
+from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from edge_vdialog.errors import UserError
+
+if TYPE_CHECKING:
+    from edge_vdialog.dialogue.prompt import PromptFormat
 
 
 @functools.cache
@@ -44,3 +49,15 @@ def dialogue_prompts(n: int, seed: int = 0, turns: int = 3) -> list[list[str]]:
         end = rng.randrange(1, len(conv))
         out.append(conv[max(0, end - turns):end])
     return out
+
+
+def prompt_ids(fmt: PromptFormat, context: Sequence[str], budget: int) -> list[int]:
+    """The runtime's prompt ids for one dialogue context (as :func:`dialogue_prompts` returns it):
+    the last message is the user's, the earlier ones alternate roles back from it (``ROLES`` of
+    the training streams), and ``fmt.build`` drops the oldest that do not fit in ``budget`` tokens."""
+    from edge_vdialog.dialogue.prompt import Message
+    from export.dialogue.dialogue_data import ROLES
+
+    n = len(context)
+    history = [Message(ROLES[(n - 1 - k) % 2], text) for k, text in enumerate(context[:-1])]
+    return fmt.build(history, Message(ROLES[0], context[-1]), budget)[0]

@@ -19,15 +19,21 @@ import json
 import shutil
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import numpy as np
 
 from edge_vdialog.errors import UserError
+from export.common import OPSET
 
-OPSET = 17
-"""First opset with LayerNormalization, which TensorRT fuses."""
+if TYPE_CHECKING:
+    from edge_vdialog.bundle import Component
+    from edge_vdialog.dialogue.prompt import PromptFormat
+    from edge_vdialog.interfaces import Decoder
+
 CALIB_TOKENS = 64
-"""Length of each dialogue calibration sample, tokens (static, as TensorRT calibration wants)."""
+"""Length of each dialogue calibration sample, tokens (static, as TensorRT calibration wants);
+also the prompt budget of the fp32 comparison."""
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -57,8 +63,12 @@ def _run(args: argparse.Namespace) -> int:
 
 
 def export_dialogue(src: str | Path, out: Path, precision: str, prompt_format: str,
-                    calib_texts: Sequence[str]) -> dict:
-    """Dialogue component of ``out`` from the checkpoint ``src``; returns the fp32 comparison."""
+                    contexts: Sequence[Sequence[str]]) -> dict:
+    """Dialogue component of ``out`` from the checkpoint ``src``; returns the fp32 comparison.
+
+    ``contexts``: dialogue contexts (messages, the last one the user's), as
+    :func:`calibration.texts.dialogue_prompts` returns them; calibration (int8) and the comparison
+    (the first 8) feed their prompt ids in the bundle's own format."""
     from edge_vdialog.bundle import Bundle
     from export.common.bundle_writer import bundle_export
     from export.dialogue.lm_bundle import export_causal_lm
@@ -68,10 +78,10 @@ def export_dialogue(src: str | Path, out: Path, precision: str, prompt_format: s
                                             prompt_format=prompt_format, fuse_attention=False))
         comp = fp32.component("dialogue")
         model = export.work / "model.onnx"
-        reader = None if precision == "fp16" else _dialogue_reader(comp, calib_texts)
+        fmt = dialogue_format(comp)
+        reader = None if precision == "fp16" else _dialogue_reader(comp, fmt, contexts)
         _convert(comp.path("model"), model, precision, reader)
-        report = {"ops": _ops(model), **compare_dialogue(comp.path("model"), model,
-                                                         comp.path("tokenizer"), calib_texts[:8])}
+        report = {"ops": _ops(model), **compare_dialogue(comp.path("model"), model, fmt, contexts[:8])}
         export.write("dialogue", {"model": model, "tokenizer": comp.path("tokenizer")}, kind=comp.kind,
                      io=comp.io, precision=f"trt-{precision}", source=comp.source, licence=comp.licence,
                      config=comp.config)
@@ -130,30 +140,44 @@ def _ops(model: Path) -> list[str]:
     return contrib_ops(m) + qdq_problems(m)
 
 
-def _dialogue_reader(comp, texts: Sequence[str]):
+def dialogue_format(comp: Component) -> PromptFormat:
+    """The prompt format of a ``causal-lm`` component, built as the runtime builds it."""
+    from edge_vdialog.dialogue import DialogueConfig
+    from edge_vdialog.dialogue.prompt import PromptFormat
+    from edge_vdialog.dialogue.tokenizer import Tokenizer
+
+    tok = Tokenizer.load(comp.path("tokenizer"))
+    cfg = DialogueConfig.read(comp, tok.vocab_size)
+    return PromptFormat(cfg.prompt_format, tok, cfg.eos_ids[0], cfg.system_prompt)
+
+
+def _dialogue_reader(comp: Component, fmt: PromptFormat, contexts: Sequence[Sequence[str]]):
     """Prompts as (1, CALIB_TOKENS) samples after an empty (zero-length) KV cache."""
     import onnxruntime as ort
-    from tokenizers import Tokenizer
 
     from calibration.readers import SetReader
     from calibration.sets import token_set
+    from calibration.texts import prompt_ids
+    from edge_vdialog.engines.ort import read_layout
 
-    tok = Tokenizer.from_file(str(comp.path("tokenizer")))
-    inputs = ort.InferenceSession(str(comp.path("model"))).get_inputs()
-    const = {i.name: np.zeros((1, i.shape[1], 0, i.shape[3]), np.float32)      # (1, H, 0, D)
-             for i in inputs if i.name.startswith("past_key_values.")}
-    names = [i.name for i in inputs if i.name != "logits_to_keep"]
-    if "position_ids" in names:
+    path = comp.path("model")
+    session = ort.InferenceSession(str(path))
+    lay = read_layout(session, str(path))
+    const = {f"past_key_values.{i}.{kv}": np.zeros((1, lay.kv_heads, 0, lay.head_size), lay.dtype)
+             for i in range(lay.layers) for kv in ("key", "value")}                 # (1, H, 0, D)
+    if lay.position_ids:
         const["position_ids"] = np.arange(CALIB_TOKENS, dtype=np.int64)[None]
-    return SetReader(token_set(texts, lambda t: tok.encode(t).ids, CALIB_TOKENS), names, constant=const)
+    names = [i.name for i in session.get_inputs() if i.name != "logits_to_keep"]
+    return SetReader(token_set(contexts, lambda c: prompt_ids(fmt, c, CALIB_TOKENS), CALIB_TOKENS),
+                     names, constant=const)
 
 
-def greedy(model: Path, ids: list[int], new_tokens: int) -> tuple[list[int], list[float]]:
+def greedy(model: Path | Decoder, ids: list[int], new_tokens: int) -> tuple[list[int], list[float]]:
     """Greedy continuation on the ``ort`` backend's CPU decoder (non-shared KV), with each step's
-    gap between the best and second-best logit."""
-    from edge_vdialog.engines import EngineOptions, open_decoder
-
-    dec = open_decoder(model, len(ids) + new_tokens, EngineOptions(threads=1))
+    gap between the best and second-best logit. ``model``: a model file (opened for this call) or
+    a decoder from :func:`_open` (reset first, so one decoder serves many prompts)."""
+    dec = _open(model, len(ids) + new_tokens) if isinstance(model, (str, Path)) else model
+    dec.reset()
     tokens, gaps, logits = [], [], dec.feed(ids)
     for _ in range(new_tokens):
         top2 = np.partition(logits, -2)[-2:]
@@ -163,17 +187,24 @@ def greedy(model: Path, ids: list[int], new_tokens: int) -> tuple[list[int], lis
     return tokens, gaps
 
 
-def compare_dialogue(fp32: Path, variant: Path, tokenizer: Path, prompts: Sequence[str],
-                     new_tokens: int = 16) -> dict:
-    """Greedy tokens of ``variant`` vs ``fp32`` per prompt: how many lead tokens agree, and
-    fp32's top-2 logit gap where they first differ (a near tie flips under any rounding)."""
-    from tokenizers import Tokenizer
+def _open(model: Path, max_context: int) -> Decoder:
+    from edge_vdialog.engines import EngineOptions, open_decoder
 
-    tok = Tokenizer.from_file(str(tokenizer))
+    return open_decoder(model, max_context, EngineOptions(threads=1))
+
+
+def compare_dialogue(fp32: Path, variant: Path, fmt: PromptFormat, contexts: Sequence[Sequence[str]],
+                     new_tokens: int = 16) -> dict:
+    """Greedy tokens of ``variant`` vs ``fp32`` per dialogue context (prompt ids in ``fmt``, at most
+    CALIB_TOKENS): how many lead tokens agree, and fp32's top-2 logit gap where they first differ
+    (a near tie flips under any rounding)."""
+    from calibration.texts import prompt_ids
+
+    ref, var = (_open(m, CALIB_TOKENS + new_tokens) for m in (fp32, variant))
     agree, gaps = [], []
-    for text in prompts:
-        ids = tok.encode(text).ids[-CALIB_TOKENS:] or [0]
-        (a, gap), b = greedy(fp32, ids, new_tokens), greedy(variant, ids, new_tokens)[0]
+    for context in contexts:
+        ids = prompt_ids(fmt, context, CALIB_TOKENS)
+        (a, gap), b = greedy(ref, ids, new_tokens), greedy(var, ids, new_tokens)[0]
         agree.append(next((i for i, (x, y) in enumerate(zip(a, b)) if x != y), new_tokens))
         gaps += [round(gap[agree[-1]], 4)] if agree[-1] < new_tokens else []
     return {"prompts": len(agree), "new_tokens": new_tokens, "equal_prompts": agree.count(new_tokens),

@@ -116,12 +116,12 @@ def _link_copy(src: Path, dst: Path) -> None:
     """``dst`` as a copy of the directory ``src`` whose files are hard links (copies where the
     filesystem has none); empty if ``src`` does not exist."""
     if src.is_dir():
-        shutil.copytree(src, dst, symlinks=True, copy_function=link_or_copy)
+        shutil.copytree(src, dst, symlinks=True, copy_function=_link_or_copy)
     else:
         dst.mkdir()
 
 
-def link_or_copy(src: str, dst: str) -> None:
+def _link_or_copy(src: str, dst: str) -> None:
     """A hard link of ``src`` at ``dst``, or a copy on another file system."""
     try:
         os.link(src, dst)

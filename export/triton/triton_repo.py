@@ -22,7 +22,6 @@ from pathlib import Path
 from edge_vdialog.bundle import MANIFEST, Bundle, Component
 from edge_vdialog.engines.triton import model_name
 from edge_vdialog.errors import UserError
-from export.common.bundle_writer import link_or_copy
 
 MODELS = Path(__file__).parent / "models"
 SOURCES = {"causal-lm": "dialogue.py", "onnx": "onnx_model.py"}
@@ -77,13 +76,14 @@ def _write_model(out: Path, comp: Component, instances: int, threads: int) -> st
 
 
 def _copy_component(comp: Component, dest: Path) -> None:
-    """A bundle holding only ``comp``: its manifest entry and files (hard links where possible)."""
+    """A bundle holding only ``comp``: its manifest entry and copies of its files (not hard links: the
+    ONNX loader refuses external data with several links, which would break ``onnx.load`` of the bundle)."""
     manifest = json.loads((comp.root / MANIFEST).read_text(encoding="utf-8"))
     manifest["components"] = {comp.name: manifest["components"][comp.name]}
     for entry in comp.files.values():
         target = dest / entry.path
         target.parent.mkdir(parents=True, exist_ok=True)
-        link_or_copy(str(comp.root / entry.path), str(target))
+        shutil.copyfile(comp.root / entry.path, target)
     (dest / MANIFEST).write_text(json.dumps(manifest, indent=2, ensure_ascii=False), encoding="utf-8")
 
 

@@ -2,13 +2,16 @@
 
 Set-ups (``--setups``, comma-separated; each one fresh conversation per visitor line, seed = line index):
 
-* ``old``: ``--smollm2`` bundle with the old system prompt (:data:`OLD_SYSTEM`) and the old reply length
-  (``Sampling(soft_max_chars=0, max_new_tokens=64)``, no clean endings): what the kiosk did before issue 12.
-* ``new``: ``--smollm2`` bundle with the kiosk persona (``--system``, default: the system prompt the
-  SmolLM2 export writes, :data:`export.dialogue.lm_bundle.DEFAULT_SYSTEM`) and the runtime's default
-  sampling (``[dialogue]`` defaults of ``edge_vdialog.settings``: clean endings).
-* ``gpt2``: the committed ``--gpt2`` bundle (models/default) with the runtime's default sampling;
-  ``gpt2-old``: the same bundle with the old sampling of ``old``.
+* ``old``: the untuned SmolLM2 bundle (``--smollm2-base``) with the old system prompt (:data:`OLD_SYSTEM`)
+  and the old reply length (``Sampling(soft_max_chars=0, max_new_tokens=64)``, no clean endings): what the
+  kiosk did before issue 12.
+* ``prompted``: the untuned SmolLM2 bundle with the few-shot kiosk persona (``--system``, default
+  :data:`export.dialogue.lm_bundle.DEFAULT_SYSTEM`) and the runtime's default sampling (``[dialogue]``
+  defaults of ``edge_vdialog.settings``: clean endings).
+* ``tuned``: the persona-tuned SmolLM2 bundle (``--tuned``, default models/smollm2) with its own system
+  prompt and the runtime's default sampling.
+* ``gpt2``: the ``--gpt2`` bundle (models/default) with the runtime's default sampling; ``gpt2-old``:
+  the ``--gpt2-old`` bundle (default: the same) with the old sampling of ``old``.
 
 Automatic metrics per set-up (all computed in the same run): share of replies ending on a whole sentence
 (a truncation ellipsis counts as not whole) and share cut at the token cap, words (mean, median, max), persona-violation hits
@@ -43,6 +46,7 @@ from export.dialogue.reply_checks import (
 
 OLD_SYSTEM = "You are a friendly assistant at a kiosk. Answer briefly."
 """The SmolLM2 bundle's system prompt before issue 12."""
+SETUPS = ("old", "prompted", "tuned", "gpt2-old", "gpt2")
 
 RUBRIC = (
     "You are judging replies of a friendly public kiosk assistant (a screen with a camera in a shop or lobby) "
@@ -57,13 +61,16 @@ RUBRIC = (
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("persona-eval", help="kiosk replies of old/new/GPT-2 set-ups: metrics and blind items")
     p.add_argument("--lines", type=Path, default=LINES, help="visitor lines, one per line (held out)")
-    p.add_argument("--setups", default="old,new,gpt2-old,gpt2", help="comma-separated: old, new, gpt2-old, gpt2")
-    p.add_argument("--smollm2", type=Path, default=Path("models/smollm2"), help="SmolLM2 bundle")
+    p.add_argument("--setups", default=",".join(SETUPS), help=f"comma-separated: {', '.join(SETUPS)}")
+    p.add_argument("--smollm2-base", type=Path, default=Path("models/smollm2"),
+                   help="untuned SmolLM2 bundle (python -m export smollm2 --out DIR, no --adapter)")
+    p.add_argument("--tuned", type=Path, default=Path("models/smollm2"), help="persona-tuned SmolLM2 bundle")
     p.add_argument("--gpt2", type=Path, default=Path("models/default"), help="GPT-2 bundle")
+    p.add_argument("--gpt2-old", type=Path, help="GPT-2 bundle for gpt2-old (default: --gpt2)")
     p.add_argument("--encoder", type=Path, default=Path("models/default"), help="bundle with the text encoder")
-    p.add_argument("--system", help="persona system prompt for 'new' (default: the export's DEFAULT_SYSTEM)")
-    p.add_argument("--temperature", type=float, help="override the runtime default for 'new' and 'gpt2'")
-    p.add_argument("--repetition-penalty", type=float, help="override the runtime default for 'new' and 'gpt2'")
+    p.add_argument("--system", help="persona system prompt for 'prompted' (default: the export's DEFAULT_SYSTEM)")
+    p.add_argument("--temperature", type=float, help="override the runtime default sampling's")
+    p.add_argument("--repetition-penalty", type=float, help="override the runtime default sampling's")
     p.add_argument("--seed", type=int, default=0, help="sampling seeds (seed + line index) and blind order")
     p.add_argument("--out", type=Path, required=True, help="output directory")
     p.add_argument("--scores", type=Path, help="judge's scores (ITEM SCORE per line): write scores.md only")
@@ -107,16 +114,13 @@ def generate(setup: str, lines: list[str], args: argparse.Namespace) -> list[dic
         default = replace(default, temperature=args.temperature)
     if args.repetition_penalty:
         default = replace(default, repetition_penalty=args.repetition_penalty)
-    if setup == "old":
-        bundle, system, sampling = args.smollm2, OLD_SYSTEM, Sampling(soft_max_chars=0, max_new_tokens=64)
-    elif setup == "new":
-        bundle, system, sampling = args.smollm2, system_prompt(args), default
-    elif setup == "gpt2":
-        bundle, system, sampling = args.gpt2, None, default
-    elif setup == "gpt2-old":
-        bundle, system, sampling = args.gpt2, None, Sampling(soft_max_chars=0, max_new_tokens=64)
-    else:
-        raise UserError(f"unknown set-up {setup!r}", "use old, new, gpt2, gpt2-old")
+    old = Sampling(soft_max_chars=0, max_new_tokens=64)
+    choices = {"old": (args.smollm2_base, OLD_SYSTEM, old), "prompted": (args.smollm2_base, system_prompt(args), default),
+               "tuned": (args.tuned, None, default), "gpt2-old": (args.gpt2_old or args.gpt2, None, old),
+               "gpt2": (args.gpt2, None, default)}
+    if setup not in choices:
+        raise UserError(f"unknown set-up {setup!r}", f"use {', '.join(SETUPS)}")
+    bundle, system, sampling = choices[setup]
     chat = load_chat(Bundle.load(bundle), EngineOptions(threads=1))
     if system is not None:                      # the same format with another system prompt
         chat.fmt = PromptFormat(chat.fmt.name, chat.tok, chat.fmt.eos_id, system)

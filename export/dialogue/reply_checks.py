@@ -27,8 +27,12 @@ VIOLATIONS = {
 case-insensitive except the name pattern)."""
 
 def whole_sentence(text: str) -> bool:
+    """A finished reply ends on a whole sentence (a final ``84.`` counts: the text is complete, so the
+    period is no decimal point as it may be while streaming) and not on the cap's ellipsis."""
     from edge_vdialog.dialogue.endings import ELLIPSIS, is_sentence_end
-    return is_sentence_end(text) and not text.rstrip().endswith(ELLIPSIS)
+
+    text = text.rstrip()
+    return (is_sentence_end(text) or re.search(r"\d\.$", text) is not None) and not text.endswith(ELLIPSIS)
 
 
 def violations(text: str) -> list[str]:

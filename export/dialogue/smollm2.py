@@ -92,6 +92,10 @@ def merged_checkpoint(base: Path, adapter: Path, cache: Path = CACHE) -> tuple[P
     if meta["prompt_format"] != "chatml":
         raise UserError(f"{adapter} was trained in the {meta['prompt_format']} format", "SmolLM2 bundles use chatml")
     digest = hashlib.sha256(adapter.read_bytes()).hexdigest()
+    listed = _listed_sha256(adapter)
+    if listed is not None and listed != digest:
+        raise UserError(f"{adapter} is corrupt: sha256 {digest[:12]}..., its manifest.json says {listed[:12]}...",
+                        "restore it: git checkout -- " + str(adapter))
     out = cache / f"merged-{digest[:12]}"
     if (out / "done").is_file():
         return out, meta, digest
@@ -111,6 +115,19 @@ def merged_checkpoint(base: Path, adapter: Path, cache: Path = CACHE) -> tuple[P
     tmp.rename(out)
     (out / "done").write_text(f"{base} + {adapter} (sha256 {digest})\n")
     return out, meta, digest
+
+
+def _listed_sha256(adapter: Path) -> str | None:
+    """The sha256 the ``manifest.json`` beside ``adapter`` lists for it (None: not listed)."""
+    import json
+
+    manifest = adapter.parent / "manifest.json"
+    if not manifest.is_file():
+        return None
+    try:
+        return json.loads(manifest.read_text(encoding="utf-8"))["files"][adapter.name]["sha256"]
+    except (ValueError, KeyError, TypeError):
+        return None
 
 
 def _gguf_file(cache: Path) -> Path:

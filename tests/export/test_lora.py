@@ -172,3 +172,23 @@ def test_gpt2_bundle_is_recovered_into_a_checkpoint_that_scores_like_it(tmp_path
     int8, recovered, original = [json.loads(line)["ppl"] for line in results.read_text().splitlines()]
     assert recovered == pytest.approx(int8, rel=0.01)             # the same weights, read back
     assert recovered == pytest.approx(original, rel=0.05)         # within INT8's rounding of the original
+
+
+def test_adapter_not_matching_its_manifest_is_refused(adapter_run, llama, tmp_path):
+    import hashlib
+    import shutil
+
+    from edge_vdialog.errors import UserError
+    from export.dialogue import lora
+    from export.dialogue.smollm2 import merged_checkpoint
+
+    adapter = tmp_path / "kiosk.safetensors"
+    shutil.copyfile(adapter_run / lora.ADAPTER_FILE, adapter)
+    digest = hashlib.sha256(adapter.read_bytes()).hexdigest()
+    (tmp_path / "manifest.json").write_text(json.dumps({"files": {adapter.name: {"sha256": digest}}}))
+    assert merged_checkpoint(llama, adapter, tmp_path / "cache")[2] == digest
+    data = bytearray(adapter.read_bytes())
+    data[-1] ^= 0xFF                                              # one flipped bit in the weights
+    adapter.write_bytes(bytes(data))
+    with pytest.raises(UserError, match="is corrupt"):
+        merged_checkpoint(llama, adapter, tmp_path / "cache")

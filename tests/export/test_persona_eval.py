@@ -1,4 +1,4 @@
-"""persona-eval and persona-data: metrics, blind items and un-shuffling on the committed GPT-2 bundle."""
+"""persona-eval: metrics, blind items and un-shuffling on the committed GPT-2 bundle."""
 
 from __future__ import annotations
 
@@ -67,23 +67,3 @@ def test_persona_eval_on_the_committed_bundle(tmp_path):
     assert export("persona-eval", "--out", str(out), "--scores", str(scores)) == 0
     table = (out / "scores.md").read_text(encoding="utf-8")
     assert "| gpt2-old | 3 | 2.00 | 0 (0%) |" in table and "| gpt2 | 3 | 3.00 | 1 (33%) |" in table
-
-
-def test_persona_data_filters():
-    from export.dialogue.persona_data import passes
-
-    fits = pe.panel_fit()
-    line = "my dog loves the park"
-    assert passes(line, "Parks are great for dogs! Shall I draw one?", 0.5, fits, 0.2) == ""
-    assert passes(line, "Parks are great for dogs and", 0.5, fits, 0.2) == "not a whole sentence"
-    assert passes(line, "I take my dog there too.", 0.5, fits, 0.2) == "violation"
-    assert passes(line, "Bananas are yellow.", 0.05, fits, 0.2) == "relevance"
-
-
-def test_persona_data_visitor_lines():
-    pytest.importorskip("chitchat_dataset")
-    from export.dialogue.persona_data import visitor_lines
-
-    lines = visitor_lines(0)
-    assert len(lines) > 1000 and len(set(lines)) == len(lines)
-    assert all(2 <= len(l.split()) for l in lines[200:300])

@@ -102,7 +102,7 @@ def _load_model(args, corpus, resume: bool):
     if args.lora and args.init == "scratch":
         raise UserError("--lora adapts a trained model", "give --init (e.g. --init smollm2)")
     if args.init == "smollm2":
-        from export.dialogue.smollm2 import hf_checkpoint
+        from export.dialogue.smollm2_source import hf_checkpoint
 
         args.init = str(hf_checkpoint())
     if resume and not args.lora:
@@ -245,7 +245,7 @@ class Trainer:
                 "system_prompt": self.args.system})
         else:
             self.model.save_pretrained(str(tmp))
-            _save_tokenizer(self.tok, self.args.init, tmp)
+            _save_tokenizer(self.tok, self.model.config.model_type, self.args.init, tmp)
         torch.save({"step": self.step, "elapsed": self.elapsed, "optimizer": self.opt.state_dict(),
                     "history": self.history}, tmp / STATE)
         (tmp / "training.json").write_text(json.dumps(self.report(final), indent=2) + "\n", encoding="utf-8")
@@ -275,14 +275,14 @@ class Trainer:
                 "final": final, "history": self.history}
 
 
-def _save_tokenizer(tok, init: str, out: Path) -> None:
-    """The tokenizer files of the checkpoint: those of ``init`` (a checkpoint directory) as they were,
-    or GPT-2 tokenizer files for a model trained from scratch."""
+def _save_tokenizer(tok, model_type: str, init: str, out: Path) -> None:
+    """The tokenizer files of the checkpoint: GPT-2's (``vocab.json``, ``merges.txt``, ...) for a GPT-2,
+    else those of the ``init`` checkpoint directory as they were."""
     from export.dialogue.gpt2_tokenizer import save_hf_tokenizer
 
     names = ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "vocab.json", "merges.txt",
              "generation_config.json")
-    if init == "scratch":
+    if model_type == "gpt2" or init == "scratch":
         save_hf_tokenizer(tok, out)
         return
     for name in names:

@@ -14,8 +14,8 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from export.__main__ import main  # noqa: E402
-from tests.dialogue.tiny_models import gpt2_checkpoint, llama_checkpoint  # noqa: E402
+from export.__main__ import main
+from tests.dialogue.tiny_models import gpt2_checkpoint, llama_checkpoint
 
 SYSTEM = "You are the kiosk."
 CHATS = [[f"draw me a {thing} number {n}", f"Here is a {thing} for you! What colour should it be?"]

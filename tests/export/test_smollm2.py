@@ -7,7 +7,7 @@ import zipfile
 import pytest
 
 from edge_vdialog.errors import UserError
-from export.dialogue.smollm2 import GGUF, _gguf_file
+from export.dialogue.smollm2_source import GGUF, _gguf_file
 
 
 def make_wheel(cache, payload: bytes, name: str = GGUF) -> None:

@@ -7,7 +7,6 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
@@ -16,7 +15,8 @@ from edge_vdialog.bundle import MANIFEST, Bundle
 from export.common.bundle_writer import SIBLING, bundle_export, write_component
 
 ROOT = Path(__file__).resolve().parents[2]
-FILES = 2000
+KILL_AT = 20
+"""The staged file during whose copy the killed export dies."""
 """Files in the component the killed export writes: enough that it is still copying them when killed."""
 
 
@@ -70,19 +70,21 @@ def test_a_failed_export_leaves_the_bundle_as_it_was(tmp_path):
 def test_an_export_killed_mid_write_leaves_the_old_bundle_and_the_next_one_cleans_up(tmp_path):
     b = write_component(tmp_path / "b", "dialogue", _files(tmp_path / "v1", 2, "old"), kind="causal-lm")
     before = _snapshot(b)
-    _files(tmp_path / "v2", FILES, "new")
-    child = subprocess.Popen(
-        [sys.executable, "-c", "import sys; from pathlib import Path; "
-         "from export.common.bundle_writer import write_component; "
+    _files(tmp_path / "v2", KILL_AT + 5, "new")
+    # the export SIGKILLs itself while copying file KILL_AT: no race with how fast it writes
+    child = subprocess.run(
+        [sys.executable, "-c", "import os, shutil, signal, sys; from pathlib import Path; "
+         "from export.common.bundle_writer import write_component; copy, n = shutil.copyfile, [0]\n"
+         "def dying_copy(src, dst):\n"
+         f"    n[0] += 1\n    if n[0] == {KILL_AT}: os.kill(os.getpid(), signal.SIGKILL)\n"
+         "    return copy(src, dst)\n"
+         "shutil.copyfile = dying_copy\n"
          "write_component(sys.argv[1], 'dialogue', {f'f{i}': Path(sys.argv[2]) / f'new{i}.bin' "
-         f"for i in range({FILES})}}, kind='causal-lm')", str(b), str(tmp_path / "v2")],
+         f"for i in range({KILL_AT + 5})}}, kind='causal-lm')", str(b), str(tmp_path / "v2")],
         cwd=ROOT, env=dict(os.environ, PYTHONPATH=str(ROOT)))
-    staged = tmp_path / SIBLING.format(name="b", pid=child.pid) / "bundle" / "dialogue"
-    while child.poll() is None and not (staged.is_dir() and any(staged.iterdir())):
-        time.sleep(0.001)                                  # until the new component is being written
-    child.send_signal(signal.SIGKILL)
-    assert child.wait() == -signal.SIGKILL, "the export finished before it could be killed"
-    assert len(list(staged.iterdir())) < FILES             # it was killed while writing
+    assert child.returncode == -signal.SIGKILL
+    staged = next(tmp_path.glob(SIBLING.format(name="b", pid="*"))) / "bundle" / "dialogue"
+    assert len(list(staged.iterdir())) == KILL_AT - 1            # killed while writing, files before it kept
     assert _snapshot(b) == before and _verified(b, "dialogue")["f0"] == "old 0 " * 400
     assert _leftovers(b) == [staged.parents[1]]
 

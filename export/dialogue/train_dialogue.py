@@ -101,14 +101,15 @@ def _load_model(args, corpus, resume: bool):
 
     if args.lora and args.init == "scratch":
         raise UserError("--lora adapts a trained model", "give --init (e.g. --init smollm2)")
+    args.init_dir = args.init                     # where the weights are; args.init stays as given (reports)
     if args.init == "smollm2":
         from export.dialogue.smollm2_source import hf_checkpoint
 
-        args.init = str(hf_checkpoint())
+        args.init_dir = str(hf_checkpoint())
     if resume and not args.lora:
         return _from_checkpoint(args.out)
     if args.init != "scratch":
-        model, tok = _from_checkpoint(Path(args.init))
+        model, tok = _from_checkpoint(Path(args.init_dir))
         if args.lora:
             lora.add_lora(model, args.lora, args.lora_alpha or 2.0 * args.lora)
             if resume:
@@ -245,7 +246,7 @@ class Trainer:
                 "system_prompt": self.args.system})
         else:
             self.model.save_pretrained(str(tmp))
-            _save_tokenizer(self.tok, self.model.config.model_type, self.args.init, tmp)
+            _save_tokenizer(self.tok, self.model.config.model_type, self.args.init_dir, tmp)
         torch.save({"step": self.step, "elapsed": self.elapsed, "optimizer": self.opt.state_dict(),
                     "history": self.history}, tmp / STATE)
         (tmp / "training.json").write_text(json.dumps(self.report(final), indent=2) + "\n", encoding="utf-8")

@@ -74,6 +74,18 @@ def quantize_blocks(w_nk: np.ndarray, block: int) -> tuple[np.ndarray, np.ndarra
     return q.astype(np.uint8), scales.astype(np.float32)
 
 
+def dequantize_blocks(q: np.ndarray, scales: np.ndarray, block: int, zero_points: np.ndarray | None = None) -> np.ndarray:
+    """The inverse of :func:`quantize_blocks`: 8-bit blocks -> float32 [N, K].
+
+    ``q`` is [N, K/block, block] or [N, K]; ``scales`` and ``zero_points`` hold one value per block
+    (the zero point is 128 when None, as MatMulNBits assumes for 8 bits without them).
+    """
+    n = q.shape[0]
+    blocks = q.reshape(n, -1, block).astype(np.float32)
+    zero = 128.0 if zero_points is None else zero_points.reshape(n, -1, 1).astype(np.float32)
+    return ((blocks - zero) * scales.reshape(n, -1, 1).astype(np.float32)).reshape(n, -1)
+
+
 def quantize_model(src: Path, dst: Path, recipe: str) -> dict[str, int]:
     """Write the INT8 model for ``recipe``; returns counts of quantized nodes by op type."""
     if recipe == "dynamic-int8":

@@ -104,12 +104,9 @@ def read_weights(model) -> dict[str, np.ndarray]:
 
 
 def _dequantize(q: np.ndarray, scales: np.ndarray, zp: np.ndarray | None, attrs: dict) -> np.ndarray:
-    """Blockwise 8-bit weights -> fp32 (rows, blocks * block_size); ``q`` is (rows, blocks, block) or
-    (rows, cols), scales/zero points one per block."""
+    """A quantized node's 8-bit weights -> fp32 (rows, blocks * block_size)."""
+    from export.common.int8 import dequantize_blocks
+
     if attrs.get("bits", 8) != 8:
         raise UserError(f"{attrs['bits']}-bit weights are not supported", "bundle-checkpoint reads 8-bit bundles")
-    block = attrs["block_size"]
-    rows = q.shape[0]
-    q = q.reshape(rows, -1, block).astype(np.float32)                 # (rows, blocks, block)
-    zero = 128.0 if zp is None else zp.reshape(rows, -1, 1).astype(np.float32)
-    return ((q - zero) * scales.reshape(rows, -1, 1).astype(np.float32)).reshape(rows, -1)
+    return dequantize_blocks(q, scales, attrs["block_size"], zp)

@@ -70,6 +70,19 @@ def save_hf_tokenizer(tok: Tokenizer, out_dir: Path) -> None:
     hf.save_pretrained(str(out_dir))
 
 
+TOKENIZER_FILES = ("tokenizer", "special_tokens", "vocab", "merges", "generation_config")
+"""Name prefixes of the files a Hugging Face checkpoint directory keeps its tokenizer (and eos) in."""
+
+
+def copy_tokenizer_files(src: Path, dst: Path) -> None:
+    """Copy a checkpoint directory's tokenizer files (:data:`TOKENIZER_FILES`) into ``dst`` as they are."""
+    import shutil
+
+    for f in src.iterdir():
+        if f.is_file() and f.name.startswith(TOKENIZER_FILES):
+            shutil.copyfile(f, dst / f.name)
+
+
 def _byte_level(model: models.BPE) -> Tokenizer:
     tok = Tokenizer(model)
     tok.pre_tokenizer = pre_tokenizers.ByteLevel(add_prefix_space=False)

@@ -64,15 +64,19 @@ def add_lora(model, rank: int, alpha: float, targets: tuple[str, ...] = TARGETS)
         raise UserError(f"no linear layer of {type(model).__name__} is named {', '.join(targets)}",
                         "LoRA targets Llama-family projections; fine-tune GPT-2 without --lora")
     for name, module in found:
-        parent, _, child = name.rpartition(".")
-        setattr(model.get_submodule(parent) if parent else model, child, lora(module, rank, alpha))
+        _put(model, name, lora(module, rank, alpha))
     return len(found)
 
 
-def adapter_tensors(model) -> dict:
-    """The adapter weights of ``model`` (module path + ``.lora_a`` / ``.lora_b`` -> tensor)."""
-    return {name: p.detach().contiguous() for name, p in model.named_parameters()
-            if name.endswith((".lora_a", ".lora_b"))}
+def _put(model, name: str, module) -> None:
+    """Set the submodule at dotted path ``name`` of ``model`` to ``module``."""
+    parent, _, child = name.rpartition(".")
+    setattr(model.get_submodule(parent) if parent else model, child, module)
+
+
+def _adapter_params(model) -> dict:
+    """The adapter weights of ``model``: module path + ``.lora_a`` / ``.lora_b`` -> parameter."""
+    return {name: p for name, p in model.named_parameters() if name.endswith((".lora_a", ".lora_b"))}
 
 
 def save_adapter(model, path: Path, meta: dict) -> None:
@@ -84,7 +88,7 @@ def save_adapter(model, path: Path, meta: dict) -> None:
     if missing:
         raise ValueError(f"adapter metadata lacks {missing}")
     tmp = path.with_suffix(".tmp")
-    save_file({k: v.to(torch.float16) for k, v in adapter_tensors(model).items()}, str(tmp),
+    save_file({k: v.detach().to(torch.float16).contiguous() for k, v in _adapter_params(model).items()}, str(tmp),
               metadata={k: json.dumps(meta[k]) for k in META_KEYS})
     tmp.replace(path)
 
@@ -121,8 +125,8 @@ def load_adapter_weights(model, path: Path, base: str = "") -> None:
     if not path.is_file():
         raise UserError(f"adapter not found: {path}")
     tensors = load_file(str(path))
-    params = dict(model.named_parameters())
-    wrong = sorted(set(tensors) ^ {n for n in params if n.endswith((".lora_a", ".lora_b"))})
+    params = _adapter_params(model)
+    wrong = sorted(set(tensors) ^ set(params))
     if wrong or any(params[n].shape != t.shape for n, t in tensors.items()):
         raise UserError(f"{path} does not fit this model (tensor {wrong[0] if wrong else 'shapes'} differ)",
                         f"it was trained on {base or read_meta(path)['base']} with its --lora rank")
@@ -135,7 +139,6 @@ def merge(model) -> None:
     """Fold every adapter into its base weight and drop it (the model is a plain one again)."""
     lora = [(name, m) for name, m in model.named_modules() if isinstance(m, _lora_linear_class())]
     for name, module in lora:
-        parent, _, child = name.rpartition(".")
-        setattr(model.get_submodule(parent) if parent else model, child, module.merged())
+        _put(model, name, module.merged())
     for p in model.parameters():
         p.requires_grad_(True)

@@ -16,7 +16,13 @@ import re
 import sys
 from pathlib import Path
 
-from export.dialogue.reply_checks import LINES, repetition, violations, whole_sentence
+from export.dialogue.reply_checks import (
+    LINES,
+    repetition,
+    violations,
+    visitor_lines,
+    whole_sentence,
+)
 
 DIRECTORY = Path(__file__).with_name("persona_corpus")
 HELD_OUT_COSINE = 0.85
@@ -61,7 +67,7 @@ def _near_held_out(visitor_turns: list[list[str]], held_out: Path) -> list[bool]
     from edge_vdialog.engines import EngineOptions
     from edge_vdialog.imagegen import TextEncoder
 
-    held = [l.strip() for l in held_out.read_text(encoding="utf-8").splitlines() if l.strip()]
+    held = visitor_lines(held_out)
     held_keys = {_key(h) for h in held}
     enc = TextEncoder.load(Bundle.load(ENCODER_BUNDLE).component("text_encoder"), EngineOptions(threads=2))
     held_vecs = enc.encode(held)                                   # (H, D), unit length

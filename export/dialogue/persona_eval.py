@@ -41,6 +41,7 @@ from export.dialogue.reply_checks import (
     panel_fit,
     repetition,
     violations,
+    visitor_lines,
     whole_sentence,
 )
 
@@ -81,7 +82,7 @@ def run(args: argparse.Namespace) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     if args.scores:
         return unshuffle(args)
-    lines = [l.strip() for l in args.lines.read_text(encoding="utf-8").splitlines() if l.strip()]
+    lines = visitor_lines(args.lines)
     setups = [s for s in args.setups.split(",") if s]
     replies = {s: generate(s, lines, args) for s in setups}
     metrics = measure(lines, replies, args.encoder)

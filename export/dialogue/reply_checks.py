@@ -9,6 +9,12 @@ from pathlib import Path
 
 LINES = Path(__file__).with_name("visitor_lines.txt")
 
+
+def visitor_lines(path: Path = LINES) -> list[str]:
+    """The non-blank lines of a visitor-lines file (default: the held-out evaluation lines), stripped."""
+    return [l.strip() for l in path.read_text(encoding="utf-8").splitlines() if l.strip()]
+
+
 VIOLATIONS = {
     "spouse/partner": r"\bmy (wife|husband|girlfriend|boyfriend|partner|fianc[eé]e?)\b|\b(wife|husband)\b",
     "family": r"\bmy (son|daughter|kids?|children|mom|mum|mother|dad|father|brother|sister|family|"

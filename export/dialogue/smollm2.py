@@ -16,11 +16,11 @@ HuggingFaceTB's SmolLM2-135M-Instruct). Steps, each cached under ``export/.cache
 from __future__ import annotations
 
 import argparse
-import hashlib
 import shutil
 import sys
 from pathlib import Path
 
+from edge_vdialog.bundle import sha256_file
 from edge_vdialog.errors import UserError
 from export.dialogue.smollm2_source import CACHE, LICENCE, SOURCE, hf_checkpoint
 
@@ -55,11 +55,12 @@ def merged_checkpoint(base: Path, adapter: Path, cache: Path = CACHE) -> tuple[P
     """``base`` with ``adapter`` folded into its weights (built once per adapter hash):
     (checkpoint directory, adapter metadata, adapter sha256)."""
     from export.dialogue import lora
+    from export.dialogue.gpt2_tokenizer import copy_tokenizer_files
 
     meta = lora.read_meta(adapter)
     if meta["prompt_format"] != "chatml":
         raise UserError(f"{adapter} was trained in the {meta['prompt_format']} format", "SmolLM2 bundles use chatml")
-    digest = hashlib.sha256(adapter.read_bytes()).hexdigest()
+    digest = sha256_file(adapter)
     listed = _listed_sha256(adapter)
     if listed is not None and listed != digest:
         raise UserError(f"{adapter} is corrupt: sha256 {digest[:12]}..., its manifest.json says {listed[:12]}...",
@@ -76,9 +77,7 @@ def merged_checkpoint(base: Path, adapter: Path, cache: Path = CACHE) -> tuple[P
     tmp = out.with_name(out.name + ".tmp")
     shutil.rmtree(tmp, ignore_errors=True)
     model.save_pretrained(str(tmp))
-    for f in base.iterdir():
-        if f.name.startswith(("tokenizer", "special_tokens", "vocab", "merges", "generation_config")):
-            shutil.copyfile(f, tmp / f.name)
+    copy_tokenizer_files(base, tmp)
     shutil.rmtree(out, ignore_errors=True)
     tmp.rename(out)
     (out / "done").write_text(f"{base} + {adapter} (sha256 {digest})\n")

@@ -279,16 +279,12 @@ class Trainer:
 def _save_tokenizer(tok, model_type: str, init: str, out: Path) -> None:
     """The tokenizer files of the checkpoint: GPT-2's (``vocab.json``, ``merges.txt``, ...) for a GPT-2,
     else those of the ``init`` checkpoint directory as they were."""
-    from export.dialogue.gpt2_tokenizer import save_hf_tokenizer
+    from export.dialogue.gpt2_tokenizer import copy_tokenizer_files, save_hf_tokenizer
 
-    names = ("tokenizer.json", "tokenizer_config.json", "special_tokens_map.json", "vocab.json", "merges.txt",
-             "generation_config.json")
     if model_type == "gpt2" or init == "scratch":
         save_hf_tokenizer(tok, out)
-        return
-    for name in names:
-        if (Path(init) / name).is_file():
-            shutil.copyfile(Path(init) / name, out / name)
+    else:
+        copy_tokenizer_files(Path(init), out)
 
 
 def _count(model, trainable: bool = False) -> int:

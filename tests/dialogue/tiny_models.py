@@ -18,6 +18,14 @@ CORPUS = [
 ]
 
 
+def write_conversations(path: Path, convs: list[list[str]]) -> Path:
+    """A JSONL corpus (``--corpus PATH.jsonl``): one conversation, a JSON list of turns, per line."""
+    import json
+
+    path.write_text("".join(json.dumps(c) + "\n" for c in convs), encoding="utf-8")
+    return path
+
+
 def tokenizer_dir(out: Path) -> Path:
     """A GPT-2-style byte-level BPE (~400 tokens) saved as a Hugging Face tokenizer directory."""
     from tokenizers import Tokenizer, decoders, models, pre_tokenizers, trainers

@@ -15,7 +15,11 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from export.__main__ import main
-from tests.dialogue.tiny_models import gpt2_checkpoint, llama_checkpoint
+from tests.dialogue.tiny_models import (
+    gpt2_checkpoint,
+    llama_checkpoint,
+    write_conversations,
+)
 
 SYSTEM = "You are the kiosk."
 CHATS = [[f"draw me a {thing} number {n}", f"Here is a {thing} for you! What colour should it be?"]
@@ -24,9 +28,7 @@ CHATS = [[f"draw me a {thing} number {n}", f"Here is a {thing} for you! What col
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("corpus") / "chats.jsonl"
-    path.write_text("".join(json.dumps(c) + "\n" for c in CHATS), encoding="utf-8")
-    return path
+    return write_conversations(tmp_path_factory.mktemp("corpus") / "chats.jsonl", CHATS)
 
 
 @pytest.fixture(scope="module")
@@ -135,14 +137,14 @@ def test_persona_corpus_drops_bad_replies_and_held_out_lines(tmp_path):
 
     held = tmp_path / "held.txt"
     held.write_text("can you recommend a good movie for tonight?\nwhat's 12 times 7?\n", encoding="utf-8")
-    (tmp_path / "a.jsonl").write_text("\n".join(json.dumps(c) for c in [
+    write_conversations(tmp_path / "a.jsonl", [
         ["hi!", "Hello! What shall I draw for you today?"],
         ["Can you recommend a good movie for tonight", "Try a classic comedy!"],            # held out (same words)
         ["recommend me a good film for tonight", "Paddington 2 is a treat."],             # held out (MiniLM 0.88)
         ["what's 8 times 8", "8 times 8 is 64."],                                         # kept: a final "64." ends it
         ["tell me about you", "I love my wife and my dog."],                              # persona violation
         ["hey", "Well hello hello hello hello there"],                                    # no sentence end
-    ]) + "\n", encoding="utf-8")
+    ])
     kept = read_persona(tmp_path, held)
     assert [c[0] for c in kept] == ["hi!", "what's 8 times 8"]
     assert reply_problem("I love my wife.").startswith("persona violation")

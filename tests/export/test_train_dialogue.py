@@ -13,7 +13,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from export.__main__ import main  # noqa: E402
-from tests.dialogue.tiny_models import gpt2_checkpoint  # noqa: E402
+from tests.dialogue.tiny_models import gpt2_checkpoint, write_conversations  # noqa: E402
 
 CHATS = [[f"hello there, {n}", "hi! how are you today?", "fine, thanks for asking"] for n in range(10)] + \
         [[f"what is your name? I am {n}.", "my name is kiosk. nice to meet you!"] for n in range(10)] + \
@@ -22,9 +22,7 @@ CHATS = [[f"hello there, {n}", "hi! how are you today?", "fine, thanks for askin
 
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory) -> Path:
-    path = tmp_path_factory.mktemp("corpus") / "chats.jsonl"
-    path.write_text("".join(json.dumps(c) + "\n" for c in CHATS), encoding="utf-8")
-    return path
+    return write_conversations(tmp_path_factory.mktemp("corpus") / "chats.jsonl", CHATS)
 
 
 @pytest.fixture(scope="module")
@@ -82,9 +80,9 @@ def test_trained_checkpoint_exports_and_chats(trained, corpus, tmp_path):
     assert "".join(chat.send("hello there", Sampling(greedy=True, max_new_tokens=12))).strip()
     assert len(chat.history) == 2
     # the INT8 export keeps what fine-tuning taught: chats like the corpus's are far likelier than others
-    unseen = tmp_path / "unseen.jsonl"
-    unseen.write_text("".join(json.dumps([f"my cat {n} sleeps all day long", "the train leaves at seven, "
-                                          "bring an umbrella"]) + "\n" for n in range(10)), encoding="utf-8")
+    unseen = write_conversations(tmp_path / "unseen.jsonl", [[f"my cat {n} sleeps all day long",
+                                                              "the train leaves at seven, bring an umbrella"]
+                                                             for n in range(10)])
     results = tmp_path / "eval.jsonl"
     for chats in (corpus, unseen):
         assert main(["eval-dialogue", "--bundle", str(bundle), "--corpus", str(chats), "--json", str(results)]) == 0

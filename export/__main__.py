@@ -9,6 +9,7 @@ COMMANDS: list[str] = [
     "dialogue.smollm2", "dialogue.bundle_checkpoint", "dialogue.persona_eval",
     "imagegen.gan_data", "imagegen.distill_encoder", "imagegen.encoder_compare", "imagegen.train_gan",
     "imagegen.gan_bundle", "imagegen.eval_gan", "imagegen.bench_imagegen", "imagegen.gan_sheet",
+    "imagegen.picture_blind",
     "triton.triton_repo", "triton.triton_serve",
     "tensorrt.trt_onnx", "tensorrt.trt_engine",
 ]

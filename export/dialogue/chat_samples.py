@@ -12,8 +12,9 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import unicodedata
 from pathlib import Path
+
+from export.common.markdown import cell
 
 PROMPTS = Path(__file__).with_name("dialogue_prompts.txt")
 
@@ -39,7 +40,7 @@ def run(args: argparse.Namespace) -> int:
     replies = [reply_all(b, prompts, args.seed, args.greedy) for b in args.bundle]
     args.out.parent.mkdir(parents=True, exist_ok=True)
     if len(replies) == 1:
-        rows = [f"| {_cell(p)} | {_cell(r)} |" for p, r in zip(prompts, replies[0])]
+        rows = [f"| {cell(p)} | {cell(r)} |" for p, r in zip(prompts, replies[0])]
         args.out.write_text("| prompt | reply |\n|---|---|\n" + "\n".join(rows) + "\n", encoding="utf-8")
     else:
         write_blind(args, prompts, replies)
@@ -67,12 +68,7 @@ def write_blind(args: argparse.Namespace, prompts: list[str], replies: list[list
     for i, prompt in enumerate(prompts):
         order = [0, 1] if rng.random() < 0.5 else [1, 0]
         key.append({"prompt": prompt, "A": str(args.bundle[order[0]]), "B": str(args.bundle[order[1]])})
-        rows.append(f"| {i + 1} | {_cell(prompt)} | {_cell(replies[order[0]][i])} | {_cell(replies[order[1]][i])} |")
+        rows.append(f"| {i + 1} | {cell(prompt)} | {cell(replies[order[0]][i])} | {cell(replies[order[1]][i])} |")
     args.out.write_text("| # | prompt | A | B |\n|---|---|---|---|\n" + "\n".join(rows) + "\n", encoding="utf-8")
     args.out.with_suffix(".key.json").write_text(json.dumps(key, indent=1) + "\n", encoding="utf-8")
 
-
-def _cell(text: str) -> str:
-    """One markdown table cell: whitespace runs become one space, control characters are dropped."""
-    text = "".join(c for c in " ".join(text.split()) if unicodedata.category(c) != "Cc")
-    return text.replace("|", "\\|") or "(empty)"

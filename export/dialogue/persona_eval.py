@@ -9,7 +9,8 @@ Set-ups (``--setups``, comma-separated; each one fresh conversation per visitor 
   :data:`export.dialogue.lm_bundle.DEFAULT_SYSTEM`) and the runtime's default sampling (``[dialogue]``
   defaults of ``edge_vdialog.settings``: clean endings).
 * ``tuned``: the persona-tuned SmolLM2 bundle (``--tuned``, default models/smollm2) with its own system
-  prompt and the runtime's default sampling.
+  prompt and the runtime's default sampling; ``tuned-old``: the ``--tuned-old`` bundle (an earlier
+  persona-tuned one; default: the same) likewise.
 * ``gpt2``: the ``--gpt2`` bundle (models/default) with the runtime's default sampling; ``gpt2-old``:
   the ``--gpt2-old`` bundle (the GPT-2 before persona training; default: the same) with the same sampling.
 
@@ -36,6 +37,7 @@ import sys
 import time
 from pathlib import Path
 
+from export.common.markdown import cell
 from export.dialogue.reply_checks import (
     LINES,
     panel_fit,
@@ -47,7 +49,7 @@ from export.dialogue.reply_checks import (
 
 OLD_SYSTEM = "You are a friendly assistant at a kiosk. Answer briefly."
 """The SmolLM2 bundle's system prompt before issue 12."""
-SETUPS = ("old", "prompted", "tuned", "gpt2-old", "gpt2")
+SETUPS = ("old", "prompted", "tuned-old", "tuned", "gpt2-old", "gpt2")
 
 RUBRIC = (
     "You are judging replies of a friendly public kiosk assistant (a screen with a camera in a shop or lobby) "
@@ -66,6 +68,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--smollm2-base", type=Path, default=Path("models/smollm2"),
                    help="untuned SmolLM2 bundle (python -m export smollm2 --out DIR, no --adapter)")
     p.add_argument("--tuned", type=Path, default=Path("models/smollm2"), help="persona-tuned SmolLM2 bundle")
+    p.add_argument("--tuned-old", type=Path, help="earlier persona-tuned bundle for tuned-old (default: --tuned)")
     p.add_argument("--gpt2", type=Path, default=Path("models/default"), help="GPT-2 bundle")
     p.add_argument("--gpt2-old", type=Path, help="GPT-2 bundle for gpt2-old (default: --gpt2)")
     p.add_argument("--encoder", type=Path, default=Path("models/default"), help="bundle with the text encoder")
@@ -117,7 +120,8 @@ def generate(setup: str, lines: list[str], args: argparse.Namespace) -> list[dic
         default = replace(default, repetition_penalty=args.repetition_penalty)
     old = Sampling(soft_max_chars=0, max_new_tokens=64)
     choices = {"old": (args.smollm2_base, OLD_SYSTEM, old), "prompted": (args.smollm2_base, system_prompt(args), default),
-               "tuned": (args.tuned, None, default), "gpt2-old": (args.gpt2_old or args.gpt2, None, default),
+               "tuned-old": (args.tuned_old or args.tuned, None, default), "tuned": (args.tuned, None, default),
+               "gpt2-old": (args.gpt2_old or args.gpt2, None, default),
                "gpt2": (args.gpt2, None, default)}
     if setup not in choices:
         raise UserError(f"unknown set-up {setup!r}", f"use {', '.join(SETUPS)}")
@@ -190,7 +194,7 @@ def write_blind(args: argparse.Namespace, lines: list[str], replies: dict[str, l
     key, rows = [], []
     for n, (s, i) in enumerate(items, 1):
         key.append({"item": n, "setup": s, "line": i})
-        rows.append(f"| {n} | {_cell(lines[i])} | {_cell(replies[s][i]['reply'])} |")
+        rows.append(f"| {n} | {cell(lines[i])} | {cell(replies[s][i]['reply'])} |")
     (args.out / "blind_items.md").write_text(
         f"Rubric: {RUBRIC}\n\nAnswer with one line per item: `ITEM SCORE`.\n\n| item | visitor typed | reply |\n"
         "|---|---|---|\n" + "\n".join(rows) + "\n", encoding="utf-8")
@@ -219,16 +223,11 @@ def unshuffle(args: argparse.Namespace) -> int:
     rows = ["| # | visitor typed | " + " | ".join(f"{s} reply | {s}" for s in setups) + " |",
             "|---|---|" + "---|---|" * len(setups)]
     for i, line in enumerate(data["lines"]):
-        cells = [f"{_cell(data['replies'][s][i]['reply'])} | {table.get(i, {}).get(s, '-')}" for s in setups]
-        rows.append(f"| {i + 1} | {_cell(line)} | " + " | ".join(cells) + " |")
+        cells = [f"{cell(data['replies'][s][i]['reply'])} | {table.get(i, {}).get(s, '-')}" for s in setups]
+        rows.append(f"| {i + 1} | {cell(line)} | " + " | ".join(cells) + " |")
     text = "\n".join(summary) + "\n\n" + "\n".join(rows) + "\n"
     (args.out / "scores.md").write_text(text, encoding="utf-8")
     print(text)
     print(f"{len(scores)} of {len(key)} items scored; wrote {args.out}/scores.md")
     return 0
 
-
-def _cell(text: str) -> str:
-    import unicodedata
-    text = "".join(c for c in " ".join(text.split()) if unicodedata.category(c) != "Cc")
-    return text.replace("|", "\\|") or "(empty)"

@@ -129,11 +129,15 @@ class Camera(Protocol):
     def close(self) -> None: ...
 
 
+SPEECH_RATE_HZ = 16000
+"""The sample rate of the speech path: microphones deliver it, voice-activity detectors and recognizers take it."""
+
+
 class Recognizer(Protocol):
     """Speech -> text."""
 
     def transcribe(self, audio: np.ndarray) -> str:
-        """Text for (N,) float32 mono audio in [-1, 1] at 16 kHz."""
+        """Text for (N,) float32 mono audio in [-1, 1] at :data:`SPEECH_RATE_HZ`."""
         ...
 
 

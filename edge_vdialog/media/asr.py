@@ -15,9 +15,6 @@ import numpy as np
 from edge_vdialog.errors import UserError
 from edge_vdialog.interfaces import Recognizer
 
-SAMPLE_RATE = 16000
-"""What every recognizer takes, hertz."""
-
 
 class WhisperRecognizer:
     def __init__(self, model_dir: Path, language: str = "en", threads: int | None = None) -> None:

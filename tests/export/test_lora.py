@@ -151,6 +151,21 @@ def test_persona_corpus_drops_bad_replies_and_held_out_lines(tmp_path):
     assert reply_problem("Nice to see you, nice to see you!") == "repetition"
 
 
+def test_persona_sets_are_subfolders(tmp_path, monkeypatch):
+    from edge_vdialog.errors import UserError
+    from export.dialogue import persona_corpus
+    from export.dialogue.corpus import read_source
+
+    write_conversations(tmp_path / "a.jsonl", [["I found a shiny pebble", "Ooh, lucky you! I'm drawing it sparkling."]])
+    (tmp_path / "extra").mkdir()
+    write_conversations(tmp_path / "extra" / "b.jsonl", [["draw a kite", "A red kite with a long blue tail!"]])
+    monkeypatch.setattr(persona_corpus, "DIRECTORY", tmp_path)
+    assert [c[0] for c in read_source("persona")] == ["I found a shiny pebble"]     # subfolders are not read
+    assert [c[0] for c in read_source("persona:extra")] == ["draw a kite"]
+    with pytest.raises(UserError, match="no persona set 'nope'"):
+        read_source("persona:nope")
+
+
 def test_gpt2_bundle_is_recovered_into_a_checkpoint_that_scores_like_it(tmp_path, corpus):
     import torch
     from transformers import GPT2LMHeadModel

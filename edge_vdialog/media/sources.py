@@ -17,6 +17,7 @@ import numpy as np
 
 from edge_vdialog.errors import UserError
 from edge_vdialog.interfaces import Capture
+from edge_vdialog.media.opencv_build import has_gstreamer
 from edge_vdialog.media.uri import Uri
 
 NETWORK_TIMEOUT_S = 10.0
@@ -137,13 +138,8 @@ def gstreamer_pipeline(sensor: int, width: int, height: int, fps: int) -> str:
             "format=BGRx ! videoconvert ! video/x-raw, format=BGR ! appsink drop=true max-buffers=1")
 
 
-def opencv_has_gstreamer() -> bool:
-    return any(line.split(":")[0].strip() == "GStreamer" and "YES" in line
-               for line in cv2.getBuildInformation().splitlines())
-
-
 def open_csi(uri: Uri, req: Request) -> Capture:
-    if not opencv_has_gstreamer():
+    if not has_gstreamer():
         raise UserError(f"{uri.text}: this OpenCV ({cv2.__version__}) was built without GStreamer",
                         "on a Jetson use JetPack's OpenCV (python3-opencv, venv with "
                         "--system-site-packages) or use v4l2:///dev/video0")

@@ -20,6 +20,7 @@ import cv2
 import numpy as np
 
 from edge_vdialog.errors import UserError
+from edge_vdialog.media.opencv_build import has_gui
 from edge_vdialog.media.status import FrameDropped
 from edge_vdialog.media.uri import Uri
 
@@ -132,12 +133,8 @@ def x_display(uri: Uri) -> str:
     except (OSError, ValueError):
         raise UserError(f"no display: cannot reach X display {name} for {uri.text}",
                         f"start X (or set DISPLAY), or use a headless sink: {HEADLESS}") from None
-    if "NONE" in _gui_line():
+    if not has_gui():
         raise UserError(f"this OpenCV ({cv2.__version__}) has no window support",
                         f"install opencv-python (not -headless), or use {HEADLESS}")
     return name
 
-
-def _gui_line() -> str:
-    return next((line for line in cv2.getBuildInformation().splitlines()
-                 if line.strip().startswith("GUI:")), "")

@@ -8,7 +8,8 @@ import pytest
 
 from edge_vdialog.errors import UserError
 from edge_vdialog.media.camera import open_camera
-from edge_vdialog.media.sources import gstreamer_pipeline, opencv_has_gstreamer
+from edge_vdialog.media.opencv_build import has_gstreamer
+from edge_vdialog.media.sources import gstreamer_pipeline
 from tests.silent_server import SilentServer
 from tests.standins import wait_for, write_video
 
@@ -81,7 +82,7 @@ def test_none_and_unknown_schemes():
 def test_csi_pipeline_and_missing_gstreamer_starts_degraded():
     pipeline = gstreamer_pipeline(1, 1280, 720, 30)
     assert pipeline.startswith("nvarguscamerasrc sensor-id=1 ") and "appsink" in pipeline
-    if opencv_has_gstreamer():
+    if has_gstreamer():
         pytest.skip("this OpenCV has GStreamer")
     cam = open_camera("csi://0", reconnect_min_s=0.05).start()  # no exit: offline, retried
     try:

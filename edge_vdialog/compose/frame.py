@@ -138,13 +138,9 @@ class Compositor:
             self._paste(self.tiny.render(view.credit, LABEL, bgr(BG)), x, y + h + 2, w)
 
     def _fit(self, rgb: np.ndarray) -> np.ndarray:
-        """RGB picture -> BGR filling the image box: bicubic up, INTER_AREA down."""
+        """RGB picture -> BGR filling the image box."""
         _, _, w, h = self.image_box
-        ih, iw = rgb.shape[:2]
-        f = min(w / iw, h / ih)
-        size = (max(1, round(iw * f)), max(1, round(ih * f)))
-        interp = cv2.INTER_CUBIC if f > 1 else cv2.INTER_AREA
-        return cv2.cvtColor(cv2.resize(rgb, size, interpolation=interp), cv2.COLOR_RGB2BGR)
+        return cv2.cvtColor(fit_picture(rgb, w, h), cv2.COLOR_RGB2BGR)
 
     def _texts(self, view: View) -> None:
         x, y, width = self.right
@@ -193,3 +189,11 @@ class Compositor:
             warn = self.small.render(" · ".join(view.alerts), WARN, bg)
             x = max(24 + left.shape[1], self.w - 12 - warn.shape[1])
             self._paste(warn, x, y)
+
+
+def fit_picture(image: np.ndarray, w: int, h: int) -> np.ndarray:
+    """(H, W, C) picture scaled to fit a ``w`` x ``h`` px box, aspect kept: bicubic up, INTER_AREA down."""
+    ih, iw = image.shape[:2]
+    f = min(w / iw, h / ih)
+    size = (max(1, round(iw * f)), max(1, round(ih * f)))
+    return cv2.resize(image, size, interpolation=cv2.INTER_CUBIC if f > 1 else cv2.INTER_AREA)

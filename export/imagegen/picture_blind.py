@@ -39,6 +39,8 @@ NEW_CHAT = [
     "I'm scared of thunder", "my son wants a dinosaur party", "we planted a tree in the garden",
     "I have a maths exam tomorrow", "ice cream time!", "the train is late again", "I miss the mountains",
 ]
+NEW_SET = "chat-new"
+"""The caption set of :data:`NEW_CHAT`; every other set is on the contact sheet."""
 SHOWN, COLS, ROWS, LABEL_H = 192, 4, 4, 26
 LOOKUP = "lookup"
 JUDGE_BRIEF = (
@@ -76,7 +78,7 @@ def run(args: argparse.Namespace) -> int:
 
 def captions(data) -> list[tuple[str, str]]:
     """(set, caption): the 32 sheet captions (set = new | phrase | chat) and the 32 :data:`NEW_CHAT`."""
-    return sheet_captions(data) + [("chat-new", t) for t in NEW_CHAT]
+    return sheet_captions(data) + [(NEW_SET, t) for t in NEW_CHAT]
 
 
 def draw_items(args: argparse.Namespace) -> int:
@@ -146,11 +148,13 @@ def tally(out: Path, matches_file: Path) -> int:
     sets = list(dict.fromkeys(c["set"] for c in key["captions"]))
     table: dict[tuple[str, int], tuple[str, bool]] = {
         (it["source"], it["caption"]): by_item[it["item"]] for it in key["items"]}
-    head = ["| source | " + " | ".join(f"{s} ({sum(c['set'] == s for c in key['captions'])})" for s in sets)
-            + " | sheet (32) | all (64) |", "|---|" + "---|" * (len(sets) + 2)]
+    size = {s: sum(c["set"] == s for c in key["captions"]) for s in sets}
+    head = ["| source | " + " | ".join(f"{s} ({size[s]})" for s in sets)
+            + f" | sheet ({sum(n for s, n in size.items() if s != NEW_SET)}) | all ({sum(size.values())}) |",
+            "|---|" + "---|" * (len(sets) + 2)]
     for src in sources:
         hits = {s: sum(table[src, i][1] for i, c in enumerate(key["captions"]) if c["set"] == s) for s in sets}
-        sheet = sum(v for s, v in hits.items() if s != "chat-new")
+        sheet = sum(v for s, v in hits.items() if s != NEW_SET)
         head.append(f"| {src} | " + " | ".join(str(hits[s]) for s in sets) + f" | **{sheet}** | "
                     f"{sum(hits.values())} |")
     rows = ["| # | set | caption | " + " | ".join(sources) + " |", "|---|---|---|" + "---|" * len(sources)]
@@ -167,18 +171,17 @@ def tally(out: Path, matches_file: Path) -> int:
 
 
 def _sheet(images: list[np.ndarray], numbers):
-    import cv2
     from PIL import Image, ImageDraw, ImageFont
 
-    cell = SHOWN + LABEL_H
-    sheet = Image.new("RGB", (COLS * SHOWN, ROWS * cell), "white")
+    from edge_vdialog.compose.frame import fit_picture
+
+    cell_h = SHOWN + LABEL_H
+    sheet = Image.new("RGB", (COLS * SHOWN, ROWS * cell_h), "white")
     pen = ImageDraw.Draw(sheet)
     font = ImageFont.load_default(size=18)
     for k, (img, n) in enumerate(zip(images, numbers)):
-        x, y = (k % COLS) * SHOWN, (k // COLS) * cell
-        big = cv2.resize(img, (SHOWN, SHOWN), interpolation=cv2.INTER_CUBIC if img.shape[0] < SHOWN
-                         else cv2.INTER_AREA)
-        sheet.paste(Image.fromarray(big), (x, y))
+        x, y = (k % COLS) * SHOWN, (k // COLS) * cell_h
+        sheet.paste(Image.fromarray(fit_picture(img, SHOWN, SHOWN)), (x, y))
         pen.text((x + SHOWN // 2 - 14, y + SHOWN + 3), str(n), fill="black", font=font)
     return sheet
 
@@ -196,6 +199,6 @@ def _answers(path: Path, pattern: str) -> dict[int, str]:
     for line in path.read_text(encoding="utf-8").splitlines():
         m = re.match(pattern, line.replace("`", ""), re.IGNORECASE)
         if m:
-            out[int(m.group(1))] = m.group(2).strip().lower() if m.lastindex else ""
+            out[int(m.group(1))] = m.group(2).strip().lower()
     return out
 

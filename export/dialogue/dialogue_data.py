@@ -1,8 +1,12 @@
 """Dialogue token streams for training and evaluation, in the runtime's prompt formats
 (edge_vdialog/dialogue/prompt.py: GPT-2 dialogue is ``eos t1 eos t2 eos ... tn eos``).
 
-Conversations are concatenated into one stream. The loss mask marks reply tokens: every turn after
-the first, with the eos that ends it (the model learns to answer and to stop, not to open).
+Conversations are concatenated into one stream. The loss mask marks reply tokens, with the token that
+ends each (the model learns to answer and to stop, not to open): every turn after the first
+(``scored="turns"``: a chit-chat model learns both sides) or only the assistant's turns
+(``scored="assistant"``: a persona learns its own voice, never the visitor's). Training windows start
+anywhere in the stream (:func:`random_windows`) or only where a conversation starts (``aligned``: each
+window opens with the system prompt and the conversation's first line, as every runtime prompt does).
 """
 
 from __future__ import annotations
@@ -22,18 +26,26 @@ ROLES = ("user", "assistant")
 """Who says turn k of a conversation: ``ROLES[k % 2]``."""
 
 
+SCORED = ("turns", "assistant")
+
+
 @dataclass
 class Stream:
-    ids: np.ndarray   # (N,) int64 token ids
-    mask: np.ndarray  # (N,) bool: True where the token is a reply token (scored)
+    ids: np.ndarray     # (N,) int64 token ids
+    mask: np.ndarray    # (N,) bool: True where the token is a reply token (scored)
+    starts: np.ndarray  # (C,) int64: offset of each conversation's first token, ascending
 
 
-def encode(tok: Tokenizer, convs: list[Conversation], fmt: str = "eos-turns", system: str = "") -> Stream:
+def encode(tok: Tokenizer, convs: list[Conversation], fmt: str = "eos-turns", system: str = "",
+           scored: str = "turns") -> Stream:
     """The conversations as one stream in the runtime's prompt format ``fmt`` (``eos-turns`` or ``chatml``).
 
-    Scored: the text of every turn after the first and the token that ends it (eos / ``<|im_end|>``);
-    never template tokens (``<|im_start|>user\\n``). Text is encoded with special tokens as plain text.
+    Scored: the text of every turn after the first (``scored="turns"``) or of every assistant turn
+    (``"assistant"``: turns 1, 3, ...), and the token that ends it (eos / ``<|im_end|>``); never
+    template tokens (``<|im_start|>user\\n``). Text is encoded with special tokens as plain text.
     """
+    if scored not in SCORED:
+        raise ValueError(f"scored must be one of {SCORED}, not {scored!r}")
     prompt = PromptFormat(fmt, RuntimeTokenizer(tok), tok.token_to_id(EOS), system)
     parts = [prompt.turn_parts(role) for role in ROLES]             # (before, after) per role
     tok.encode_special_tokens = True
@@ -43,14 +55,16 @@ def encode(tok: Tokenizer, convs: list[Conversation], fmt: str = "eos-turns", sy
         tok.encode_special_tokens = False
     ids: list[int] = []
     mask: list[bool] = []
+    starts: list[int] = []
     for conv in convs:
+        starts.append(len(ids))
         _extend(ids, mask, prompt.head, False)
         for k in range(len(conv)):
             before, after = parts[k % 2]
             _extend(ids, mask, before, False)
-            _extend(ids, mask, next(encoded).ids + after[:1], k > 0)
+            _extend(ids, mask, next(encoded).ids + after[:1], k % 2 == 1 if scored == "assistant" else k > 0)
             _extend(ids, mask, after[1:], False)
-    return Stream(np.asarray(ids, dtype=np.int64), np.asarray(mask, dtype=bool))
+    return Stream(np.asarray(ids, dtype=np.int64), np.asarray(mask, dtype=bool), np.asarray(starts, dtype=np.int64))
 
 
 def _extend(ids: list[int], mask: list[bool], piece: list[int], scored: bool) -> None:
@@ -58,9 +72,16 @@ def _extend(ids: list[int], mask: list[bool], piece: list[int], scored: bool) ->
     mask.extend([scored] * len(piece))
 
 
-def random_windows(stream: Stream, batch: int, seq: int, rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """``batch`` random windows: inputs (B, seq) and targets (B, seq), targets -100 where not scored."""
-    starts = rng.integers(0, len(stream.ids) - seq - 1, size=batch)
+def random_windows(stream: Stream, batch: int, seq: int, rng: np.random.Generator,
+                   aligned: bool = False) -> tuple[np.ndarray, np.ndarray]:
+    """``batch`` random windows: inputs (B, seq) and targets (B, seq), targets -100 where not scored.
+    ``aligned``: each window starts where a conversation starts (one that leaves a whole window)."""
+    last = len(stream.ids) - seq - 1                              # the latest start with a whole window
+    if aligned:
+        eligible = stream.starts[stream.starts < last]
+        starts = eligible[rng.integers(0, len(eligible), size=batch)]
+    else:
+        starts = rng.integers(0, last, size=batch)
     idx = starts[:, None] + np.arange(seq + 1)[None, :]          # (B, seq+1)
     ids, mask = stream.ids[idx], stream.mask[idx]
     targets = np.where(mask[:, 1:], ids[:, 1:], -100)

@@ -31,12 +31,12 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import re
 import statistics
 import sys
 import time
 from pathlib import Path
 
+from export.common.judge import numbered_answers
 from export.common.markdown import cell
 from export.dialogue.reply_checks import (
     LINES,
@@ -204,11 +204,7 @@ def write_blind(args: argparse.Namespace, lines: list[str], replies: dict[str, l
 def unshuffle(args: argparse.Namespace) -> int:
     key = json.loads((args.out / "blind_key.json").read_text())
     data = json.loads((args.out / "replies.json").read_text(encoding="utf-8"))
-    scores = {}
-    for line in args.scores.read_text().splitlines():
-        m = re.match(r"\s*(\d+)\D+([1-5])\b", line)
-        if m:
-            scores[int(m.group(1))] = int(m.group(2))
+    scores = {item: int(score) for item, score in numbered_answers(args.scores, r"\s*(\d+)\D+([1-5])\b").items()}
     table: dict[int, dict[str, int]] = {}
     for k in key:
         if k["item"] in scores:

@@ -34,6 +34,8 @@ SIZES = {  # name: (layers, width, heads)
     "tiny": (2, 64, 2), "mini": (4, 256, 4), "small": (6, 384, 6), "medium": (8, 512, 8), "gpt2": (12, 768, 12),
 }
 STATE = "training_state.pt"
+LAYOUTS = {"stream": "turns", "chat": "assistant"}
+"""``--layout``: what it scores (dialogue_data.encode's ``scored``); ``chat`` also aligns the windows."""
 VAL_WINDOWS = 96
 """Windows scored by the periodic validation (the final one scores the whole validation split)."""
 
@@ -48,6 +50,10 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--format", choices=("auto",) + PROMPT_FORMATS, default="auto",
                    help="prompt format (auto: chatml when the tokenizer has <|im_end|>, else eos-turns)")
     p.add_argument("--system", default="", help="chatml system prompt the conversations are trained under")
+    p.add_argument("--layout", choices=LAYOUTS, default="stream",
+                   help="stream: windows start anywhere, every turn after the first is scored (a chit-chat model "
+                        "learns both sides); chat: windows start at a conversation, only the assistant's turns "
+                        "are scored (a persona learns its own voice)")
     p.add_argument("--lora", type=int, default=0, metavar="R",
                    help="train rank-R adapters on the Llama-family projections only (0: every weight)")
     p.add_argument("--lora-alpha", type=float, help="adapter scale numerator (default 2R)")
@@ -83,7 +89,7 @@ def run(args: argparse.Namespace) -> int:
     if args.system and fmt != "chatml":
         raise UserError("--system needs the chatml prompt format", "drop --system or use --format chatml")
     args.format = fmt
-    train, val = dd.encode(tok, corpus.train, fmt, args.system), dd.encode(tok, corpus.val, fmt, args.system)
+    train, val = (dd.encode(tok, convs, fmt, args.system, LAYOUTS[args.layout]) for convs in (corpus.train, corpus.val))
     print(f"model: {_count(model):,} parameters ({_count(model, trainable=True):,} trained); train {len(train.ids):,} tokens, "
           f"validation {len(val.ids):,}; {'resuming' if resume else 'starting'} in {args.out}", file=sys.stderr)
     trainer = Trainer(args, model, tok, train, val)
@@ -206,7 +212,7 @@ class Trainer:
         import torch
 
         rng = np.random.default_rng([self.args.seed, self.step])    # batches depend only on (seed, step)
-        x, y = dd.random_windows(self.train, self.args.batch, self.seq, rng)
+        x, y = dd.random_windows(self.train, self.args.batch, self.seq, rng, aligned=self.args.layout == "chat")
         x, y = torch.from_numpy(x).to(self.device), torch.from_numpy(y).to(self.device)
         for group in self.opt.param_groups:
             group["lr"] = self.lr()
@@ -265,7 +271,7 @@ class Trainer:
     def report(self, final: dict | None) -> dict:
         return {"command": "python -m export " + shlex.join(sys.argv[1:]),
                 "corpus": self.args.corpus, "init": self.args.init, "seed": self.args.seed,
-                "format": self.args.format, "system": self.args.system, "lora": self.args.lora,
+                "format": self.args.format, "system": self.args.system, "layout": self.args.layout, "lora": self.args.lora,
                 "parameters": _count(self.model), "trained_parameters": _count(self.model, trainable=True),
                 "config": {k: v for k, v in self.model.config.to_dict().items()
                            if k in ("model_type", "n_layer", "n_embd", "n_head", "n_positions", "num_hidden_layers",

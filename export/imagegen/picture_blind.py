@@ -19,11 +19,11 @@ from __future__ import annotations
 import argparse
 import json
 import random
-import re
 from pathlib import Path
 
 import numpy as np
 
+from export.common.judge import numbered_answers
 from export.common.markdown import cell
 from export.imagegen.gan_sheet import sheet_captions
 
@@ -125,7 +125,7 @@ def draw_items(args: argparse.Namespace) -> int:
 
 def write_match(out: Path, names_file: Path, seed: int) -> int:
     key = json.loads((out / "key.json").read_text(encoding="utf-8"))
-    names = _answers(names_file, r"\s*(\d+)\s*[:.)-]\s*(.+?)\s*$")
+    names = numbered_answers(names_file, r"\s*(\d+)\s*[:.)-]\s*(.+?)\s*$")
     pairs = [(it["item"], key["captions"][it["caption"]]["text"], names.get(it["item"], "unclear"))
              for it in key["items"]]
     random.Random(seed + 1).shuffle(pairs)
@@ -142,7 +142,7 @@ def write_match(out: Path, names_file: Path, seed: int) -> int:
 def tally(out: Path, matches_file: Path) -> int:
     key = json.loads((out / "key.json").read_text(encoding="utf-8"))
     pairs = json.loads((out / "match_key.json").read_text(encoding="utf-8"))
-    said = _answers(matches_file, r"\s*(\d+)\D+?\b(yes|no)\b")
+    said = numbered_answers(matches_file, r"\s*(\d+)\D+?\b(yes|no)\b")
     by_item = {p["item"]: (p["name"], said.get(p["pair"]) == "yes") for p in pairs}
     sources = list(key["sources"])
     sets = list(dict.fromkeys(c["set"] for c in key["captions"]))
@@ -192,13 +192,3 @@ def _named(spec: str) -> tuple[str, str]:
     if not sep or not name or not path:
         raise UserError(f"--bundle {spec!r}: expected NAME=DIR", "e.g. --bundle committed=models/default")
     return name, path
-
-
-def _answers(path: Path, pattern: str) -> dict[int, str]:
-    out = {}
-    for line in path.read_text(encoding="utf-8").splitlines():
-        m = re.match(pattern, line.replace("`", ""), re.IGNORECASE)
-        if m:
-            out[int(m.group(1))] = m.group(2).strip().lower()
-    return out
-

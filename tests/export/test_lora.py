@@ -209,3 +209,35 @@ def test_adapter_not_matching_its_manifest_is_refused(adapter_run, llama, tmp_pa
     adapter.write_bytes(bytes(data))
     with pytest.raises(UserError, match="is corrupt"):
         merged_checkpoint(llama, adapter, tmp_path / "cache")
+
+
+def test_chat_layout_scores_only_the_kiosk_and_starts_windows_at_conversations(llama):
+    import numpy as np
+
+    from export.dialogue import dialogue_data as dd
+    from export.dialogue import gpt2_tokenizer as gt
+
+    tok = gt.load_tokenizer(llama)
+    convs = [["hello there", "hi! how are you today?", "fine, my name is kiosk", "nice to meet you!"],
+             ["what is your name?", "my name is kiosk."]] * 3
+
+    def scored(stream):
+        return tok.decode([int(i) for i, m in zip(stream.ids, stream.mask) if m], skip_special_tokens=True)
+
+    turns, kiosk = (dd.encode(tok, convs, "chatml", SYSTEM, s) for s in ("turns", "assistant"))
+    assert np.array_equal(turns.ids, kiosk.ids)
+    assert "fine, my name is kiosk" in scored(turns)
+    assert "fine, my name is kiosk" not in scored(kiosk) and "nice to meet you!" in scored(kiosk)
+    assert scored(kiosk).count("hi! how are you today?") == 3
+    assert list(kiosk.starts) == [0, *np.cumsum([len(dd.encode(tok, [c], "chatml", SYSTEM).ids) for c in convs])[:-1]]
+    x, y = dd.random_windows(kiosk, 32, 64, np.random.default_rng(0), aligned=True)
+    head = dd.encode(tok, [convs[0]], "chatml", SYSTEM).ids[:8]
+    assert (x[:, :8] == head).all()                      # every window opens with the system prompt
+    assert (y >= 0).any(axis=1).all()
+
+
+def test_chat_layout_trains_and_is_reported(corpus, llama, tmp_path):
+    out = tmp_path / "run"
+    assert main(_args(corpus, out, llama, steps=3) + ["--layout", "chat"]) == 0
+    report = json.loads((out / "training.json").read_text())
+    assert report["layout"] == "chat" and report["final"]["step"] == 3

@@ -34,8 +34,9 @@ SIZES = {  # name: (layers, width, heads)
     "tiny": (2, 64, 2), "mini": (4, 256, 4), "small": (6, 384, 6), "medium": (8, 512, 8), "gpt2": (12, 768, 12),
 }
 STATE = "training_state.pt"
-LAYOUTS = {"stream": "turns", "chat": "assistant"}
-"""``--layout``: what it scores (dialogue_data.encode's ``scored``); ``chat`` also aligns the windows."""
+LAYOUTS = {"stream": ("turns", False), "chat": ("assistant", True)}
+"""``--layout``: (what it scores, dialogue_data.encode's ``scored``; whether windows start at a conversation,
+dialogue_data.random_windows's ``aligned``)."""
 VAL_WINDOWS = 96
 """Windows scored by the periodic validation (the final one scores the whole validation split)."""
 
@@ -89,7 +90,7 @@ def run(args: argparse.Namespace) -> int:
     if args.system and fmt != "chatml":
         raise UserError("--system needs the chatml prompt format", "drop --system or use --format chatml")
     args.format = fmt
-    train, val = (dd.encode(tok, convs, fmt, args.system, LAYOUTS[args.layout]) for convs in (corpus.train, corpus.val))
+    train, val = (dd.encode(tok, convs, fmt, args.system, LAYOUTS[args.layout][0]) for convs in (corpus.train, corpus.val))
     print(f"model: {_count(model):,} parameters ({_count(model, trainable=True):,} trained); train {len(train.ids):,} tokens, "
           f"validation {len(val.ids):,}; {'resuming' if resume else 'starting'} in {args.out}", file=sys.stderr)
     trainer = Trainer(args, model, tok, train, val)
@@ -212,7 +213,7 @@ class Trainer:
         import torch
 
         rng = np.random.default_rng([self.args.seed, self.step])    # batches depend only on (seed, step)
-        x, y = dd.random_windows(self.train, self.args.batch, self.seq, rng, aligned=self.args.layout == "chat")
+        x, y = dd.random_windows(self.train, self.args.batch, self.seq, rng, aligned=LAYOUTS[self.args.layout][1])
         x, y = torch.from_numpy(x).to(self.device), torch.from_numpy(y).to(self.device)
         for group in self.opt.param_groups:
             group["lr"] = self.lr()

@@ -21,7 +21,7 @@ NO_ENV: dict[str, str] = {}
 def cli(*args: str, env: dict[str, str] | None = None, launcher: tuple[str, ...] = ("-m", "edge_vdialog"),
         **run) -> subprocess.CompletedProcess:
     clean = {k: v for k, v in os.environ.items() if not k.startswith("EDGE_VDIALOG")}
-    return subprocess.run([sys.executable, *launcher, *args], capture_output=True,
+    return subprocess.run([sys.executable, *launcher, *args], check=False, capture_output=True,
                           text=True, env={**clean, **(env or {})}, timeout=60, **run)
 
 

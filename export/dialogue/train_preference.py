@@ -158,7 +158,6 @@ class Trainer:
 
     def losses(self, pairs: list, ref):
         """(loss, share of pairs the model prefers the right way round, mean reward margin)."""
-        import torch
         import torch.nn.functional as F
 
         lp, n = batch_logps(self.model, [c for c, _ in pairs] + [r for _, r in pairs])

@@ -81,6 +81,11 @@ def _adapter_params(model) -> dict:
 
 def save_adapter(model, path: Path, meta: dict) -> None:
     """Write the adapter (fp16) and ``meta`` (the :data:`META_KEYS`) to ``path`` atomically."""
+    save_tensors(_adapter_params(model), path, meta)
+
+
+def save_tensors(tensors: dict, path: Path, meta: dict) -> None:
+    """Write adapter ``tensors`` (name -> tensor, stored fp16) and ``meta`` to ``path`` atomically."""
     import torch
     from safetensors.torch import save_file
 
@@ -88,7 +93,7 @@ def save_adapter(model, path: Path, meta: dict) -> None:
     if missing:
         raise ValueError(f"adapter metadata lacks {missing}")
     tmp = path.with_suffix(".tmp")
-    save_file({k: v.detach().to(torch.float16).contiguous() for k, v in _adapter_params(model).items()}, str(tmp),
+    save_file({k: v.detach().to(torch.float16).contiguous() for k, v in tensors.items()}, str(tmp),
               metadata={k: json.dumps(meta[k]) for k in META_KEYS})
     tmp.replace(path)
 

@@ -241,3 +241,29 @@ def test_chat_layout_trains_and_is_reported(corpus, llama, tmp_path):
     assert main(_args(corpus, out, llama, steps=3) + ["--layout", "chat"]) == 0
     report = json.loads((out / "training.json").read_text())
     assert report["layout"] == "chat" and report["final"]["step"] == 3
+
+
+def test_scaled_adapter_merges_a_scaled_change(adapter_run, llama, tmp_path, capsys):
+    import torch
+    from transformers import AutoModelForCausalLM
+
+    from export.dialogue import lora
+
+    scaled = tmp_path / "scaled.safetensors"
+    assert main(["lora-scale", "--adapter", str(adapter_run / lora.ADAPTER_FILE), "--scale", "0.5",
+                 "--out", str(scaled)]) == 0
+    assert lora.read_meta(scaled) == lora.read_meta(adapter_run / lora.ADAPTER_FILE)
+
+    def merged_weight(path):
+        model = AutoModelForCausalLM.from_pretrained(str(llama))
+        lora.load_adapter(model, path)
+        lora.merge(model)
+        return model.model.layers[0].self_attn.q_proj.weight.detach()
+
+    base = AutoModelForCausalLM.from_pretrained(str(llama)).model.layers[0].self_attn.q_proj.weight.detach()
+    full, half = merged_weight(adapter_run / lora.ADAPTER_FILE) - base, merged_weight(scaled) - base
+    assert float(full.abs().max()) > 1e-3
+    torch.testing.assert_close(half, 0.5 * full, atol=2e-3 * float(full.abs().max()), rtol=0)
+    assert main(["lora-scale", "--adapter", str(adapter_run / lora.ADAPTER_FILE), "--scale", "0",
+                 "--out", str(tmp_path / "x.safetensors")]) == 1
+    assert "--scale must be in (0, 4]" in capsys.readouterr().err

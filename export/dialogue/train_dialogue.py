@@ -13,11 +13,9 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import platform
 import shlex
-import shutil
 import sys
 import time
 from pathlib import Path
@@ -26,6 +24,7 @@ import numpy as np
 
 from edge_vdialog.dialogue.prompt import FORMATS as PROMPT_FORMATS
 from edge_vdialog.errors import UserError
+from export.common.checkpoints import staged, warmup_cosine
 from export.dialogue import dialogue_data as dd
 from export.dialogue import lora
 from export.dialogue.corpus import load_corpus
@@ -175,9 +174,7 @@ class Trainer:
         return self.elapsed / (self.args.minutes * 60)
 
     def lr(self) -> float:
-        warm = min(1.0, (self.step + 1) / self.args.warmup)
-        cosine = 0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * min(self.progress(), 1.0)))
-        return self.args.lr * warm * cosine
+        return warmup_cosine(self.args.lr, self.step, self.args.warmup, self.progress())
 
     def fit(self) -> None:
         from tqdm import tqdm
@@ -242,25 +239,18 @@ class Trainer:
         """Write the HF checkpoint and the training state into ``--out`` (via a sibling temp dir)."""
         import torch
 
-        out = self.args.out
-        tmp = out.with_name(out.name + ".saving")
-        shutil.rmtree(tmp, ignore_errors=True)
-        tmp.mkdir(parents=True)
-        if self.args.lora:
-            lora.save_adapter(self.model, tmp / lora.ADAPTER_FILE, {
-                "rank": self.args.lora, "alpha": self.args.lora_alpha or 2.0 * self.args.lora,
-                "targets": list(lora.TARGETS), "base": self.args.init, "prompt_format": self.args.format,
-                "system_prompt": self.args.system})
-        else:
-            self.model.save_pretrained(str(tmp))
-            _save_tokenizer(self.tok, self.model.config.model_type, self.args.init_dir, tmp)
-        torch.save({"step": self.step, "elapsed": self.elapsed, "optimizer": self.opt.state_dict(),
-                    "history": self.history}, tmp / STATE)
-        (tmp / "training.json").write_text(json.dumps(self.report(final), indent=2) + "\n", encoding="utf-8")
-        out.mkdir(parents=True, exist_ok=True)
-        for f in tmp.iterdir():
-            os.replace(f, out / f.name)
-        tmp.rmdir()
+        with staged(self.args.out) as tmp:
+            if self.args.lora:
+                lora.save_adapter(self.model, tmp / lora.ADAPTER_FILE, {
+                    "rank": self.args.lora, "alpha": self.args.lora_alpha or 2.0 * self.args.lora,
+                    "targets": list(lora.TARGETS), "base": self.args.init, "prompt_format": self.args.format,
+                    "system_prompt": self.args.system})
+            else:
+                self.model.save_pretrained(str(tmp))
+                _save_tokenizer(self.tok, self.model.config.model_type, self.args.init_dir, tmp)
+            torch.save({"step": self.step, "elapsed": self.elapsed, "optimizer": self.opt.state_dict(),
+                        "history": self.history}, tmp / STATE)
+            (tmp / "training.json").write_text(json.dumps(self.report(final), indent=2) + "\n", encoding="utf-8")
 
     def load_state(self, path: Path) -> None:
         import torch

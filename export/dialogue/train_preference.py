@@ -21,10 +21,7 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
-import os
 import shlex
-import shutil
 import sys
 import time
 from pathlib import Path
@@ -32,6 +29,7 @@ from pathlib import Path
 import numpy as np
 
 from edge_vdialog.errors import UserError
+from export.common.checkpoints import staged, warmup_cosine
 from export.dialogue import dialogue_data as dd
 from export.dialogue import lora
 
@@ -153,8 +151,7 @@ class Trainer:
         return torch.cat(rows)
 
     def lr(self) -> float:
-        warm = min(1.0, (self.step + 1) / self.args.warmup)
-        return self.args.lr * warm * (0.1 + 0.9 * 0.5 * (1 + math.cos(math.pi * min(self.step / self.args.steps, 1.0))))
+        return warmup_cosine(self.args.lr, self.step, self.args.warmup, self.step / self.args.steps)
 
     def losses(self, pairs: list, ref):
         """(loss, share of pairs the model prefers the right way round, mean reward margin)."""
@@ -212,20 +209,13 @@ class Trainer:
     def save(self) -> None:
         import torch
 
-        out = self.args.out
-        tmp = out.with_name(out.name + ".saving")
-        shutil.rmtree(tmp, ignore_errors=True)
-        tmp.mkdir(parents=True)
-        lora.save_adapter(self.model, tmp / lora.ADAPTER_FILE, self.meta)
-        torch.save({"step": self.step, "elapsed": self.elapsed, "optimizer": self.opt.state_dict(),
-                    "history": self.history, "ref_train": self.ref_train, "ref_val": self.ref_val}, tmp / STATE)
         report = {"command": "python -m export " + shlex.join(sys.argv[1:]), "adapter": str(self.args.adapter),
                   "pairs": str(self.args.pairs), "train_pairs": len(self.train), "val_pairs": len(self.val),
                   "beta": self.args.beta, "sft": self.args.sft, "lr": self.args.lr, "batch": self.args.batch,
                   "steps": self.step, "train_minutes": round(self.elapsed / 60, 2), "threads": self.args.threads,
                   "seed": self.args.seed, "history": self.history}
-        (tmp / "training.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")
-        out.mkdir(parents=True, exist_ok=True)
-        for f in tmp.iterdir():
-            os.replace(f, out / f.name)
-        tmp.rmdir()
+        with staged(self.args.out) as tmp:
+            lora.save_adapter(self.model, tmp / lora.ADAPTER_FILE, self.meta)
+            torch.save({"step": self.step, "elapsed": self.elapsed, "optimizer": self.opt.state_dict(),
+                        "history": self.history, "ref_train": self.ref_train, "ref_val": self.ref_val}, tmp / STATE)
+            (tmp / "training.json").write_text(json.dumps(report, indent=2) + "\n", encoding="utf-8")

@@ -57,11 +57,14 @@ def load_models(settings: Settings) -> Models:
         default_bundle_dir,
         default_dialogue_bundle_dir,
     )
+    from edge_vdialog.dialogue.skills import SkilledDialogue
     from edge_vdialog.loaders import load_component
 
     d, e = settings.dialogue, settings.engines
     chat = load_component(Bundle.load(d.bundle or default_dialogue_bundle_dir()), "dialogue",
                           e.options(d.threads))
+    if d.skills:
+        chat = SkilledDialogue(chat, d.skills)
     generator = None
     if settings.imagegen.enabled:
         generator = load_component(Bundle.load(settings.imagegen.bundle or default_bundle_dir()),

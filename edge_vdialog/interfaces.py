@@ -73,6 +73,11 @@ class Dialogue(Protocol):
         """Forget the conversation."""
         ...
 
+    def remember(self, text: str, reply: str) -> None:
+        """Add an exchange answered without the model (a skill, :mod:`edge_vdialog.dialogue.skills`)
+        to the history, so the next reply follows on from it."""
+        ...
+
 
 class ImageGenerator(Protocol):
     """Text -> picture."""

@@ -129,6 +129,18 @@ class Dialogue(Section):
                                 "that reaches it finishes its word and ends with an ellipsis")
     threads: int | None = Field(None, ge=1, le=256,
                                 description="inference threads; unset: engines.threads")
+    skills: tuple[str, ...] = Field(("arithmetic", "clock", "unreadable"), description="lines answered "
+                                    "exactly instead of by the model: arithmetic (sums), clock (time, day, "
+                                    "date), unreadable (no words, a keyboard mash); []: none")
+
+    @field_validator("skills")
+    @classmethod
+    def _known_skills(cls, names: tuple[str, ...]) -> tuple[str, ...]:
+        from edge_vdialog.dialogue.skills import SKILLS
+        unknown = [n for n in names if n not in SKILLS]
+        if unknown:
+            raise ValueError(f"unknown skills {unknown}; this runtime has: {', '.join(SKILLS)}")
+        return names
 
     def sampling(self) -> Sampling:
         """The runtime's sampling parameters for these settings."""

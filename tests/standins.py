@@ -27,6 +27,9 @@ class ScriptedChat:
         self.history.clear()
         self.resets += 1
 
+    def remember(self, text: str, reply: str) -> None:
+        self.history.append((text, reply))
+
     def send(self, text: str, sampling=None, cancel: threading.Event | None = None):
         if "boom" in text:
             raise RuntimeError("the model fell over")

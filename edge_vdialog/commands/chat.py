@@ -13,9 +13,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--bundle", type=Path, default=None,
                    help="bundle directory (default: SmolLM2 if built, else the committed GPT-2)")
     p.add_argument("--greedy", action="store_true",
-                   help="plain argmax, no sampling and no repetition penalty (reproducible)")
+                   help="plain argmax, no sampling and no repetition penalties (reproducible)")
     p.add_argument("--seed", type=int, default=None, help="random seed for sampling")
-    p.add_argument("--max-new-tokens", type=int, default=64, metavar="N")
+    p.add_argument("--max-new-tokens", type=int, default=None, metavar="N",
+                   help="hard reply cap, tokens (default: the kiosk's, [dialogue] max_new_tokens)")
+    p.add_argument("--no-skills", action="store_true",
+                   help="every line goes to the model (no exact sums, clock or unreadable-input answers)")
     p.add_argument("--raw", action="store_true",
                    help="TEXT is a plain prompt (no dialogue template); print only the continuation")
     p.add_argument("--threads", type=int, default=None, help="ONNX Runtime threads (default: one per core)")
@@ -23,16 +26,25 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def run(args: argparse.Namespace) -> int:
+    from dataclasses import replace
+
     from edge_vdialog.bundle import Bundle, default_dialogue_bundle_dir
-    from edge_vdialog.dialogue import Sampling, load_chat
+    from edge_vdialog.dialogue import load_chat
+    from edge_vdialog.dialogue.skills import SkilledDialogue
     from edge_vdialog.engines import EngineOptions
     from edge_vdialog.errors import UserError
+    from edge_vdialog.settings import Dialogue
 
-    if args.max_new_tokens < 1:
+    if args.max_new_tokens is not None and args.max_new_tokens < 1:
         raise UserError("--max-new-tokens must be at least 1")
-    sampling = (Sampling(greedy=True, repetition_penalty=1.0, max_new_tokens=args.max_new_tokens)
-                if args.greedy else Sampling(seed=args.seed, max_new_tokens=args.max_new_tokens))
+    kiosk = Dialogue()                   # the kiosk's defaults: sampling, clean endings, skills
+    sampling = replace(kiosk.sampling(), seed=args.seed,
+                       max_new_tokens=args.max_new_tokens or kiosk.max_new_tokens)
+    if args.greedy:
+        sampling = replace(sampling, greedy=True, repetition_penalty=1.0, no_repeat_ngram=0)
     chat = load_chat(Bundle.load(args.bundle or default_dialogue_bundle_dir()), EngineOptions(threads=args.threads))
+    if not args.no_skills and not args.raw:
+        chat = SkilledDialogue(chat, kiosk.skills)
     if args.text is not None:
         pieces = chat.complete(args.text, sampling) if args.raw else chat.send(args.text, sampling)
         _print(pieces)

@@ -85,6 +85,11 @@ class Conversation:
             self.history += [user, Message("assistant", answer)]
             self._compact(max_new)
 
+    def remember(self, text: str, reply: str) -> None:
+        """Add an exchange answered elsewhere (a skill) to the history; the next prompt cuts the
+        history to the context as usual."""
+        self.history += [Message("user", clean_text(text)), Message("assistant", reply.strip())]
+
     def complete(self, text: str, sampling: Sampling = Sampling(),
                  cancel: threading.Event | None = None) -> Iterator[str]:
         """Continue ``text`` as a plain prompt (no template, no history); yields the continuation,

@@ -54,6 +54,9 @@ class TritonDialogue:
     def reset(self) -> None:
         self.kept = []
 
+    def remember(self, text: str, reply: str) -> None:
+        self.kept = [*self.kept, ["user", text], ["assistant", reply.strip()]]
+
     def send(self, text: str, sampling: Sampling, cancel: threading.Event | None = None) -> Iterator[str]:
         if not text.strip():
             raise UserError("empty message", "type something to say")

@@ -10,7 +10,9 @@ Set-ups (``--setups``, comma-separated; each one fresh conversation per visitor 
   defaults of ``edge_vdialog.settings``: clean endings).
 * ``tuned``: the persona-tuned SmolLM2 bundle (``--tuned``, default models/smollm2) with its own system
   prompt and the runtime's default sampling; ``tuned-old``: the ``--tuned-old`` bundle (an earlier
-  persona-tuned one; default: the same) likewise.
+  persona-tuned one; default: the same) likewise; ``kiosk``: the ``--tuned`` bundle behind the runtime's
+  default skills (:mod:`edge_vdialog.dialogue.skills`: exact sums, the clock, unreadable input), as the
+  kiosk and ``edge-vdialog chat`` answer.
 * ``gpt2``: the ``--gpt2`` bundle (models/default) with the runtime's default sampling; ``gpt2-old``:
   the ``--gpt2-old`` bundle (the GPT-2 before persona training; default: the same) with the same sampling.
 
@@ -49,7 +51,7 @@ from export.dialogue.reply_checks import (
 
 OLD_SYSTEM = "You are a friendly assistant at a kiosk. Answer briefly."
 """The SmolLM2 bundle's system prompt before issue 12."""
-SETUPS = ("old", "prompted", "tuned-old", "tuned", "gpt2-old", "gpt2")
+SETUPS = ("old", "prompted", "tuned-old", "tuned", "kiosk", "gpt2-old", "gpt2")
 
 RUBRIC = (
     "You are judging replies of a friendly public kiosk assistant (a screen with a camera in a shop or lobby) "
@@ -109,6 +111,7 @@ def generate(setup: str, lines: list[str], args: argparse.Namespace) -> list[dic
     from edge_vdialog.bundle import Bundle
     from edge_vdialog.dialogue import Sampling, load_chat
     from edge_vdialog.dialogue.prompt import PromptFormat
+    from edge_vdialog.dialogue.skills import SkilledDialogue
     from edge_vdialog.engines import EngineOptions
     from edge_vdialog.errors import UserError
     from edge_vdialog.settings import Dialogue
@@ -121,6 +124,7 @@ def generate(setup: str, lines: list[str], args: argparse.Namespace) -> list[dic
     old = Sampling(soft_max_chars=0, max_new_tokens=64)
     choices = {"old": (args.smollm2_base, OLD_SYSTEM, old), "prompted": (args.smollm2_base, system_prompt(args), default),
                "tuned-old": (args.tuned_old or args.tuned, None, default), "tuned": (args.tuned, None, default),
+               "kiosk": (args.tuned, None, default),
                "gpt2-old": (args.gpt2_old or args.gpt2, None, default),
                "gpt2": (args.gpt2, None, default)}
     if setup not in choices:
@@ -129,6 +133,8 @@ def generate(setup: str, lines: list[str], args: argparse.Namespace) -> list[dic
     chat = load_chat(Bundle.load(bundle), EngineOptions(threads=1))
     if system is not None:                      # the same format with another system prompt
         chat.fmt = PromptFormat(chat.fmt.name, chat.tok, chat.fmt.eos_id, system)
+    if setup == "kiosk":
+        chat = SkilledDialogue(chat, Dialogue().skills)
     out = []
     for i, line in enumerate(lines):
         chat.reset()

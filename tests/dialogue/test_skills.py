@@ -1,0 +1,134 @@
+"""Skills: sums, the clock and unreadable input answered exactly, the rest by a real model."""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime
+
+import pytest
+
+from edge_vdialog.bundle import Bundle
+from edge_vdialog.dialogue import Sampling, load_chat
+from edge_vdialog.dialogue.prompt import Message
+from edge_vdialog.dialogue.skills import SKILLS, SkilledDialogue, skill_answer
+from edge_vdialog.errors import ConfigError, UserError
+from edge_vdialog.settings import Dialogue, load_settings
+from tests.dialogue.cli import run_cli
+
+NOW = datetime(2026, 12, 1, 14, 5)
+QUICK = Sampling(greedy=True, max_new_tokens=8)
+SHORT = Sampling(greedy=True, max_new_tokens=1)
+"""A reply short enough that the tiny model's 128 positions keep both exchanges."""
+
+
+def answer(text: str, skills=SKILLS) -> str | None:
+    return skill_answer(text, skills, NOW, random.Random(0))
+
+
+@pytest.mark.parametrize(("text", "reply"), [
+    ("what's 12 times 7?", "12 times 7 is 84."),
+    ("What is 345 plus 278?", "345 plus 278 is 623."),
+    ("12x7", "12 times 7 is 84."),
+    ("hello, how much is twenty one times three please", "21 times 3 is 63."),
+    ("three hundred and five minus 5", "305 minus 5 is 300."),
+    ("calculate (3 + 4) * 2", "(3 plus 4) times 2 is 14."),
+    ("what is 15% of 80", "15% of 80 is 12."),
+    ("what is 7 squared?", "7 squared is 49."),
+    ("2^10", "2 to the power of 10 is 1,024."),
+    ("what is 2 / 3", "2 divided by 3 is 0.6667."),
+    ("1 ÷ 100000", "1 divided by 100,000 is 0.00001."),
+    ("what is 0.1 + 0.2", "0.1 plus 0.2 is 0.3."),
+    ("what is 1,000 × 1,000", "1,000 times 1,000 is 1,000,000."),
+])
+def test_sums_are_exact(text, reply):
+    assert answer(text) == reply
+
+
+@pytest.mark.parametrize(("text", "reply"), [
+    ("what is 10 divided by 0", "Dividing by zero"),
+    ("2 ^ 5000", "too big"),
+    ("(-8) ^ (1/3)", "no answer"),
+])
+def test_sums_without_an_answer_say_so(text, reply):
+    assert reply in answer(text)
+
+
+@pytest.mark.parametrize("text", [
+    "42", "what is love", "how many days are in a leap year", "I have 2 cats and 3 dogs",
+    "one two three", "what's 3 +", "i got 99 problems", "what time do you close?",
+    "9" * 40 + " + 1", "what is 12 times 7? " + "and more " * 30,
+])
+def test_other_lines_go_to_the_model(text):
+    assert answer(text) is None
+
+
+@pytest.mark.parametrize(("text", "reply"), [
+    ("what time is it?", "It's 2:05 pm."),
+    ("Excuse me, what's the time please", "It's 2:05 pm."),
+    ("what day of the week is it today?", "Today is Tuesday."),
+    ("what's the date today?", "Today is Tuesday, 1 December 2026."),
+    ("what year is it", "It's 2026."),
+])
+def test_the_clock_is_the_kiosks(text, reply):
+    assert answer(text) == reply
+
+
+def test_midnight_and_noon():
+    assert skill_answer("time?", SKILLS, datetime(2026, 1, 1, 0, 7), random.Random()) == "It's 12:07 am."
+    assert skill_answer("time?", SKILLS, datetime(2026, 1, 1, 12, 0), random.Random()) == "It's 12:00 pm."
+
+
+@pytest.mark.parametrize("text", ["?", "...", "!!!", "👍", "asdfghjkl", "zxcvbnm", "sdfsdf qwrtz"])
+def test_unreadable_lines_get_a_friendly_request(text):
+    reply = answer(text)
+    assert reply and reply.endswith(("?", "!", ".")) and "draw" in reply or "another way" in reply \
+        or "talk about" in reply or "Try me again" in reply
+
+
+@pytest.mark.parametrize("text", ["ok", "lol", "hmmmm", "rhythm", "strengths", "banana", "asdf", "你好"])
+def test_short_or_rare_words_are_not_unreadable(text):
+    assert answer(text) is None
+
+
+def test_only_the_chosen_skills_answer():
+    assert answer("what time is it?", ("arithmetic",)) is None
+    assert answer("2+2", ("clock", "unreadable")) is None
+    assert answer("?", ()) is None
+
+
+def test_a_skill_answer_joins_the_models_history(tiny):
+    chat = load_chat(Bundle.load(tiny["llama_fp32"]))
+    kiosk = SkilledDialogue(chat, SKILLS, clock=lambda: NOW)
+    assert "".join(kiosk.send("what's 12 times 7?", QUICK)) == "12 times 7 is 84."
+    assert chat.history == [Message("user", "what's 12 times 7?"), Message("assistant", "12 times 7 is 84.")]
+    ids, dropped = chat.fmt.build(chat.history, Message("user", "thanks!"), chat.decoder.max_context - 9)
+    assert dropped == 0 and "12 times 7 is 84." in chat.tok.hf.decode(ids)    # the next prompt holds it
+    reply = "".join(kiosk.send("thanks!", SHORT))           # the model answers the next line
+    assert reply and chat.history[-2:] == [Message("user", "thanks!"), Message("assistant", reply.strip())]
+    assert kiosk.provider == chat.provider
+    kiosk.reset()
+    assert chat.history == []
+
+
+def test_empty_text_is_still_the_dialogues_error(tiny):
+    kiosk = SkilledDialogue(load_chat(Bundle.load(tiny["gpt2_int8"])))
+    with pytest.raises(UserError, match="empty"):
+        list(kiosk.send(" \x01 ", QUICK))
+
+
+def test_settings_name_the_skills(tmp_path):
+    assert Dialogue().skills == SKILLS
+    config = tmp_path / "config.toml"
+    config.write_text('[dialogue]\nskills = ["clock", "jokes"]\n')
+    with pytest.raises(ConfigError, match="jokes"):
+        load_settings(config)
+    config.write_text("[dialogue]\nskills = []\n")
+    assert load_settings(config).dialogue.skills == ()
+
+
+def test_chat_command_answers_sums_unless_told_not_to(tiny):
+    bundle = str(tiny["gpt2_int8"])
+    out = run_cli("chat", "--bundle", bundle, "what is 6 times 7?")
+    assert (out.returncode, out.stdout) == (0, "6 times 7 is 42.\n"), out.stderr
+    out = run_cli("chat", "--bundle", bundle, "--no-skills", "--greedy", "what is 6 times 7?")
+    assert out.returncode == 0 and out.stdout.strip() != "6 times 7 is 42."

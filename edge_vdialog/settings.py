@@ -14,6 +14,7 @@ fall back to plain strings (``v4l2:///dev/video0``). Any problem raises :class:`
 from __future__ import annotations
 
 import os
+import re
 import stat
 import sys
 from collections.abc import Mapping
@@ -129,9 +130,14 @@ class Dialogue(Section):
                                 "that reaches it finishes its word and ends with an ellipsis")
     threads: int | None = Field(None, ge=1, le=256,
                                 description="inference threads; unset: engines.threads")
-    skills: tuple[str, ...] = Field(("arithmetic", "clock", "unreadable"), description="lines answered "
-                                    "exactly instead of by the model: arithmetic (sums), clock (time, day, "
-                                    "date), unreadable (no words, a keyboard mash); []: none")
+    skills: tuple[str, ...] = Field(("arithmetic", "clock", "draw", "places", "unreadable"),
+                                    description="lines answered exactly instead of by the model, tried in "
+                                    "this order: arithmetic (sums), clock (time, day, date), draw ('draw me "
+                                    "a dragon'; only when pictures are drawn), places (where things are: "
+                                    "[dialogue.places], else 'I have no map'), unreadable (no words, a "
+                                    "keyboard mash); []: none")
+    places: dict[str, str] = Field({}, description="the places skill's answers: a word visitors ask the way "
+                                   "to -> where it is, e.g. toilet = \"The toilets are past the lifts.\"")
 
     @field_validator("skills")
     @classmethod
@@ -141,6 +147,15 @@ class Dialogue(Section):
         if unknown:
             raise ValueError(f"unknown skills {unknown}; this runtime has: {', '.join(SKILLS)}")
         return names
+
+    @field_validator("places")
+    @classmethod
+    def _place_answers(cls, places: dict[str, str]) -> dict[str, str]:
+        for word, where in places.items():
+            if not re.fullmatch(r"[^\W\d_]+(?: [^\W\d_]+)*", word) or not 1 <= len(where.strip()) <= 300:
+                raise ValueError(f"places: {word!r} must be a word or words (letters only) and its answer "
+                                 f"1-300 characters")
+        return {word.lower(): where.strip() for word, where in places.items()}
 
     def sampling(self) -> Sampling:
         """The runtime's sampling parameters for these settings."""

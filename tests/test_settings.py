@@ -80,7 +80,8 @@ def test_env_value_is_validated_too():
 
 
 def test_rendered_toml_reads_back_the_same(tmp_path):
-    s = load_settings(None, {"camera.uri": "file://café 中.mp4", "imagegen.seed": 7}, environ=NO_ENV)
+    s = load_settings(None, {"camera.uri": "file://café 中.mp4", "imagegen.seed": 7,
+                             "dialogue.places": {"first aid": "At \"reception\"."}}, environ=NO_ENV)
     assert load_settings(write(tmp_path, render_toml(s)), environ=NO_ENV) == s
 
 

@@ -18,7 +18,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--max-new-tokens", type=int, default=None, metavar="N",
                    help="hard reply cap, tokens (default: the kiosk's, [dialogue] max_new_tokens)")
     p.add_argument("--no-skills", action="store_true",
-                   help="every line goes to the model (no exact sums, clock or unreadable-input answers)")
+                   help="every line goes to the model (no exact sums, clock, places or unreadable-input answers)")
     p.add_argument("--raw", action="store_true",
                    help="TEXT is a plain prompt (no dialogue template); print only the continuation")
     p.add_argument("--threads", type=int, default=None, help="ONNX Runtime threads (default: one per core)")
@@ -43,8 +43,8 @@ def run(args: argparse.Namespace) -> int:
     if args.greedy:
         sampling = replace(sampling, greedy=True, repetition_penalty=1.0, no_repeat_ngram=0)
     chat = load_chat(Bundle.load(args.bundle or default_dialogue_bundle_dir()), EngineOptions(threads=args.threads))
-    if not args.no_skills and not args.raw:
-        chat = SkilledDialogue(chat, kiosk.skills)
+    if not args.no_skills and not args.raw:          # no pictures here: no "Here's a dragon!"
+        chat = SkilledDialogue(chat, [s for s in kiosk.skills if s != "draw"])
     if args.text is not None:
         pieces = chat.complete(args.text, sampling) if args.raw else chat.send(args.text, sampling)
         _print(pieces)

@@ -34,4 +34,6 @@ def toml_value(value: object) -> str:
         return "[" + ", ".join(toml_value(v) for v in value) + "]"
     if isinstance(value, (str, Path)):
         return json.dumps(str(value), ensure_ascii=False)  # a JSON string is a valid TOML basic string
+    if isinstance(value, dict):                            # an inline table; every key quoted
+        return "{" + ", ".join(f"{toml_value(str(k))} = {toml_value(v)}" for k, v in value.items()) + "}"
     raise TypeError(f"no TOML form for {type(value).__name__}")

@@ -11,8 +11,8 @@ Set-ups (``--setups``, comma-separated; each one fresh conversation per visitor 
 * ``tuned``: the persona-tuned SmolLM2 bundle (``--tuned``, default models/smollm2) with its own system
   prompt and the runtime's default sampling; ``tuned-old``: the ``--tuned-old`` bundle (an earlier
   persona-tuned one; default: the same) likewise; ``kiosk``: the ``--tuned`` bundle behind the runtime's
-  default skills (:mod:`edge_vdialog.dialogue.skills`: exact sums, the clock, unreadable input), as the
-  kiosk and ``edge-vdialog chat`` answer.
+  default skills (:mod:`edge_vdialog.dialogue.skills`: exact sums, the clock, drawing requests, the way to
+  places, unreadable input), as the kiosk answers.
 * ``gpt2``: the ``--gpt2`` bundle (models/default) with the runtime's default sampling; ``gpt2-old``:
   the ``--gpt2-old`` bundle (the GPT-2 before persona training; default: the same) with the same sampling.
 
@@ -77,6 +77,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--system", help="persona system prompt for 'prompted' (default: the export's DEFAULT_SYSTEM)")
     p.add_argument("--temperature", type=float, help="override the runtime default sampling's")
     p.add_argument("--repetition-penalty", type=float, help="override the runtime default sampling's")
+    p.add_argument("--reply-chars", type=int, help="override the runtime default soft reply length")
     p.add_argument("--seed", type=int, default=0, help="sampling seeds (seed + line index) and blind order")
     p.add_argument("--out", type=Path, required=True, help="output directory")
     p.add_argument("--scores", type=Path, help="judge's scores (ITEM SCORE per line): write scores.md only")
@@ -121,6 +122,8 @@ def generate(setup: str, lines: list[str], args: argparse.Namespace) -> list[dic
         default = replace(default, temperature=args.temperature)
     if args.repetition_penalty:
         default = replace(default, repetition_penalty=args.repetition_penalty)
+    if args.reply_chars is not None:
+        default = replace(default, soft_max_chars=args.reply_chars)
     old = Sampling(soft_max_chars=0, max_new_tokens=64)
     choices = {"old": (args.smollm2_base, OLD_SYSTEM, old), "prompted": (args.smollm2_base, system_prompt(args), default),
                "tuned-old": (args.tuned_old or args.tuned, None, default), "tuned": (args.tuned, None, default),
@@ -134,7 +137,7 @@ def generate(setup: str, lines: list[str], args: argparse.Namespace) -> list[dic
     if system is not None:                      # the same format with another system prompt
         chat.fmt = PromptFormat(chat.fmt.name, chat.tok, chat.fmt.eos_id, system)
     if setup == "kiosk":
-        chat = SkilledDialogue(chat, Dialogue().skills)
+        chat = SkilledDialogue(chat, Dialogue().skills)          # the kiosk draws: every default skill
     out = []
     for i, line in enumerate(lines):
         chat.reset()

@@ -10,7 +10,7 @@ import pytest
 from edge_vdialog.bundle import Bundle
 from edge_vdialog.dialogue import Sampling, load_chat
 from edge_vdialog.dialogue.prompt import Message
-from edge_vdialog.dialogue.skills import SKILLS, SkilledDialogue, skill_answer
+from edge_vdialog.dialogue.skills import SKILLS, Context, SkilledDialogue, skill_answer
 from edge_vdialog.errors import ConfigError, UserError
 from edge_vdialog.settings import Dialogue, load_settings
 from tests.dialogue.cli import run_cli
@@ -21,8 +21,8 @@ SHORT = Sampling(greedy=True, max_new_tokens=1)
 """A reply short enough that the tiny model's 128 positions keep both exchanges."""
 
 
-def answer(text: str, skills=SKILLS) -> str | None:
-    return skill_answer(text, skills, NOW, random.Random(0))
+def answer(text: str, skills=SKILLS, places=None) -> str | None:
+    return skill_answer(text, skills, Context(NOW, random.Random(0), places or {}))
 
 
 @pytest.mark.parametrize(("text", "reply"), [
@@ -74,8 +74,8 @@ def test_the_clock_is_the_kiosks(text, reply):
 
 
 def test_midnight_and_noon():
-    assert skill_answer("time?", SKILLS, datetime(2026, 1, 1, 0, 7), random.Random()) == "It's 12:07 am."
-    assert skill_answer("time?", SKILLS, datetime(2026, 1, 1, 12, 0), random.Random()) == "It's 12:00 pm."
+    assert skill_answer("time?", SKILLS, Context(datetime(2026, 1, 1, 0, 7), random.Random())) == "It's 12:07 am."
+    assert skill_answer("time?", SKILLS, Context(datetime(2026, 1, 1, 12, 0), random.Random())) == "It's 12:00 pm."
 
 
 @pytest.mark.parametrize("text", ["?", "...", "!!!", "👍", "asdfghjkl", "zxcvbnm", "sdfsdf qwrtz"])
@@ -90,6 +90,40 @@ def test_short_or_rare_words_are_not_unreadable(text):
     assert answer(text) is None
 
 
+@pytest.mark.parametrize(("text", "reply"), [
+    ("can you draw me a dragon?", "Here's a dragon!"),
+    ("draw a robot walking a dog", "Here's a robot walking a dog!"),
+    ("Could you please paint an owl for me?", "Here's an owl!"),
+    ("draw my house", "Here's your house!"),
+    ("draw cats", "Here are cats!"),
+    ("can u draw two elephants pls", "Here are two elephants!"),
+    ("a picture of the sea please", "Here's the sea!"),
+])
+def test_drawing_requests_say_what_is_drawn(text, reply):
+    assert answer(text).startswith(reply)
+
+
+@pytest.mark.parametrize("text", [
+    "can you draw?", "draw something", "draw me", "draw yourself", "can you draw me a cat and tell me a story",
+    "draw a very big red dragon flying over a castle at night in the rain", "I like to draw horses",
+])
+def test_vague_or_bigger_drawing_requests_go_to_the_model(text):
+    assert answer(text) is None
+
+
+def test_places_come_from_the_owner_else_no_invented_way():
+    places = {"toilet": "The toilets are past the lifts, on your left.", "coffee shop": "The cafe is by the door."}
+    assert answer("where is the nearest toilet?", places=places) == places["toilet"]
+    assert answer("excuse me, where are the toilets", places=places) == places["toilet"]
+    assert answer("is there a coffee shop near here", places=places) == places["coffee shop"]
+    for text in ("where's the pharmacy?", "which way to the exit", "is there an ATM around here?",
+                 "how do I get to the train station", "where is the nearest petrol pump"):
+        assert "map" in answer(text, places=places), text
+    for text in ("where are you from?", "where do you live?", "where is my friend?", "is there a god?",
+                 "where is Paris?", "where is the toilet and how much does it cost"):
+        assert answer(text, places=places) is None, text
+
+
 def test_only_the_chosen_skills_answer():
     assert answer("what time is it?", ("arithmetic",)) is None
     assert answer("2+2", ("clock", "unreadable")) is None
@@ -99,6 +133,8 @@ def test_only_the_chosen_skills_answer():
 def test_a_skill_answer_joins_the_models_history(tiny):
     chat = load_chat(Bundle.load(tiny["llama_fp32"]))
     kiosk = SkilledDialogue(chat, SKILLS, clock=lambda: NOW)
+    with pytest.raises(ValueError, match="jokes"):
+        SkilledDialogue(chat, ["clock", "jokes"])
     assert "".join(kiosk.send("what's 12 times 7?", QUICK)) == "12 times 7 is 84."
     assert chat.history == [Message("user", "what's 12 times 7?"), Message("assistant", "12 times 7 is 84.")]
     ids, dropped = chat.fmt.build(chat.history, Message("user", "thanks!"), chat.decoder.max_context - 9)
@@ -124,6 +160,12 @@ def test_settings_name_the_skills(tmp_path):
         load_settings(config)
     config.write_text("[dialogue]\nskills = []\n")
     assert load_settings(config).dialogue.skills == ()
+    config.write_text('[dialogue.places]\nToilet = " Past the lifts. "\n')
+    assert load_settings(config).dialogue.places == {"toilet": "Past the lifts."}
+    for bad in ('"toilet 2" = "x"', 'toilet = ""'):
+        config.write_text(f"[dialogue.places]\n{bad}\n")
+        with pytest.raises(ConfigError, match="places"):
+            load_settings(config)
 
 
 def test_chat_command_answers_sums_unless_told_not_to(tiny):

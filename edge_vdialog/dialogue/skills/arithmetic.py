@@ -1,93 +1,29 @@
-"""Skills: visitor lines the kiosk answers exactly instead of asking the language model.
+"""The ``arithmetic`` skill: a sum in digits or number words, answered exactly.
 
-A 135M-parameter model gets sums wrong ("12 times 7 is 90"), cannot know the time, and answers a
-keyboard mash or a lone "?" with a ramble. Those lines are recognised here, on the kiosk, the same
-for every bundle and backend, and answered at once; every other line goes to the model.
-
-* ``arithmetic``: a sum in digits or number words, alone or after "what is", "how much is",
-  "calculate" ...: ``+ - * / x × ÷ ^``, plus, minus, times, multiplied by, divided by, over,
-  squared, cubed, to the power of, percent (of), brackets. "what's 345 plus 278?" -> "345 plus 278
-  is 623."
-* ``clock``: the time, day, date, month or year, from the kiosk's own clock (local time).
-* ``unreadable``: a line with no letter or digit ("?", "...", "👍") or whose every word is
-  unpronounceable (a keyboard mash such as "asdfghjkl"): a friendly request to say it again.
-
-The exchange joins the conversation's history like a model's reply (``Dialogue.remember``), so the
-model sees it on the next turn.
+Alone or after "what is", "how much is", "calculate" ...: ``+ - * / x × ÷ ^``, plus, minus, times,
+multiplied by, divided by, over, squared, cubed, to the power of, percent (of), brackets.
+"what's 345 plus 278?" -> "345 plus 278 is 623." A line with any other word goes to the model.
 """
 
 from __future__ import annotations
 
 import math
-import random
 import re
-import threading
-from collections.abc import Callable, Iterator, Sequence
-from datetime import datetime
 from typing import TYPE_CHECKING
 
-from edge_vdialog.dialogue.tokenizer import clean_text
+from edge_vdialog.dialogue.skills.phrases import POLITE
 
 if TYPE_CHECKING:
-    from edge_vdialog.dialogue.sampling import Sampling
-    from edge_vdialog.interfaces import Dialogue
+    from edge_vdialog.dialogue.skills import Context
 
-SKILLS = ("arithmetic", "clock", "unreadable")
-"""Every skill, in the order they are tried."""
-MAX_LINE_CHARS = 160
-"""Longer lines always go to the model: no skill question is that long."""
-
-
-class SkilledDialogue:
-    """A :class:`~edge_vdialog.interfaces.Dialogue` that answers skill lines itself and passes every
-    other line to ``inner``; anything else (``provider``, ``status``, ``reconnects``) is ``inner``'s."""
-
-    def __init__(self, inner: Dialogue, skills: Sequence[str] = SKILLS,
-                 clock: Callable[[], datetime] = datetime.now) -> None:
-        unknown = sorted(set(skills) - set(SKILLS))
-        if unknown:
-            raise ValueError(f"unknown skills {unknown}; known: {', '.join(SKILLS)}")
-        self.inner, self.skills, self.clock = inner, tuple(skills), clock
-
-    def __getattr__(self, name: str):
-        if name == "inner":                  # not set yet: no recursion
-            raise AttributeError(name)
-        return getattr(self.inner, name)
-
-    def send(self, text: str, sampling: Sampling, cancel: threading.Event | None = None) -> Iterator[str]:
-        answer = skill_answer(text, self.skills, self.clock(), random.Random(sampling.seed))
-        if answer is None:
-            yield from self.inner.send(text, sampling, cancel)
-            return
-        yield answer
-        self.inner.remember(clean_text(text), answer)
-
-    def reset(self) -> None:
-        self.inner.reset()
-
-
-def skill_answer(text: str, skills: Sequence[str], now: datetime, rng: random.Random) -> str | None:
-    """The answer of the first of ``skills`` that recognises ``text``; None: ask the model."""
-    text = clean_text(text)
-    if not text or len(text) > MAX_LINE_CHARS:     # empty: the dialogue's own "empty message" error
-        return None
-    for name in skills:
-        answer = _ANSWERS[name](text, now, rng)
-        if answer is not None:
-            return answer
-    return None
-
-
-# ---------------------------------------------------------------- arithmetic
-
-_ASK = re.compile(r"^(?:(?:hey|hi|hello|um|ok|okay|so|quick question|excuse me|sorry|please|kiosk)[,:!]?\s+)*"
-                  r"(?:(?:can|could) you (?:tell me |work out |calculate |compute )?|do you know |"
+_ASK = re.compile("^" + POLITE + r"(?:(?:can|could) you (?:tell me |work out |calculate |compute )?|do you know |"
                   r"tell me |please )?(?:what(?:'s|’s|s| is| are| does)|how much is|how much are|"
                   r"calculate|compute|work out|solve)?\s*", re.IGNORECASE)
 _TAIL = re.compile(r"\s*(?:please|pls|thanks|thank you|equals?|=|makes?)?\s*[?!.=]*\s*$", re.IGNORECASE)
-_UNITS = ("zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
-          "fifteen sixteen seventeen eighteen nineteen").split()
-_TENS = {w: 10 * i for i, w in enumerate("_ _ twenty thirty forty fifty sixty seventy eighty ninety".split()) if i > 1}
+_UNITS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+          "twelve", "thirteen", "fourteen", "fifteen", "sixteen", "seventeen", "eighteen", "nineteen"]
+_TENS = {"twenty": 20, "thirty": 30, "forty": 40, "fifty": 50, "sixty": 60, "seventy": 70, "eighty": 80,
+         "ninety": 90}
 _SCALES = {"hundred": 100, "thousand": 1_000, "million": 1_000_000}
 _WORD_OPS = [("multiplied by", "*"), ("divided by", "/"), ("to the power of", "^"), ("percent of", "% *"),
              ("take away", "-"), ("plus", "+"), ("minus", "-"), ("times", "*"), ("over", "/"),
@@ -99,7 +35,8 @@ BIGGEST = 1e15
 """Results beyond this are not read out digit by digit."""
 
 
-def _arithmetic(text: str, now: datetime, rng: random.Random) -> str | None:
+def answer(text: str, context: Context) -> str | None:
+    """"12 times 7 is 84." for a sum in ``text``; None for anything else."""
     body = _TAIL.sub("", _ASK.sub("", text.lower(), count=1), count=1)
     body = re.sub(r"(?<=\d)\s*x\s*(?=\d)", " * ", body)            # 12x7
     for words, op in _WORD_OPS:
@@ -271,68 +208,3 @@ def _number(value: float) -> str:
     if abs(value) < 0.001:                  # three significant digits: 1e-05 -> "0.00001"
         return f"{value:.{2 - math.floor(math.log10(abs(value)))}f}".rstrip("0")
     return f"{value:,.4f}".rstrip("0").rstrip(".")
-
-
-# ---------------------------------------------------------------- clock
-
-_POLITE = r"(?:(?:hey|hi|hello|excuse me|sorry|please|so|ok|okay|kiosk)[,!]?\s+)*"
-_END = r"(?:\s*(?:please|pls|now|right now|today|at the moment))?\s*[?!.]*"
-_CLOCK = [
-    ("time", r"(?:what(?:'s|’s|s| is)? the time|what time is it|do you (?:have|know) the time|"
-             r"(?:can|could) you tell me the time|time)"),
-    ("day", r"(?:what(?:'s|’s|s| is)? (?:the )?day(?: of the week)?(?: is it| it is)?(?: today)?|"
-            r"what day is today|which day is (?:it|today))"),
-    ("date", r"(?:what(?:'s|’s|s| is)? (?:the |today'?s |todays )?date(?: today)?|what date is it|"
-             r"what(?:'s|’s|s| is) today)"),
-    ("month", r"(?:what(?:'s|’s|s| is)? (?:the )?month(?: is it)?|what month is it|which month is it)"),
-    ("year", r"(?:what(?:'s|’s|s| is)? (?:the )?year(?: is it)?|what year is it|which year is it)"),
-]
-_CLOCK_RE = [(kind, re.compile(_POLITE + pattern + _END, re.IGNORECASE)) for kind, pattern in _CLOCK]
-
-
-def _clock(text: str, now: datetime, rng: random.Random) -> str | None:
-    for kind, pattern in _CLOCK_RE:
-        if pattern.fullmatch(text):
-            hour = now.hour % 12 or 12
-            return {
-                "time": f"It's {hour}:{now.minute:02d} {'am' if now.hour < 12 else 'pm'}.",
-                "day": f"Today is {now:%A}.",
-                "date": f"Today is {now:%A}, {now.day} {now:%B %Y}.",
-                "month": f"It's {now:%B}.",
-                "year": f"It's {now.year}.",
-            }[kind]
-    return None
-
-
-# ---------------------------------------------------------------- unreadable
-
-_NO_WORDS = ("I'm here! Say or type anything, and I'll answer and draw a picture for it.",
-             "Hello! What would you like to talk about? I can draw a picture for anything you say.",
-             "I didn't catch anything there. Tell me something, and I'll draw it for you!")
-_MASH = ("That looks like a keyboard having fun! What would you like to talk about?",
-         "I couldn't read that one. Could you say it another way?",
-         "Hmm, those letters don't make a word I know. Try me again?")
-LONGEST_CONSONANT_RUN = 6
-"""A word with this many consonants in a row is not pronounceable ("strengths" has 5, y counts as a
-vowel); nor is one of 5 letters or more with no vowel and 4 or more different letters ("hmmmm" is)."""
-
-
-def _unreadable(text: str, now: datetime, rng: random.Random) -> str | None:
-    if not any(c.isalnum() for c in text):
-        return rng.choice(_NO_WORDS)
-    words = re.findall(r"[^\W\d_]+", text.lower())
-    if words and not re.search(r"\d", text) and all(_unpronounceable(w) for w in words):
-        return rng.choice(_MASH)
-    return None
-
-
-def _unpronounceable(word: str) -> bool:
-    """Latin-letter words of 5 letters or more only (see :data:`LONGEST_CONSONANT_RUN`)."""
-    if not word.isascii() or len(word) < 5:
-        return False
-    runs = re.split(r"[aeiouy]+", word)
-    return max(map(len, runs)) >= LONGEST_CONSONANT_RUN or (len(runs) == 1 and len(set(word)) >= 4)
-
-
-_ANSWERS: dict[str, Callable[[str, datetime, random.Random], str | None]] = {
-    "arithmetic": _arithmetic, "clock": _clock, "unreadable": _unreadable}

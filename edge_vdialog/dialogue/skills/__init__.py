@@ -1,0 +1,100 @@
+"""Skills: visitor lines the kiosk answers exactly instead of asking the language model.
+
+A 135M-parameter model gets sums wrong ("12 times 7 is 90"), cannot know the time or the building,
+answers "can you draw me a dragon?" with "I can't draw dragons", and meets a keyboard mash or a lone
+"?" with a ramble. Such lines are recognised here, on the kiosk, the same for every bundle and
+backend, and answered at once; every other line goes to the model. One skill per module, each an
+``answer(text, context) -> str | None`` (None: not mine), tried in the order of ``[dialogue] skills``:
+
+* ``arithmetic`` (:mod:`.arithmetic`): a sum in digits or number words.
+* ``clock`` (:mod:`.clock`): the time, day, date, month or year, from the kiosk's clock.
+* ``draw`` (:mod:`.draw`): "draw me X" -> "Here's X!" (the picture path draws the words).
+* ``places`` (:mod:`.places`): where something is, from ``[dialogue.places]``, else an honest
+  "I don't have a map of this place".
+* ``unreadable`` (:mod:`.unreadable`): no letter or digit, or a keyboard mash.
+
+The exchange joins the conversation's history like a model's reply (``Dialogue.remember``), so the
+model sees it on the next turn.
+"""
+
+from __future__ import annotations
+
+import importlib
+import random
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from edge_vdialog.dialogue.sampling import Sampling
+    from edge_vdialog.interfaces import Dialogue
+
+SKILLS = ("arithmetic", "clock", "draw", "places", "unreadable")
+"""Every skill (a module of this package), in the default order."""
+MAX_LINE_CHARS = 160
+"""Longer lines always go to the model: no skill question is that long."""
+
+
+@dataclass(frozen=True)
+class Context:
+    """What a skill may know besides the line."""
+
+    now: datetime
+    """The kiosk's local time."""
+    rng: random.Random
+    """For a choice among phrasings (seeded from ``Sampling.seed``)."""
+    places: Mapping[str, str] = field(default_factory=dict)
+    """``[dialogue.places]``: a word a visitor may ask for -> where it is."""
+
+
+def skill(name: str) -> Callable[[str, Context], str | None]:
+    """The ``answer`` function of skill ``name`` (one of :data:`SKILLS`)."""
+    if name not in SKILLS:
+        raise ValueError(f"unknown skill {name!r}; known: {', '.join(SKILLS)}")
+    return importlib.import_module(f"{__name__}.{name}").answer
+
+
+def skill_answer(text: str, skills: Sequence[str], context: Context) -> str | None:
+    """The answer of the first of ``skills`` that recognises ``text``; None: ask the model."""
+    from edge_vdialog.dialogue.tokenizer import clean_text
+
+    text = clean_text(text)
+    if not text or len(text) > MAX_LINE_CHARS:       # empty: the dialogue's own error
+        return None
+    for name in skills:
+        answer = skill(name)(text, context)
+        if answer is not None:
+            return answer
+    return None
+
+
+class SkilledDialogue:
+    """A :class:`~edge_vdialog.interfaces.Dialogue` that answers skill lines itself and passes every
+    other line to ``inner``; anything else (``provider``, ``status``, ``reconnects``) is ``inner``'s."""
+
+    def __init__(self, inner: Dialogue, skills: Sequence[str] = SKILLS, places: Mapping[str, str] | None = None,
+                 clock: Callable[[], datetime] = datetime.now) -> None:
+        for name in skills:
+            skill(name)                                  # an unknown name fails here, not mid-turn
+        self.inner, self.skills, self.places, self.clock = inner, tuple(skills), dict(places or {}), clock
+
+    def __getattr__(self, name: str):
+        if name == "inner":                              # not set yet: no recursion
+            raise AttributeError(name)
+        return getattr(self.inner, name)
+
+    def send(self, text: str, sampling: Sampling, cancel: threading.Event | None = None) -> Iterator[str]:
+        from edge_vdialog.dialogue.tokenizer import clean_text
+
+        context = Context(self.clock(), random.Random(sampling.seed), self.places)
+        answer = skill_answer(text, self.skills, context)
+        if answer is None:
+            yield from self.inner.send(text, sampling, cancel)
+            return
+        yield answer
+        self.inner.remember(clean_text(text), answer)
+
+    def reset(self) -> None:
+        self.inner.reset()

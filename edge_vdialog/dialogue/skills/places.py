@@ -1,0 +1,66 @@
+"""The ``places`` skill: where something is ("where is the nearest toilet?", "is there a pharmacy
+around here?"), from the owner's ``[dialogue.places]`` table, else an honest "I don't have a map".
+
+A small model invents directions ("the dinosaur section is right on the left"); a kiosk must not.
+A line is a place question when it is nothing but "where is / which way to / how do I get to /
+is there ... near here" about one of :data:`PLACES` (or "the nearest" anything). The owner's table
+maps a word to an answer: ``toilet = "The toilets are past the lifts, on your left."`` answers every
+question naming "toilet" or "toilets"; a question naming no word of the table gets the honest reply.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from edge_vdialog.dialogue.skills.phrases import END, POLITE
+
+if TYPE_CHECKING:
+    from edge_vdialog.dialogue.skills import Context
+
+PLACES = {
+    "toilet", "restroom", "bathroom", "loo", "wc", "ladies", "gents", "baby changing", "lift", "elevator",
+    "stairs", "escalator", "exit", "way out", "entrance", "reception", "information desk", "info desk",
+    "help desk", "cafe", "café", "coffee", "canteen", "restaurant", "food court", "shop", "store",
+    "supermarket", "pharmacy", "chemist", "atm", "cash machine", "cashpoint", "bank", "parking", "car park",
+    "bus stop", "station", "taxi", "platform", "gate", "ticket", "cloakroom", "locker", "lost property",
+    "first aid", "water fountain", "wifi", "charging", "charger", "exhibit", "exhibition", "gallery",
+    "museum", "meeting room", "fitting room", "checkout", "till", "hospital", "police", "post office",
+    "hotel", "library", "bar", "pub",
+}
+"""Things a visitor asks the way to (singular; a trailing s is allowed)."""
+_QUESTION = re.compile(
+    POLITE + r"(?:(?:do you know|can you tell me|could you tell me|can u tell me) )?"
+    r"(?P<ask>where(?:'s|’s|s| is| are| can i find| do i find| can i get| do i go for)|which way (?:is|are|to)|"
+    r"how do i get to|how can i get to|directions to|is there|are there)"
+    r" (?:(?:a|an|any|the|some) )?(?P<thing>[\w' -]+?)"
+    r"(?P<here> (?:near(?:by| here)?|around(?: here)?|close by|in here|here|in this building|on this floor))?"
+    + END, re.IGNORECASE)
+MOST_WORDS = 6
+_NOT_A_PLACE = {"you", "your", "my", "me", "i", "and", "or", "but", "how", "what", "why", "when", "who",
+                "does", "do", "did"}
+"""Words that make a line more (or other) than the way to a place: the model answers it."""
+_NO_MAP = (("I don't have a map of this place, I'm afraid. The signs nearby or a member of staff can "
+            "point you the right way!"),
+           "I can't see a map from here, sorry! A member of staff or the information desk will know the way.")
+
+
+def answer(text: str, context: Context) -> str | None:
+    match = _QUESTION.fullmatch(text)
+    if match is None:
+        return None
+    thing = match["thing"].lower()
+    if len(thing.split()) > MOST_WORDS or set(thing.split()) & _NOT_A_PLACE:
+        return None                                   # "where are you from?", "where is X and how much ..."
+    for word, where in context.places.items():
+        if _names(thing, word.lower()):
+            return where
+    asks_there = match["ask"].lower() in ("is there", "are there")
+    if any(_names(thing, p) for p in PLACES) or thing.startswith("nearest ") or (asks_there and match["here"]):
+        return context.rng.choice(_NO_MAP)
+    return None
+
+
+def _names(thing: str, word: str) -> bool:
+    """``thing`` names ``word`` (or its plural) as whole words."""
+    return re.search(rf"\b{re.escape(word)}(?:s|es)?\b", thing) is not None

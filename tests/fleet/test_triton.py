@@ -12,6 +12,7 @@ import pytest
 
 from edge_vdialog.bundle import Bundle
 from edge_vdialog.dialogue import Sampling, load_chat
+from edge_vdialog.dialogue.skills import SkilledDialogue
 from edge_vdialog.engines import EngineOptions
 from edge_vdialog.engines.triton import AnswerInterrupted, ServerUnavailable
 from edge_vdialog.errors import UserError
@@ -39,6 +40,17 @@ def test_greedy_replies_equal_local_and_stream(triton, tiny):
     assert ["".join(p) for p in remote_pieces] == ["".join(p) for p in local_pieces]
     assert remote.kept == [[m.role, m.text] for m in local.kept]    # the same history, server-side
     assert max(len(p) for p in remote_pieces) > 1                    # pieces streamed one by one
+
+
+def test_a_skill_answer_on_the_kiosk_joins_the_servers_history(triton, tiny):
+    bundle = Bundle.load(tiny["gpt2_int8"])
+    remote, local = load_chat(bundle, options(triton.url)), load_chat(bundle)
+    kiosk = SkilledDialogue(remote)
+    assert talk(kiosk, ["what is 6 times 7?"]) == [["6 times 7 is 42."]]
+    assert remote.kept == [["user", "what is 6 times 7?"], ["assistant", "6 times 7 is 42."]]
+    local.remember("what is 6 times 7?", "6 times 7 is 42.")
+    assert talk(kiosk, ["thanks!"]) == talk(local, ["thanks!"])    # the server's prompt held the sum
+    assert remote.kept == [[m.role, m.text] for m in local.kept]
 
 
 def test_picture_equals_local(triton):

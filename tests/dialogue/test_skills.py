@@ -39,6 +39,7 @@ def answer(text: str, skills=SKILLS, places=None) -> str | None:
     ("1 ÷ 100000", "1 divided by 100,000 is 0.00001."),
     ("what is 0.1 + 0.2", "0.1 plus 0.2 is 0.3."),
     ("what is 1,000 × 1,000", "1,000 times 1,000 is 1,000,000."),
+    ("2^100", "2 to the power of 100 is about 1.27 times 10 to the power of 30."),
 ])
 def test_sums_are_exact(text, reply):
     assert answer(text) == reply
@@ -47,6 +48,7 @@ def test_sums_are_exact(text, reply):
 @pytest.mark.parametrize(("text", "reply"), [
     ("what is 10 divided by 0", "Dividing by zero"),
     ("2 ^ 5000", "too big"),
+    ("10 ^ 400", "too big"),
     ("(-8) ^ (1/3)", "no answer"),
 ])
 def test_sums_without_an_answer_say_so(text, reply):

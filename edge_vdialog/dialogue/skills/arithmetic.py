@@ -60,11 +60,14 @@ def answer(text: str, context: Context) -> str | None:
         return "That number is too big for my screen!"
     except ValueError:                   # math.pow(-8, 1 / 3)
         return "That one has no answer among the ordinary numbers, I'm afraid."
+    if not math.isfinite(value):
+        return "That number is too big for my screen!"
     said = _spoken(tokens)
-    if not math.isfinite(value) or abs(value) > BIGGEST:
-        return f"{said} is a very big number: about {value:.3g}." if math.isfinite(value) else \
-            "That number is too big for my screen!"
-    return f"{said[0].upper()}{said[1:]} is {_number(value)}."
+    said = said[0].upper() + said[1:]
+    if abs(value) > BIGGEST:
+        mantissa, exponent = f"{value:.2e}".split("e")
+        return f"{said} is about {mantissa} times 10 to the power of {int(exponent)}."
+    return f"{said} is {_number(value)}."
 
 
 def _numbers(tokens: list[str]) -> list[float | str] | None:

@@ -27,6 +27,8 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from edge_vdialog.dialogue.tokenizer import clean_text
+
 if TYPE_CHECKING:
     from edge_vdialog.dialogue.sampling import Sampling
     from edge_vdialog.interfaces import Dialogue
@@ -58,8 +60,6 @@ def skill(name: str) -> Callable[[str, Context], str | None]:
 
 def skill_answer(text: str, skills: Sequence[str], context: Context) -> str | None:
     """The answer of the first of ``skills`` that recognises ``text``; None: ask the model."""
-    from edge_vdialog.dialogue.tokenizer import clean_text
-
     text = clean_text(text)
     if not text or len(text) > MAX_LINE_CHARS:       # empty: the dialogue's own error
         return None
@@ -86,8 +86,6 @@ class SkilledDialogue:
         return getattr(self.inner, name)
 
     def send(self, text: str, sampling: Sampling, cancel: threading.Event | None = None) -> Iterator[str]:
-        from edge_vdialog.dialogue.tokenizer import clean_text
-
         context = Context(self.clock(), random.Random(sampling.seed), self.places)
         answer = skill_answer(text, self.skills, context)
         if answer is None:

@@ -25,7 +25,7 @@ import numpy as np
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
-from benchmarks.bench_asr import SENTENCES  # noqa: E402
+from benchmarks.bench_asr import SENTENCES
 
 REPLY = "Sure, I would love to talk about the sea. It is deep and full of life. What do you like?"
 

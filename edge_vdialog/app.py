@@ -17,7 +17,7 @@ import collections
 import logging
 import threading
 import time
-from typing import Callable
+from collections.abc import Callable
 
 from edge_vdialog.compose import Compositor, View
 from edge_vdialog.dialogue.sampling import Sampling

@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[1]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from tests.dialogue.tiny_models import build_all  # noqa: E402
+from tests.dialogue.tiny_models import build_all
 
 
 @pytest.fixture(scope="session")

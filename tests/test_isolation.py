@@ -6,12 +6,16 @@ import subprocess
 import sys
 from pathlib import Path
 
-from edge_vdialog.bundle import default_bundle_dir, default_dialogue_bundle_dir, models_dir
+from edge_vdialog.bundle import (
+    default_bundle_dir,
+    default_dialogue_bundle_dir,
+    models_dir,
+)
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "tests" / "service"))
 
-from service_helpers import service_env  # noqa: E402
+from service_helpers import service_env
 
 PROBE = "from edge_vdialog.bundle import default_dialogue_bundle_dir as d; print(d().resolve())"
 

@@ -11,7 +11,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from tests.dialogue.tiny_models import build_all  # noqa: E402
+from tests.dialogue.tiny_models import build_all
 
 HEAVY = ("torch", "transformers", "optimum")
 OPTIONAL = ("sounddevice", "faster_whisper", "picamera2", "tensorrt", "cuda")

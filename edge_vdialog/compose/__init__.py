@@ -3,4 +3,4 @@
 from edge_vdialog.compose.frame import Compositor, View
 from edge_vdialog.compose.text import Fonts, TextRenderer
 
-__all__ = ["Compositor", "View", "Fonts", "TextRenderer"]
+__all__ = ["Compositor", "Fonts", "TextRenderer", "View"]

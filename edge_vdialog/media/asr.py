@@ -7,8 +7,8 @@ CTranslate2 Whisper directory works too. Another engine only needs a ``transcrib
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 import numpy as np
 

@@ -102,7 +102,7 @@ class _Handler(BaseHTTPRequestHandler):
     reasons: Callable[[], list[str]]
     timeout = CLIENT_TIMEOUT_S
 
-    def do_GET(self) -> None:  # noqa: N802 (http.server's naming)
+    def do_GET(self) -> None:
         path = self.path.split("?", 1)[0]
         if path == "/healthz":
             reasons = self.reasons()

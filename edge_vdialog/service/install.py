@@ -44,10 +44,10 @@ def render_unit(plan: Plan) -> str:
                         "install from a checkout of edge-vdialog (pip install -e .)")
     text = UNIT_TEMPLATE.read_text(encoding="utf-8")
     text = re.sub(r"^ExecStart=.*$", f"ExecStart={plan.python} -m edge_vdialog run "
-                  f"--config {plan.config}", text, count=1, flags=re.M)
+                  f"--config {plan.config}", text, count=1, flags=re.MULTILINE)
     return re.sub(r"^Environment=EDGE_VDIALOG_MODELS=.*$",
                   f"Environment=EDGE_VDIALOG_MODELS={plan.models.resolve()}", text, count=1,
-                  flags=re.M)
+                  flags=re.MULTILINE)
 
 
 APPLIANCE = {"voice": {"output": "speaker://default"}}

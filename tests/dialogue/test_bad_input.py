@@ -7,9 +7,9 @@ import shutil
 import onnx
 import pytest
 from onnx import TensorProto, helper
-from tests.dialogue.cli import run_cli
 
 from export.common.bundle_writer import write_component
+from tests.dialogue.cli import run_cli
 
 
 def one_line_error(out) -> str:

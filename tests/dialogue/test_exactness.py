@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 import pytest
-from tests.dialogue.cli import run_cli
-from tests.dialogue.tiny_models import hf_greedy
 
 from edge_vdialog.bundle import Bundle
 from edge_vdialog.dialogue import Sampling, load_chat
+from tests.dialogue.cli import run_cli
+from tests.dialogue.tiny_models import hf_greedy
 
 GREEDY = Sampling(greedy=True, repetition_penalty=1.0, max_new_tokens=40)
 PROMPTS = ["hello there, how are you", "你好，今天天气", "emoji time 😀🎉 and more"]

@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 
 from edge_vdialog.errors import UserError
-from export.dialogue.gpt2_tokenizer import EOS, gpt2_tokenizer, load_tokenizer, save_hf_tokenizer, train_bpe
+from export.dialogue.gpt2_tokenizer import (
+    EOS,
+    gpt2_tokenizer,
+    load_tokenizer,
+    save_hf_tokenizer,
+    train_bpe,
+)
 
 TEXTS = ["hello there, how are you today?", "fine thanks, and you?", "你好，今天天气很好", "café 😀"] * 20
 

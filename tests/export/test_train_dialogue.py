@@ -12,8 +12,8 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from export.__main__ import main  # noqa: E402
-from tests.dialogue.tiny_models import gpt2_checkpoint, write_conversations  # noqa: E402
+from export.__main__ import main
+from tests.dialogue.tiny_models import gpt2_checkpoint, write_conversations
 
 CHATS = [[f"hello there, {n}", "hi! how are you today?", "fine, thanks for asking"] for n in range(10)] + \
         [[f"what is your name? I am {n}.", "my name is kiosk. nice to meet you!"] for n in range(10)] + \

@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from export.__main__ import main  # noqa: E402
+from export.__main__ import main
 
 CONCEPTS = 40          # 20 held out entirely; 20 trained, each with one held-out phrasing
 HELD_OUT = CONCEPTS // 2

@@ -10,7 +10,13 @@ pytest.importorskip("torch")
 
 from calibration.readers import SetReader
 from calibration.sets import generator_set
-from export.imagegen.gan_onnx import GENERATOR_IO, export_generator, export_static_encoder, psnr, quantize_generator
+from export.imagegen.gan_onnx import (
+    GENERATOR_IO,
+    export_generator,
+    export_static_encoder,
+    psnr,
+    quantize_generator,
+)
 from tests.imagegen.tiny import make_generator
 
 

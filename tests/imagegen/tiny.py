@@ -37,7 +37,12 @@ def make_generator(seed: int = 0):
 def make_bundle(root: Path, int8_generator: bool = False) -> Path:
     """Bundle at ``root`` with components text_encoder and generator (64x64, z 64, text 384)."""
     from export.common.bundle_writer import write_component
-    from export.imagegen.gan_onnx import ENCODER_IO, GENERATOR_IO, export_generator, export_static_encoder
+    from export.imagegen.gan_onnx import (
+        ENCODER_IO,
+        GENERATOR_IO,
+        export_generator,
+        export_static_encoder,
+    )
     work = root.parent / (root.name + "_work")
     work.mkdir(parents=True, exist_ok=True)
     table = np.random.default_rng(0).standard_normal((len(SPECIAL) + len(WORDS), 384)).astype(np.float32)

@@ -15,9 +15,9 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO))
 
-import edge_vdialog.assemble as assemble  # noqa: E402
-from edge_vdialog.bundle import MANIFEST, default_bundle_dir  # noqa: E402
-from edge_vdialog.cli import main  # noqa: E402
+from edge_vdialog import assemble
+from edge_vdialog.bundle import MANIFEST, default_bundle_dir
+from edge_vdialog.cli import main
 
 
 class HangOnRequest:

@@ -30,7 +30,7 @@ class NotifyListener:
         while not self._stop.is_set():
             try:
                 data = self.sock.recv(4096)
-            except socket.timeout:
+            except TimeoutError:
                 continue
             fields = dict(line.split("=", 1) for line in data.decode().splitlines())
             self.messages.append((time.monotonic(), fields))

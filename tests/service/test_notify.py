@@ -6,9 +6,9 @@ import signal
 import statistics
 import time
 
-from edge_vdialog.service.notify import Notifier, watchdog_interval_s
-
 from service_helpers import Kiosk, NotifyListener, service_env
+
+from edge_vdialog.service.notify import Notifier, watchdog_interval_s
 
 WATCHDOG_USEC = 400_000  # systemd's WatchdogSec=0.4s: pings expected every 0.2 s
 

@@ -27,7 +27,7 @@ from edge_vdialog.media.listen import Listener
 from edge_vdialog.media.presence import Presence
 from edge_vdialog.media.status import FrameDropped
 from edge_vdialog.media.typed import LineEditor
-from edge_vdialog.telemetry import Telemetry
+from edge_vdialog.telemetry import VISITOR_WORDS, Telemetry
 from edge_vdialog.turns import (
     Turn,
     Worker,
@@ -37,6 +37,7 @@ from edge_vdialog.turns import (
 from edge_vdialog.voice.speech import Speech
 
 log = logging.getLogger(__name__)
+words = logging.getLogger(VISITOR_WORDS)
 GREETING = "Hi there! 👋 What would you like to talk about?"
 
 
@@ -87,7 +88,8 @@ class Kiosk:
             self.turn = turn
             self.turns.append(turn)
             self._last_activity = time.monotonic()
-        log.info("turn %d (%s): %s", turn.id, source, text)
+        log.info("turn %d (%s): %d characters", turn.id, source, len(text))
+        words.info("turn %d: %s", turn.id, text)
         if self.speech is not None:
             self.speech.stop()  # barge-in: the old reply falls silent within one audio chunk
             self.speech.follow(turn)

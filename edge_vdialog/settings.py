@@ -253,6 +253,9 @@ class Metrics(Section):
 class Logging(Section):
     level: Literal["debug", "info", "warning", "error"] = Field("info", description="log level")
     format: Literal["plain", "json"] = Field("plain", description="plain lines or JSON per line")
+    visitor_words: bool = Field(False, description="write what visitors say into the log (journald); off: a "
+                                "turn is logged with its length only (visitors of a public kiosk are not told "
+                                "they are being written down)")
 
 
 class Settings(Section):

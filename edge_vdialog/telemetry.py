@@ -19,6 +19,10 @@ from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram
 
+VISITOR_WORDS = "edge_vdialog.visitor"
+"""The logger of what visitors say (typed, or heard by speech recognition): silent unless
+``[logging] visitor_words`` (:func:`edge_vdialog.service.logs.setup_logging`)."""
+
 FIRST_TOKEN_BUCKETS = (0.025, 0.05, 0.075, 0.1, 0.15, 0.2, 0.3, 0.5, 1.0, 2.0, 5.0)
 """Seconds from end of input to the first reply token on screen."""
 IMAGE_BUCKETS = (0.05, 0.1, 0.2, 0.3, 0.4, 0.6, 1.0, 2.0, 5.0, 10.0)

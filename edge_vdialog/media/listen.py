@@ -13,10 +13,11 @@ from edge_vdialog.interfaces import Recognizer
 from edge_vdialog.media.mic import Microphone
 from edge_vdialog.media.resample import Resampler
 from edge_vdialog.media.vad import Segmenter
-from edge_vdialog.telemetry import Telemetry
+from edge_vdialog.telemetry import VISITOR_WORDS, Telemetry
 from edge_vdialog.threads import Background
 
 log = logging.getLogger(__name__)
+words = logging.getLogger(VISITOR_WORDS)
 
 
 class Listener(Background):
@@ -77,6 +78,7 @@ class Listener(Background):
             log.exception("speech recognition failed")
             self.telemetry.count_error("asr")
             return
-        log.info("heard %r (%.2f s of audio)", text, len(utterance) / self.vad.sample_rate)
+        log.info("heard %d characters in %.2f s of audio", len(text), len(utterance) / self.vad.sample_rate)
+        words.info("heard %r", text)
         if text.strip():
             self.on_text(text.strip(), t_end)

@@ -4,6 +4,9 @@
 with the sd-daemon(3) priority prefix ``<N>`` so ``journalctl -p`` filters by level, and the
 timestamp is left to the journal. ``json``: one object per line with ``ts`` (Unix seconds),
 ``level``, ``logger``, ``msg`` and ``exc`` when there is a traceback.
+
+What visitors say goes to its own logger, :data:`VISITOR_WORDS`, which writes nothing unless
+``[logging] visitor_words`` is on.
 """
 
 from __future__ import annotations
@@ -15,6 +18,7 @@ import sys
 from typing import TextIO
 
 from edge_vdialog.settings import Logging
+from edge_vdialog.telemetry import VISITOR_WORDS
 
 PRIORITY = {logging.DEBUG: 7, logging.INFO: 6, logging.WARNING: 4, logging.ERROR: 3,
             logging.CRITICAL: 2}
@@ -52,3 +56,4 @@ def setup_logging(cfg: Logging, stream: TextIO | None = None) -> None:
     root = logging.getLogger()
     root.handlers[:] = [handler]
     root.setLevel(cfg.level.upper())
+    logging.getLogger(VISITOR_WORDS).disabled = not cfg.visitor_words

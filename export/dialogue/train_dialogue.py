@@ -57,6 +57,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--lora", type=int, default=0, metavar="R",
                    help="train rank-R adapters on the Llama-family projections only (0: every weight)")
     p.add_argument("--lora-alpha", type=float, help="adapter scale numerator (default 2R)")
+    p.add_argument("--adapter", type=Path, help="start the --lora adapters from this adapter file (a further leg "
+                   "of an earlier run, e.g. the committed one); same rank and alpha")
     p.add_argument("--size", choices=SIZES, default="mini", help="model shape when training from scratch")
     p.add_argument("--tokenizer", default="gpt2", help="from scratch: gpt2 (real vocabulary) or bpeN (e.g. bpe8192)")
     p.add_argument("--seq", type=int, default=128, help="training window, tokens")
@@ -120,6 +122,9 @@ def _load_model(args, corpus, resume: bool):
             lora.add_lora(model, args.lora, args.lora_alpha or 2.0 * args.lora)
             if resume:
                 lora.load_adapter_weights(model, args.out / lora.ADAPTER_FILE)
+            elif args.adapter:
+                _check_adapter(args)
+                lora.load_adapter_weights(model, args.adapter)
         return model, tok
     if args.tokenizer == "gpt2":
         tok = gt.gpt2_tokenizer()
@@ -133,6 +138,15 @@ def _load_model(args, corpus, resume: bool):
                         n_head=heads, resid_pdrop=0.0, embd_pdrop=0.0, attn_pdrop=0.0,
                         bos_token_id=eos, eos_token_id=eos)
     return GPT2LMHeadModel(config), tok
+
+
+def _check_adapter(args) -> None:
+    """``--adapter`` fits this run: the same rank, alpha and base model."""
+    meta = lora.read_meta(args.adapter)
+    alpha = args.lora_alpha or 2.0 * args.lora
+    if (meta["rank"], meta["alpha"], meta["base"]) != (args.lora, alpha, args.init):
+        raise UserError(f"{args.adapter} is rank {meta['rank']}, alpha {meta['alpha']:g} on {meta['base']}; this run "
+                        f"is rank {args.lora}, alpha {alpha:g} on {args.init}", "give the adapter's --lora and --init")
 
 
 def _from_checkpoint(source: Path):
@@ -263,6 +277,7 @@ class Trainer:
         return {"command": "python -m export " + shlex.join(sys.argv[1:]),
                 "corpus": self.args.corpus, "init": self.args.init, "seed": self.args.seed,
                 "format": self.args.format, "system": self.args.system, "layout": self.args.layout, "lora": self.args.lora,
+                "adapter": str(self.args.adapter) if self.args.adapter else None,
                 "parameters": _count(self.model), "trained_parameters": _count(self.model, trainable=True),
                 "config": {k: v for k, v in self.model.config.to_dict().items()
                            if k in ("model_type", "n_layer", "n_embd", "n_head", "n_positions", "num_hidden_layers",

@@ -73,6 +73,20 @@ def test_lora_run_resumes_where_it_stopped(adapter_run, corpus, llama, tmp_path)
     assert report["final"]["val"]["ppl"] < 1.1 * json.loads((adapter_run / "training.json").read_text())["final"]["val"]["ppl"]
 
 
+def test_a_new_leg_starts_from_a_given_adapter(adapter_run, corpus, llama, tmp_path, capsys):
+    from export.dialogue import lora
+
+    first = json.loads((adapter_run / "training.json").read_text())
+    out = tmp_path / "leg"
+    assert main([*_args(corpus, out, llama, steps=2), "--adapter", str(adapter_run / lora.ADAPTER_FILE)]) == 0
+    leg = json.loads((out / "training.json").read_text())
+    assert leg["history"][0]["val"]["ppl"] == pytest.approx(first["final"]["val"]["ppl"], rel=1e-4)   # its step 0
+    assert leg["adapter"] == str(adapter_run / lora.ADAPTER_FILE)
+    wrong_rank = [a if a != "4" else "2" for a in _args(corpus, tmp_path / "bad", llama, steps=2)]
+    assert main([*wrong_rank, "--adapter", str(adapter_run / lora.ADAPTER_FILE)]) != 0
+    assert "is rank 4, alpha 8 on" in capsys.readouterr().err
+
+
 def test_merged_adapter_computes_what_the_adapter_does(adapter_run, llama):
     import torch
     from transformers import AutoModelForCausalLM

@@ -79,6 +79,11 @@ def test_env_value_is_validated_too():
         load_settings(None, environ={"EDGE_VDIALOG__METRICS__PORT": "70000"})
 
 
+def test_a_rendered_file_takes_an_owners_places_table(tmp_path):
+    text = render_toml(load_settings(None, environ=NO_ENV)) + '[dialogue.places]\ntoilet = "Past the lifts."\n'
+    assert load_settings(write(tmp_path, text), environ=NO_ENV).dialogue.places == {"toilet": "Past the lifts."}
+
+
 def test_rendered_toml_reads_back_the_same(tmp_path):
     s = load_settings(None, {"camera.uri": "file://café 中.mp4", "imagegen.seed": 7,
                              "dialogue.places": {"first aid": "At \"reception\"."}}, environ=NO_ENV)

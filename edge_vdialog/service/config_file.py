@@ -1,7 +1,8 @@
 """Settings as a TOML document: ``config show`` prints it, ``service install`` writes it.
 
-Each key gets its description as a comment; unset optional keys appear commented out, so the
-written file documents every knob and reads back to the same settings.
+Each key gets its description as a comment; unset optional keys and empty tables appear commented
+out, so the written file documents every knob, reads back to the same settings, and takes a table
+added below it (``[dialogue.places]``).
 """
 
 from __future__ import annotations
@@ -20,7 +21,8 @@ def render_toml(settings: Settings, comments: bool = True) -> str:
             if comments and field.description:
                 lines.append(f"# {field_help((section, key))}")
             value = getattr(model, key)
-            lines.append(f"# {key} =" if value is None else f"{key} = {toml_value(value)}")
+            unset = value is None or value == {}      # an empty table stays open for a [section.key] table
+            lines.append(f"# {key} =" if unset else f"{key} = {toml_value(value)}")
         lines.append("")
     return "\n".join(lines)
 

@@ -63,9 +63,8 @@ def load_models(settings: Settings) -> Models:
     d, e = settings.dialogue, settings.engines
     chat = load_component(Bundle.load(d.bundle or default_dialogue_bundle_dir()), "dialogue",
                           e.options(d.threads))
-    skills = [s for s in d.skills if settings.imagegen.enabled or s != "draw"]   # no picture: no "Here's X!"
-    if skills:
-        chat = SkilledDialogue(chat, skills, d.places)
+    if d.skills:
+        chat = SkilledDialogue(chat, d.skills, d.places, pictures=settings.imagegen.enabled)
     generator = None
     if settings.imagegen.enabled:
         generator = load_component(Bundle.load(settings.imagegen.bundle or default_bundle_dir()),

@@ -43,8 +43,8 @@ def run(args: argparse.Namespace) -> int:
     if args.greedy:
         sampling = replace(sampling, greedy=True, repetition_penalty=1.0, no_repeat_ngram=0)
     chat = load_chat(Bundle.load(args.bundle or default_dialogue_bundle_dir()), EngineOptions(threads=args.threads))
-    if not args.no_skills and not args.raw:          # no pictures here: no "Here's a dragon!"
-        chat = SkilledDialogue(chat, [s for s in kiosk.skills if s != "draw"])
+    if not args.no_skills and not args.raw:
+        chat = SkilledDialogue(chat, kiosk.skills, pictures=False)      # text only: no "Here's a dragon!"
     if args.text is not None:
         pieces = chat.complete(args.text, sampling) if args.raw else chat.send(args.text, sampling)
         _print(pieces)

@@ -108,7 +108,7 @@ class TritonDialogue:
         finally:
             client.stop_stream(cancel_requests=not finished)
         if not finished and reply.strip():            # joins the history, as a local reply would
-            self.kept = [*self.kept, ["user", text], ["assistant", reply.strip()]]
+            self.remember(text, reply)
 
     def _next(self, events: queue.Queue, cancel: threading.Event):
         """The next response; None once ``cancel`` is set; ServerUnavailable when the stream broke

@@ -78,6 +78,7 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     if (args.steps is None) == (args.minutes is None):
         raise UserError("give exactly one of --steps and --minutes")
+    args.lora_alpha = args.lora_alpha or 2.0 * args.lora      # the default, once
     import torch
 
     torch.set_num_threads(args.threads)
@@ -119,7 +120,7 @@ def _load_model(args, corpus, resume: bool):
     if args.init != "scratch":
         model, tok = _from_checkpoint(Path(args.init_dir))
         if args.lora:
-            lora.add_lora(model, args.lora, args.lora_alpha or 2.0 * args.lora)
+            lora.add_lora(model, args.lora, args.lora_alpha)
             if resume:
                 lora.load_adapter_weights(model, args.out / lora.ADAPTER_FILE)
             elif args.adapter:
@@ -143,10 +144,10 @@ def _load_model(args, corpus, resume: bool):
 def _check_adapter(args) -> None:
     """``--adapter`` fits this run: the same rank, alpha and base model."""
     meta = lora.read_meta(args.adapter)
-    alpha = args.lora_alpha or 2.0 * args.lora
-    if (meta["rank"], meta["alpha"], meta["base"]) != (args.lora, alpha, args.init):
+    if (meta["rank"], meta["alpha"], meta["base"]) != (args.lora, args.lora_alpha, args.init):
         raise UserError(f"{args.adapter} is rank {meta['rank']}, alpha {meta['alpha']:g} on {meta['base']}; this run "
-                        f"is rank {args.lora}, alpha {alpha:g} on {args.init}", "give the adapter's --lora and --init")
+                        f"is rank {args.lora}, alpha {args.lora_alpha:g} on {args.init}",
+                        "give the adapter's --lora and --init")
 
 
 def _from_checkpoint(source: Path):
@@ -256,7 +257,7 @@ class Trainer:
         with staged(self.args.out) as tmp:
             if self.args.lora:
                 lora.save_adapter(self.model, tmp / lora.ADAPTER_FILE, {
-                    "rank": self.args.lora, "alpha": self.args.lora_alpha or 2.0 * self.args.lora,
+                    "rank": self.args.lora, "alpha": self.args.lora_alpha,
                     "targets": list(lora.TARGETS), "base": self.args.init, "prompt_format": self.args.format,
                     "system_prompt": self.args.system})
             else:

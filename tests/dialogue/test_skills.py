@@ -137,6 +137,7 @@ def test_a_skill_answer_joins_the_models_history(tiny):
     kiosk = SkilledDialogue(chat, SKILLS, clock=lambda: NOW)
     with pytest.raises(ValueError, match="jokes"):
         SkilledDialogue(chat, ["clock", "jokes"])
+    assert SkilledDialogue(chat, pictures=False).skills == tuple(s for s in SKILLS if s != "draw")
     assert "".join(kiosk.send("what's 12 times 7?", QUICK)) == "12 times 7 is 84."
     assert chat.history == [Message("user", "what's 12 times 7?"), Message("assistant", "12 times 7 is 84.")]
     ids, dropped = chat.fmt.build(chat.history, Message("user", "thanks!"), chat.decoder.max_context - 9)

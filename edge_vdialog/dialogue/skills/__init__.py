@@ -8,7 +8,8 @@ backend, and answered at once; every other line goes to the model. One skill per
 
 * ``arithmetic`` (:mod:`.arithmetic`): a sum in digits or number words.
 * ``clock`` (:mod:`.clock`): the time, day, date, month or year, from the kiosk's clock.
-* ``draw`` (:mod:`.draw`): "draw me X" -> "Here's X!" (the picture path draws the words).
+* ``draw`` (:mod:`.draw`): "draw me X" -> "Here's X!" (the picture path draws the words; only where
+  pictures are drawn, see :data:`NEEDS_PICTURES`).
 * ``places`` (:mod:`.places`): where something is, from ``[dialogue.places]``, else an honest
   "I don't have a map of this place".
 * ``unreadable`` (:mod:`.unreadable`): no letter or digit, or a keyboard mash.
@@ -35,6 +36,8 @@ if TYPE_CHECKING:
 
 SKILLS = ("arithmetic", "clock", "draw", "places", "unreadable")
 """Every skill (a module of this package), in the default order."""
+NEEDS_PICTURES = frozenset({"draw"})
+"""Skills whose answer promises a picture: left out where none is drawn."""
 MAX_LINE_CHARS = 160
 """Longer lines always go to the model: no skill question is that long."""
 
@@ -59,8 +62,8 @@ def skill(name: str) -> Callable[[str, Context], str | None]:
 
 
 def skill_answer(text: str, skills: Sequence[str], context: Context) -> str | None:
-    """The answer of the first of ``skills`` that recognises ``text``; None: ask the model."""
-    text = clean_text(text)
+    """The answer of the first of ``skills`` that recognises ``text`` (a line as
+    :func:`~edge_vdialog.dialogue.tokenizer.clean_text` leaves it); None: ask the model."""
     if not text or len(text) > MAX_LINE_CHARS:       # empty: the dialogue's own error
         return None
     for name in skills:
@@ -72,13 +75,15 @@ def skill_answer(text: str, skills: Sequence[str], context: Context) -> str | No
 
 class SkilledDialogue:
     """A :class:`~edge_vdialog.interfaces.Dialogue` that answers skill lines itself and passes every
-    other line to ``inner``; anything else (``provider``, ``status``, ``reconnects``) is ``inner``'s."""
+    other line to ``inner``; anything else (``provider``, ``status``, ``reconnects``) is ``inner``'s.
+    ``pictures``: whether a picture is drawn for each line (else :data:`NEEDS_PICTURES` are left out)."""
 
     def __init__(self, inner: Dialogue, skills: Sequence[str] = SKILLS, places: Mapping[str, str] | None = None,
-                 clock: Callable[[], datetime] = datetime.now) -> None:
+                 clock: Callable[[], datetime] = datetime.now, pictures: bool = True) -> None:
         for name in skills:
             skill(name)                                  # an unknown name fails here, not mid-turn
-        self.inner, self.skills, self.places, self.clock = inner, tuple(skills), dict(places or {}), clock
+        self.skills = tuple(s for s in skills if pictures or s not in NEEDS_PICTURES)
+        self.inner, self.places, self.clock = inner, dict(places or {}), clock
 
     def __getattr__(self, name: str):
         if name == "inner":                              # not set yet: no recursion
@@ -86,13 +91,13 @@ class SkilledDialogue:
         return getattr(self.inner, name)
 
     def send(self, text: str, sampling: Sampling, cancel: threading.Event | None = None) -> Iterator[str]:
-        context = Context(self.clock(), random.Random(sampling.seed), self.places)
-        answer = skill_answer(text, self.skills, context)
+        line = clean_text(text)
+        answer = skill_answer(line, self.skills, Context(self.clock(), random.Random(sampling.seed), self.places))
         if answer is None:
             yield from self.inner.send(text, sampling, cancel)
             return
         yield answer
-        self.inner.remember(clean_text(text), answer)
+        self.inner.remember(line, answer)
 
     def reset(self) -> None:
         self.inner.reset()

@@ -41,8 +41,9 @@ def answer(text: str, context: Context) -> str | None:
     body = re.sub(r"(?<=\d)\s*x\s*(?=\d)", " * ", body)            # 12x7
     for words, op in _WORD_OPS:
         body = re.sub(rf"(?<![a-z]){re.escape(words)}(?![a-z])", f" {op} ", body)
-    tokens = _numbers(_TOKEN.findall(body))
-    if tokens is None or "".join(_TOKEN.findall(body)) != re.sub(r"\s+", "", body):
+    found = _TOKEN.findall(body)
+    tokens = _numbers(found)
+    if tokens is None or "".join(found) != re.sub(r"\s+", "", body):
         return None                      # something in the line is neither a number nor an operator
     if not any(t in "+-*/^%" for t in tokens if isinstance(t, str)) or not any(
             isinstance(t, float) for t in tokens):

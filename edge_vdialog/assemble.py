@@ -51,24 +51,27 @@ def check_endpoints(settings: Settings) -> None:
 
 def load_models(settings: Settings) -> Models:
     """Dialogue (+ image generator when enabled) from their bundles, each by its component's kind,
-    on the backend ``engines.backend``, warmed up."""
+    on the backend ``engines.backend``, warmed up; the ``recall`` skill's answers from the imagegen
+    bundle if it has them (with the text encoder the picture path uses), else the default bundle's."""
     from edge_vdialog.bundle import (
         Bundle,
         default_bundle_dir,
         default_dialogue_bundle_dir,
     )
+    from edge_vdialog.dialogue.answers import AnswerBank
     from edge_vdialog.dialogue.skills import SkilledDialogue
     from edge_vdialog.loaders import load_component
 
     d, e = settings.dialogue, settings.engines
     chat = load_component(Bundle.load(d.bundle or default_dialogue_bundle_dir()), "dialogue",
                           e.options(d.threads))
+    imagegen = settings.imagegen.bundle or default_bundle_dir()
     if d.skills:
-        chat = SkilledDialogue(chat, d.skills, d.places, pictures=settings.imagegen.enabled)
+        answers = AnswerBank.load_for(imagegen, d.answers) if "recall" in d.skills else None
+        chat = SkilledDialogue(chat, d.skills, d.places, pictures=settings.imagegen.enabled, answers=answers)
     generator = None
     if settings.imagegen.enabled:
-        generator = load_component(Bundle.load(settings.imagegen.bundle or default_bundle_dir()),
-                                   "generator", e.options())
+        generator = load_component(Bundle.load(imagegen), "generator", e.options())
         generator.generate("hello", seed=0)  # warm-up (the dialogue loader warms its model itself)
     return Models(chat, d.sampling(), generator, chat.provider)
 

@@ -130,14 +130,18 @@ class Dialogue(Section):
                                 "that reaches it finishes its word and ends with an ellipsis")
     threads: int | None = Field(None, ge=1, le=256,
                                 description="inference threads; unset: engines.threads")
-    skills: tuple[str, ...] = Field(("arithmetic", "clock", "draw", "places", "unreadable"),
+    skills: tuple[str, ...] = Field(("arithmetic", "clock", "draw", "places", "unreadable", "recall"),
                                     description="lines answered exactly instead of by the model, tried in "
                                     "this order: arithmetic (sums), clock (time, day, date), draw ('draw me "
                                     "a dragon'; only when pictures are drawn), places (where things are: "
                                     "[dialogue.places], else 'I have no map'), unreadable (no words, a "
-                                    "keyboard mash); []: none")
+                                    "keyboard mash), recall (a line close in meaning to one with a written "
+                                    "answer: [dialogue.answers], then the imagegen bundle's, else models/default's); []: none")
     places: dict[str, str] = Field({}, description="the places skill's answers: a word visitors ask the way "
                                    "to -> where it is, e.g. toilet = \"The toilets are past the lifts.\"")
+    answers: dict[str, str] = Field({}, description="the recall skill's own answers, before the bundle's: "
+                                    "a question -> its answer, e.g. \"when do you close\" = \"We close at "
+                                    "6 pm.\"; lines close in meaning to the question get the answer")
 
     @field_validator("skills")
     @classmethod
@@ -156,6 +160,15 @@ class Dialogue(Section):
                 raise ValueError(f"places: {word!r} must be a word or words (letters only) and its answer "
                                  f"1-300 characters")
         return {word.lower(): where.strip() for word, where in places.items()}
+
+    @field_validator("answers")
+    @classmethod
+    def _own_answers(cls, answers: dict[str, str]) -> dict[str, str]:
+        for question, reply in answers.items():
+            if not re.search(r"[^\W\d_]", question) or len(question) > 160 or not 1 <= len(reply.strip()) <= 300:
+                raise ValueError(f"answers: {question!r} must be a line with words (at most 160 characters) and "
+                                 f"its answer 1-300 characters")
+        return {question.strip(): reply.strip() for question, reply in answers.items()}
 
     def sampling(self) -> Sampling:
         """The runtime's sampling parameters for these settings."""

@@ -18,7 +18,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--max-new-tokens", type=int, default=None, metavar="N",
                    help="hard reply cap, tokens (default: the kiosk's, [dialogue] max_new_tokens)")
     p.add_argument("--no-skills", action="store_true",
-                   help="every line goes to the model (no exact sums, clock, places or unreadable-input answers)")
+                   help="every line goes to the model (no exact sums, clock, places, written answers or "
+                        "unreadable-input answers)")
     p.add_argument("--raw", action="store_true",
                    help="TEXT is a plain prompt (no dialogue template); print only the continuation")
     p.add_argument("--threads", type=int, default=None, help="ONNX Runtime threads (default: one per core)")
@@ -28,8 +29,13 @@ def register(sub: argparse._SubParsersAction) -> None:
 def run(args: argparse.Namespace) -> int:
     from dataclasses import replace
 
-    from edge_vdialog.bundle import Bundle, default_dialogue_bundle_dir
+    from edge_vdialog.bundle import (
+        Bundle,
+        default_bundle_dir,
+        default_dialogue_bundle_dir,
+    )
     from edge_vdialog.dialogue import load_chat
+    from edge_vdialog.dialogue.answers import AnswerBank
     from edge_vdialog.dialogue.skills import SkilledDialogue
     from edge_vdialog.engines import EngineOptions
     from edge_vdialog.errors import UserError
@@ -44,7 +50,8 @@ def run(args: argparse.Namespace) -> int:
         sampling = replace(sampling, greedy=True, repetition_penalty=1.0, no_repeat_ngram=0)
     chat = load_chat(Bundle.load(args.bundle or default_dialogue_bundle_dir()), EngineOptions(threads=args.threads))
     if not args.no_skills and not args.raw:
-        chat = SkilledDialogue(chat, kiosk.skills, pictures=False)      # text only: no "Here's a dragon!"
+        answers = AnswerBank.load_for(default_bundle_dir()) if "recall" in kiosk.skills else None
+        chat = SkilledDialogue(chat, kiosk.skills, pictures=False, answers=answers)   # text only: no pictures
     if args.text is not None:
         pieces = chat.complete(args.text, sampling) if args.raw else chat.send(args.text, sampling)
         _print(pieces)

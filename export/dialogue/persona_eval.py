@@ -12,7 +12,8 @@ Set-ups (``--setups``, comma-separated; each one fresh conversation per visitor 
   prompt and the runtime's default sampling; ``tuned-old``: the ``--tuned-old`` bundle (an earlier
   persona-tuned one; default: the same) likewise; ``kiosk``: the ``--tuned`` bundle behind the runtime's
   default skills (:mod:`edge_vdialog.dialogue.skills`: exact sums, the clock, drawing requests, the way to
-  places, unreadable input), as the kiosk answers.
+  places, unreadable input, written answers recalled from the ``--encoder`` bundle), as the kiosk answers;
+  ``kiosk-old``: the same without ``recall`` (the skills of rounds 14-18).
 * ``gpt2``: the ``--gpt2`` bundle (models/default) with the runtime's default sampling; ``gpt2-old``:
   the ``--gpt2-old`` bundle (the GPT-2 before persona training; default: the same) with the same sampling.
 
@@ -51,7 +52,7 @@ from export.dialogue.reply_checks import (
 
 OLD_SYSTEM = "You are a friendly assistant at a kiosk. Answer briefly."
 """The SmolLM2 bundle's system prompt before issue 12."""
-SETUPS = ("old", "prompted", "tuned-old", "tuned", "kiosk", "gpt2-old", "gpt2")
+SETUPS = ("old", "prompted", "tuned-old", "tuned", "kiosk-old", "kiosk", "gpt2-old", "gpt2")
 
 RUBRIC = (
     "You are judging replies of a friendly public kiosk assistant (a screen with a camera in a shop or lobby) "
@@ -73,7 +74,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--tuned-old", type=Path, help="earlier persona-tuned bundle for tuned-old (default: --tuned)")
     p.add_argument("--gpt2", type=Path, default=Path("models/default"), help="GPT-2 bundle")
     p.add_argument("--gpt2-old", type=Path, help="GPT-2 bundle for gpt2-old (default: --gpt2)")
-    p.add_argument("--encoder", type=Path, default=Path("models/default"), help="bundle with the text encoder")
+    p.add_argument("--encoder", type=Path, default=Path("models/default"),
+                   help="bundle with the text encoder (relevance) and the answers (kiosk's recall)")
     p.add_argument("--system", help="persona system prompt for 'prompted' (default: the export's DEFAULT_SYSTEM)")
     p.add_argument("--temperature", type=float, help="override the runtime default sampling's")
     p.add_argument("--repetition-penalty", type=float, help="override the runtime default sampling's")
@@ -111,6 +113,7 @@ def generate(setup: str, lines: list[str], args: argparse.Namespace) -> list[dic
 
     from edge_vdialog.bundle import Bundle
     from edge_vdialog.dialogue import Sampling, load_chat
+    from edge_vdialog.dialogue.answers import AnswerBank
     from edge_vdialog.dialogue.prompt import PromptFormat
     from edge_vdialog.dialogue.skills import SkilledDialogue
     from edge_vdialog.engines import EngineOptions
@@ -127,7 +130,7 @@ def generate(setup: str, lines: list[str], args: argparse.Namespace) -> list[dic
     old = Sampling(soft_max_chars=0, max_new_tokens=64)
     choices = {"old": (args.smollm2_base, OLD_SYSTEM, old), "prompted": (args.smollm2_base, system_prompt(args), default),
                "tuned-old": (args.tuned_old or args.tuned, None, default), "tuned": (args.tuned, None, default),
-               "kiosk": (args.tuned, None, default),
+               "kiosk": (args.tuned, None, default), "kiosk-old": (args.tuned, None, default),
                "gpt2-old": (args.gpt2_old or args.gpt2, None, default),
                "gpt2": (args.gpt2, None, default)}
     if setup not in choices:
@@ -136,8 +139,10 @@ def generate(setup: str, lines: list[str], args: argparse.Namespace) -> list[dic
     chat = load_chat(Bundle.load(bundle), EngineOptions(threads=1))
     if system is not None:                      # the same format with another system prompt
         chat.fmt = PromptFormat(chat.fmt.name, chat.tok, chat.fmt.eos_id, system)
-    if setup == "kiosk":
-        chat = SkilledDialogue(chat, Dialogue().skills)          # the kiosk draws: every default skill
+    if setup == "kiosk":                                        # the kiosk draws: every default skill
+        chat = SkilledDialogue(chat, Dialogue().skills, answers=AnswerBank.load(Bundle.load(args.encoder)))
+    if setup == "kiosk-old":
+        chat = SkilledDialogue(chat, [s for s in Dialogue().skills if s != "recall"])
     out = []
     for i, line in enumerate(lines):
         chat.reset()

@@ -13,6 +13,8 @@ backend, and answered at once; every other line goes to the model. One skill per
 * ``places`` (:mod:`.places`): where something is, from ``[dialogue.places]``, else an honest
   "I don't have a map of this place".
 * ``unreadable`` (:mod:`.unreadable`): no letter or digit, or a keyboard mash.
+* ``recall`` (:mod:`.recall`): a line close in meaning to one with a written answer (the owner's
+  ``[dialogue.answers]``, then the bundle's; :mod:`edge_vdialog.dialogue.answers`).
 
 The exchange joins the conversation's history like a model's reply (``Dialogue.remember``), so the
 model sees it on the next turn.
@@ -31,10 +33,11 @@ from typing import TYPE_CHECKING
 from edge_vdialog.dialogue.tokenizer import clean_text
 
 if TYPE_CHECKING:
+    from edge_vdialog.dialogue.answers import AnswerBank
     from edge_vdialog.dialogue.sampling import Sampling
     from edge_vdialog.interfaces import Dialogue
 
-SKILLS = ("arithmetic", "clock", "draw", "places", "unreadable")
+SKILLS = ("arithmetic", "clock", "draw", "places", "unreadable", "recall")
 """Every skill (a module of this package), in the default order."""
 NEEDS_PICTURES = frozenset({"draw"})
 """Skills whose answer promises a picture: left out where none is drawn."""
@@ -52,6 +55,12 @@ class Context:
     """For a choice among phrasings (seeded from ``Sampling.seed``)."""
     places: Mapping[str, str] = field(default_factory=dict)
     """``[dialogue.places]``: a word a visitor may ask for -> where it is."""
+    answers: AnswerBank | None = None
+    """Written answers by meaning (the ``recall`` skill); None: none loaded."""
+    pictures: bool = True
+    """Whether a picture is drawn for the line."""
+    follows_question: bool = False
+    """The kiosk's last reply asked the visitor something."""
 
 
 def skill(name: str) -> Callable[[str, Context], str | None]:
@@ -76,14 +85,18 @@ def skill_answer(text: str, skills: Sequence[str], context: Context) -> str | No
 class SkilledDialogue:
     """A :class:`~edge_vdialog.interfaces.Dialogue` that answers skill lines itself and passes every
     other line to ``inner``; anything else (``provider``, ``status``, ``reconnects``) is ``inner``'s.
-    ``pictures``: whether a picture is drawn for each line (else :data:`NEEDS_PICTURES` are left out)."""
+    ``pictures``: whether a picture is drawn for each line (else :data:`NEEDS_PICTURES` are left out);
+    ``answers``: the ``recall`` skill's written answers (without them it recalls nothing)."""
 
     def __init__(self, inner: Dialogue, skills: Sequence[str] = SKILLS, places: Mapping[str, str] | None = None,
-                 clock: Callable[[], datetime] = datetime.now, pictures: bool = True) -> None:
+                 clock: Callable[[], datetime] = datetime.now, pictures: bool = True,
+                 answers: AnswerBank | None = None) -> None:
         for name in skills:
             skill(name)                                  # an unknown name fails here, not mid-turn
         self.skills = tuple(s for s in skills if pictures or s not in NEEDS_PICTURES)
         self.inner, self.places, self.clock = inner, dict(places or {}), clock
+        self.pictures, self.answers = pictures, answers
+        self._asked = False                              # the last reply ended with a question
 
     def __getattr__(self, name: str):
         if name == "inner":                              # not set yet: no recursion
@@ -92,12 +105,22 @@ class SkilledDialogue:
 
     def send(self, text: str, sampling: Sampling, cancel: threading.Event | None = None) -> Iterator[str]:
         line = clean_text(text)
-        answer = skill_answer(line, self.skills, Context(self.clock(), random.Random(sampling.seed), self.places))
+        context = Context(self.clock(), random.Random(sampling.seed), self.places, self.answers, self.pictures,
+                          self._asked)
+        answer = skill_answer(line, self.skills, context)
         if answer is None:
-            yield from self.inner.send(text, sampling, cancel)
+            reply = []
+            try:
+                for piece in self.inner.send(text, sampling, cancel):
+                    reply.append(piece)
+                    yield piece
+            finally:                                     # also when the visitor cut the reply short
+                self._asked = "".join(reply).rstrip().endswith("?")
             return
         yield answer
         self.inner.remember(line, answer)
+        self._asked = answer.rstrip().endswith("?")
 
     def reset(self) -> None:
+        self._asked = False
         self.inner.reset()

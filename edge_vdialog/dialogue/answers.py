@@ -12,7 +12,8 @@ detail ("my goldfish is 11" -> "Ten years, wow!"), docs/dialogue_models.md.
 The encoder pools its word vectors, so it hardly sees word order or a "not": "you're not funny" is
 0.97 from "you're funny", "i'm happy" 0.96 from "are you happy", "my exam went well" 0.92 from "my exam
 went terribly". So the two lines must also have the same :func:`signature`: the same numbers, both
-negated or neither, both about "you" (the kiosk) or neither, and the same words of :data:`POLARITY`. Where no
+negated or neither, both about "you" (the kiosk) or neither, the same words of :data:`POLARITY`, and
+both in capitals or neither. Where no
 picture is drawn, an exchange that talks of drawing is never chosen. The owner's answers
 (``[dialogue.answers]``: a question -> its answer) are tried before the bundle's and win over them.
 """
@@ -130,13 +131,12 @@ class AnswerBank:
             if not rows.lines:
                 continue
             scores = rows.vectors @ vector                                 # (N,) cosines
-            usable = (scores >= self.min_cosine) & (pictures | ~rows.drawing)
-            usable &= np.fromiter((g == sign for g in rows.signatures), bool, len(rows.signatures))
-            if not usable.any():
+            near = [i for i in np.flatnonzero(scores >= self.min_cosine).tolist()
+                    if (pictures or not rows.drawing[i]) and rows.signatures[i] == sign]
+            if not near:
                 continue
-            best = scores[usable].max()
-            ties = np.flatnonzero(usable & (scores >= best - TIE))
-            return rows.replies[rng.choice(ties.tolist())]
+            best = max(scores[i] for i in near)
+            return rows.replies[rng.choice([i for i in near if scores[i] >= best - TIE])]
         return None
 
     def _rows(self, pairs: list[tuple[str, str]]) -> _Rows:
@@ -149,9 +149,11 @@ class AnswerBank:
 
 
 def signature(text: str) -> tuple:
-    """What two lines close in meaning must share: (numbers, negated, says you, polarity words)."""
-    text = text.lower().replace("’", "'")
+    """What two lines close in meaning must share: (numbers, negated, says you, polarity words, in
+    capitals: a reply written for "HELLO" says "Loud and clear!")."""
+    original, text = text, text.lower().replace("’", "'")
     words = set(_WORD.findall(text))
     negated = bool(words & _NEGATION) or any(w.endswith("n't") for w in words)
     numbers = frozenset(n.replace(",", "") for n in _NUMBER.findall(text))
-    return numbers, negated, bool(words & _SECOND), frozenset(words & POLARITY)
+    shouting = sum(c.isupper() for c in original) > max(3, sum(c.islower() for c in original))
+    return numbers, negated, bool(words & _SECOND), frozenset(words & POLARITY), shouting

@@ -100,6 +100,11 @@ def test_short_or_rare_words_are_not_unreadable(text):
     ("draw cats", "Here are cats!"),
     ("can u draw two elephants pls", "Here are two elephants!"),
     ("a picture of the sea please", "Here's the sea!"),
+    ("lol can u make a picture of autumn trees in a park", "Here are autumn trees in a park!"),
+    ("draw a tiger for my little sister shes 4 and very brave", "Here's a tiger for your little sister!"),
+    ("make me a picture of the beach, i'm going on holiday next week", "Here's the beach!"),
+    ("can you draw me as a superhero", "Here you are as a superhero!"),
+    ("drw a rocket", "Here's a rocket!"),
 ])
 def test_drawing_requests_say_what_is_drawn(text, reply):
     assert answer(text).startswith(reply)
@@ -108,6 +113,7 @@ def test_drawing_requests_say_what_is_drawn(text, reply):
 @pytest.mark.parametrize("text", [
     "can you draw?", "draw something", "draw me", "draw yourself", "can you draw me a cat and tell me a story",
     "draw a very big red dragon flying over a castle at night in the rain", "I like to draw horses",
+    "draw a cat, a dog and a horse", "draw me like one of your pictures", "can you do a dance",
 ])
 def test_vague_or_bigger_drawing_requests_go_to_the_model(text):
     assert answer(text) is None

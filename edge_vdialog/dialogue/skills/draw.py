@@ -2,10 +2,12 @@
 
 The kiosk draws a picture for every line (the picture path draws the visitor's words at once), so a
 drawing request needs a reply that says so; a small model often answers "I can't draw dragons" or
-describes something else. Only a line that is nothing but the request, with a concrete subject of at
-most :data:`MOST_WORDS` words; a vague one ("draw something"), one about the kiosk or the visitor
-("draw yourself", "draw me") or one with more to it ("draw a cat and tell me a story") goes to the
-model. The kiosk leaves this skill out when it draws no pictures (``[imagegen] enabled = false``).
+describes something else. Only a line that is the request, with a concrete subject of at most
+:data:`MOST_WORDS` words; a vague one ("draw something"), one about the kiosk ("draw yourself") or one
+with more to it ("draw a cat and tell me a story") goes to the model. What follows the subject after a
+comma or a clause ("draw a tiger for my sister, she's 4", "a picture of the beach, i'm off on holiday")
+is context, not subject: "Here's a tiger for your sister!". "draw me as a pirate" -> "Here you are as a
+pirate!". The kiosk leaves this skill out when it draws no pictures (``[imagegen] enabled = false``).
 """
 
 from __future__ import annotations
@@ -19,11 +21,19 @@ if TYPE_CHECKING:
     from edge_vdialog.dialogue.skills import Context
 
 MOST_WORDS = 8
+_PICTURE = r"(?:a |an )?(?:picture|pic|drawing|painting|sketch|image)"
 _REQUEST = re.compile(
-    POLITE + r"(?:(?:can|could|would|will) (?:you|u) (?:please )?|please )?"
-    r"(?:(?:draw|paint|sketch)(?: me| us)?(?: (?:a )?(?:picture|drawing|painting|sketch) of)?|"
-    r"(?:show me |make me |i want |i'd like |i would like )?(?:a )?(?:picture|drawing|painting|sketch) of)"
-    r" (?P<thing>[\w' -]+?)" + END, re.IGNORECASE)
+    POLITE + r"(?:(?:lol|haha|omg|ooh|oh|wow|now|next|and|also|pls|plz)[,!]?\s+)*"
+    r"(?:(?:can|could|would|will) (?:you|u) (?:please |pls |plz )?|please |pls |plz )?"
+    r"(?:(?:draw|drw|draww|drow|darw|paint|sketch)(?P<me> me| us)?(?: " + _PICTURE + r" of)?|"
+    r"(?:(?:show|make|give|do|create) (?:me |us )?|i want |i'd like |i would like )?" + _PICTURE + r" of)"
+    r" (?P<thing>[\w' -]+?)"
+    r"(?P<rest>(?:\s*,|\s+(?:for|because|cause|cuz|coz|since|i'm|im|i am|he's|hes|she's|shes|it's|its|they're|"
+    r"theyre|he is|she is|they are)\b)[^\n]*?)?" + END, re.IGNORECASE)
+_FOR = re.compile(r"\s+for (?P<whom>(?:my|our|his|her|their|the|a) [\w' ]+?)"
+                  r"(?=\s*,|\s+(?:and|because|cause|cuz|coz|since|who|he|she|they|it|i|hes|shes|theyre|its|"
+                  r"he's|she's|they're|it's)\b|\s*$)", re.IGNORECASE)
+"""A "for my little sister" right after the subject: said back ("for your little sister")."""
 _VAGUE = {"something", "anything", "whatever", "what", "how", "why", "who", "when", "where", "it", "that",
           "this", "me", "us", "you", "yourself", "yourselves", "myself", "ourselves", "stuff", "things",
           "u", "i", "i'm", "your", "yours", "picture", "pictures", "nothing", "everything"}
@@ -36,6 +46,10 @@ _DETERMINERS = {"a", "an", "the", "your", "his", "her", "their", "its", "this", 
                 "lots", "every", "each", "one"}
 _PLURAL_DETERMINERS = {"these", "those", "some", "two", "three", "four", "five", "six", "seven", "eight",
                        "nine", "ten", "many", "lots"}
+_LINKS = {"in", "on", "at", "with", "under", "over", "near", "by", "from", "of", "into", "onto", "behind",
+          "through", "across", "inside", "around", "wearing", "and"}
+_LIST = re.compile(r"\s*,\s*(?:a|an|the|some|two|three|and)\b", re.IGNORECASE)
+"""After "draw a cat": ", a dog and a horse" is more subjects, not context: the model answers."""
 _NEXT = ("What should I draw next?", "What else shall I draw?", "Tell me what to draw next!")
 
 
@@ -45,19 +59,45 @@ def answer(text: str, context: Context) -> str | None:
         return None
     said = match["thing"].split()
     lower = [w.lower() for w in said]
-    if not 1 <= len(said) <= MOST_WORDS or lower[0] in _VAGUE or set(lower) & (_MORE | {"you", "your", "yourself"}):
+    if not 1 <= len(said) <= MOST_WORDS or set(lower) & (_MORE | {"you", "your", "yourself"}) or _LIST.match(
+            match["rest"] or ""):
+        return None                                   # too long, more than a drawing, or a list
+    if match["me"] and lower[0] == "as":              # "draw me as a pirate": the visitor, dressed up
+        said = ["you", *said]
+    elif lower[0] in _VAGUE:
         return None
-    words = [_SWAP.get(w, said[i]) for i, w in enumerate(lower)]       # "my house" -> "your house"
-    first = words[0].lower()
-    thing = " ".join(words)
+    thing, plural = _with_article(_swapped(said))
+    whom = _FOR.match(match["rest"] or "")
+    if whom and len(whom["whom"].split()) <= 4:
+        thing += " for " + " ".join(_swapped(whom["whom"].split()))
+    here = "Here you are" if thing.startswith("you ") else "Here are" if plural else "Here's"
+    return f"{here} {thing.removeprefix('you ')}! {context.rng.choice(_NEXT)}"
+
+
+def _swapped(words: list[str]) -> list[str]:
+    """The visitor's words as the kiosk says them back: "my house" -> "your house"."""
+    return [_SWAP.get(w.lower(), w) for w in words]
+
+
+def _with_article(words: list[str]) -> tuple[str, bool]:
+    """("a dragon" | "cats in a tree" | "two elephants" | "you as a pirate", plural?)."""
+    first, thing = words[0].lower(), " ".join(words)
+    if first == "you":
+        return thing, False
     if first in _DETERMINERS or first.isdigit():
-        plural = first in _PLURAL_DETERMINERS or (first.isdigit() and first != "1")
-    else:                                             # "dragon" -> "a dragon"; "cats" stay "cats"
-        plural = len(words) == 1 and _plural(first)
-        if not plural:
-            thing = ("an " if first[0] in "aeiou" else "a ") + thing
-    here = "Here are" if plural else "Here's"
-    return f"{here} {thing}! {context.rng.choice(_NEXT)}"
+        return thing, first in _PLURAL_DETERMINERS or (first.isdigit() and first != "1")
+    if _plural(_head(words)):                         # "cats", "autumn trees in a park"
+        return thing, True
+    return ("an " if first[0] in "aeiou" else "a ") + thing, False
+
+
+def _head(words: list[str]) -> str:
+    """The noun a subject is about: the word before its first preposition or -ing word ("trees" of
+    "autumn trees in a park"), else its last word."""
+    for i, word in enumerate(words[1:], 1):
+        if word.lower() in _LINKS or word.lower().endswith("ing"):
+            return words[i - 1]
+    return words[-1]
 
 
 def _plural(word: str) -> bool:

@@ -59,7 +59,7 @@ def load_models(settings: Settings) -> Models:
         default_dialogue_bundle_dir,
     )
     from edge_vdialog.dialogue.answers import AnswerBank
-    from edge_vdialog.dialogue.skills import SkilledDialogue
+    from edge_vdialog.dialogue.skills import Device, SkilledDialogue
     from edge_vdialog.loaders import load_component
 
     d, e = settings.dialogue, settings.engines
@@ -68,12 +68,20 @@ def load_models(settings: Settings) -> Models:
     imagegen = settings.imagegen.bundle or default_bundle_dir()
     if d.skills:
         answers = AnswerBank.load_for(imagegen, d.answers) if "recall" in d.skills else None
-        chat = SkilledDialogue(chat, d.skills, d.places, pictures=settings.imagegen.enabled, answers=answers)
+        device = Device(camera=not _none(settings.camera.uri), microphone=not _none(settings.mic.uri),
+                        keeps_words=settings.logging.visitor_words)
+        chat = SkilledDialogue(chat, d.skills, d.places, pictures=settings.imagegen.enabled, answers=answers,
+                               device=device)
     generator = None
     if settings.imagegen.enabled:
         generator = load_component(Bundle.load(imagegen), "generator", e.options())
         generator.generate("hello", seed=0)  # warm-up (the dialogue loader warms its model itself)
     return Models(chat, d.sampling(), generator, chat.provider)
+
+
+def _none(uri: str) -> bool:
+    """``uri`` turns the device off (``none``)."""
+    return uri.strip().lower() == "none"
 
 
 def open_listener(settings: Settings, telemetry: Telemetry):
@@ -111,7 +119,7 @@ def open_voice(settings: Settings, telemetry: Telemetry):
     from edge_vdialog.voice.speech import Speech
 
     v, c = settings.voice, settings.camera
-    if v.output.strip().lower() == "none":
+    if _none(v.output):
         return None
     voice = load_voice(v.voice, v.threads)
     speaker = open_speaker(v.output, voice.sample_rate, c.reconnect_min_s, c.reconnect_max_s)

@@ -36,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
     )
     from edge_vdialog.dialogue import load_chat
     from edge_vdialog.dialogue.answers import AnswerBank
-    from edge_vdialog.dialogue.skills import SkilledDialogue
+    from edge_vdialog.dialogue.skills import Device, SkilledDialogue
     from edge_vdialog.engines import EngineOptions
     from edge_vdialog.errors import UserError
     from edge_vdialog.settings import Dialogue
@@ -51,7 +51,8 @@ def run(args: argparse.Namespace) -> int:
     chat = load_chat(Bundle.load(args.bundle or default_dialogue_bundle_dir()), EngineOptions(threads=args.threads))
     if not args.no_skills and not args.raw:
         answers = AnswerBank.load_for(default_bundle_dir()) if "recall" in kiosk.skills else None
-        chat = SkilledDialogue(chat, kiosk.skills, pictures=False, answers=answers)   # text only: no pictures
+        chat = SkilledDialogue(chat, kiosk.skills, pictures=False, answers=answers,   # text only: no pictures,
+                               device=Device(camera=False, microphone=False))          # no camera, no microphone
     if args.text is not None:
         pieces = chat.complete(args.text, sampling) if args.raw else chat.send(args.text, sampling)
         _print(pieces)

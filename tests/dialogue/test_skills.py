@@ -10,7 +10,13 @@ import pytest
 from edge_vdialog.bundle import Bundle
 from edge_vdialog.dialogue import Sampling, load_chat
 from edge_vdialog.dialogue.prompt import Message
-from edge_vdialog.dialogue.skills import SKILLS, Context, SkilledDialogue, skill_answer
+from edge_vdialog.dialogue.skills import (
+    SKILLS,
+    Context,
+    Device,
+    SkilledDialogue,
+    skill_answer,
+)
 from edge_vdialog.errors import ConfigError, UserError
 from edge_vdialog.settings import Dialogue, load_settings
 from tests.dialogue.cli import run_cli
@@ -183,3 +189,45 @@ def test_chat_command_answers_sums_unless_told_not_to(tiny):
     assert (out.returncode, out.stdout) == (0, "6 times 7 is 42.\n"), out.stderr
     out = run_cli("chat", "--bundle", bundle, "--no-skills", "--greedy", "what is 6 times 7?")
     assert out.returncode == 0 and out.stdout.strip() != "6 times 7 is 42."
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("is that a camera on top?? creepy", "sees"), ("can u see me rn", "sees"),
+    ("are you watching me through that camera??", "sees"),
+    ("r u recording this for the council or something", "keeps"), ("do you save my face", "keeps"),
+    ("where do the pictures go after", "keeps"), ("can it hear me or do i have to type", "hears"),
+    ("can you turn the camera off please", "off"),
+])
+def test_privacy_questions_get_what_is_true_of_this_kiosk(text, kind):
+    def reply(**device):
+        return skill_answer(text, SKILLS, Context(NOW, random.Random(0), {}, device=Device(**device)))
+    with_all, bare, logged = reply(), reply(camera=False, microphone=False), reply(keeps_words=True)
+    if kind == "sees":
+        assert "screen" in with_all and "saved" in with_all or "save" in with_all
+        assert "no camera" in bare.lower()
+    elif kind == "keeps":
+        assert "don't keep what you say" in with_all or "isn't kept" in with_all
+        assert "log" in logged and "no video" in bare
+    elif kind == "hears":
+        assert "hear" in with_all and "typ" in bare and "log" in logged
+    else:
+        assert "can't" in with_all and "camera" in with_all and "no camera" in bare.lower()
+
+
+@pytest.mark.parametrize("text", [
+    "I love watching films", "my camera broke on holiday", "im recording a podcast later",
+    "hey i'm waiting to hear from the vet", "Does it get lonely when nobody comes to talk to you?",
+    "i bought a new camera today, what should i photograph",
+])
+def test_other_lines_about_cameras_and_hearing_are_not_privacy_questions(text):
+    assert skill_answer(text, ("privacy",), Context(NOW, random.Random(0), {})) is None
+
+
+def test_the_kiosk_answers_privacy_questions_from_its_own_settings():
+    from edge_vdialog.assemble import load_models
+    settings = load_settings(None, {"camera.uri": "none", "mic.uri": "none", "logging.visitor_words": True,
+                                    "imagegen.enabled": False}, environ={})
+    chat = load_models(settings).chat
+    assert chat.device == Device(camera=False, microphone=False, keeps_words=True)
+    assert "typ" in "".join(chat.send("can you hear me?", QUICK))                  # no microphone: type
+    assert "log" in "".join(chat.send("do you record what i say?", QUICK))         # the owner logs words

@@ -12,6 +12,8 @@ backend, and answered at once; every other line goes to the model. One skill per
   pictures are drawn, see :data:`NEEDS_PICTURES`).
 * ``places`` (:mod:`.places`): where something is, from ``[dialogue.places]``, else an honest
   "I don't have a map of this place".
+* ``privacy`` (:mod:`.privacy`): the camera, the microphone and what is kept, answered with what is
+  true of this kiosk (:class:`Device`).
 * ``unreadable`` (:mod:`.unreadable`): no letter or digit, or a keyboard mash.
 * ``recall`` (:mod:`.recall`): a line close in meaning to one with a written answer (the owner's
   ``[dialogue.answers]``, then the bundle's; :mod:`edge_vdialog.dialogue.answers`).
@@ -37,12 +39,24 @@ if TYPE_CHECKING:
     from edge_vdialog.dialogue.sampling import Sampling
     from edge_vdialog.interfaces import Dialogue
 
-SKILLS = ("arithmetic", "clock", "draw", "places", "unreadable", "recall")
+SKILLS = ("arithmetic", "clock", "draw", "places", "privacy", "unreadable", "recall")
 """Every skill (a module of this package), in the default order."""
 NEEDS_PICTURES = frozenset({"draw"})
 """Skills whose answer promises a picture: left out where none is drawn."""
 MAX_LINE_CHARS = 160
 """Longer lines always go to the model: no skill question is that long."""
+
+
+@dataclass(frozen=True)
+class Device:
+    """What the kiosk has and keeps (from its settings), for questions about it."""
+
+    camera: bool = True
+    """A camera is configured (``[camera] uri`` is not none): the visitor is on the screen."""
+    microphone: bool = True
+    """A microphone is configured: the kiosk hears speech."""
+    keeps_words: bool = False
+    """Visitors' words go to the log (``[logging] visitor_words``)."""
 
 
 @dataclass(frozen=True)
@@ -61,6 +75,8 @@ class Context:
     """Whether a picture is drawn for the line."""
     follows_question: bool = False
     """The kiosk's last reply asked the visitor something."""
+    device: Device = Device()
+    """What the kiosk has and keeps."""
 
 
 def skill(name: str) -> Callable[[str, Context], str | None]:
@@ -86,16 +102,17 @@ class SkilledDialogue:
     """A :class:`~edge_vdialog.interfaces.Dialogue` that answers skill lines itself and passes every
     other line to ``inner``; anything else (``provider``, ``status``, ``reconnects``) is ``inner``'s.
     ``pictures``: whether a picture is drawn for each line (else :data:`NEEDS_PICTURES` are left out);
-    ``answers``: the ``recall`` skill's written answers (without them it recalls nothing)."""
+    ``answers``: the ``recall`` skill's written answers (without them it recalls nothing); ``device``:
+    what the kiosk has and keeps (the ``privacy`` skill's facts)."""
 
     def __init__(self, inner: Dialogue, skills: Sequence[str] = SKILLS, places: Mapping[str, str] | None = None,
                  clock: Callable[[], datetime] = datetime.now, pictures: bool = True,
-                 answers: AnswerBank | None = None) -> None:
+                 answers: AnswerBank | None = None, device: Device = Device()) -> None:
         for name in skills:
             skill(name)                                  # an unknown name fails here, not mid-turn
         self.skills = tuple(s for s in skills if pictures or s not in NEEDS_PICTURES)
         self.inner, self.places, self.clock = inner, dict(places or {}), clock
-        self.pictures, self.answers = pictures, answers
+        self.pictures, self.answers, self.device = pictures, answers, device
         self._asked = False                              # the last reply ended with a question
 
     def __getattr__(self, name: str):
@@ -106,7 +123,7 @@ class SkilledDialogue:
     def send(self, text: str, sampling: Sampling, cancel: threading.Event | None = None) -> Iterator[str]:
         line = clean_text(text)
         context = Context(self.clock(), random.Random(sampling.seed), self.places, self.answers, self.pictures,
-                          self._asked)
+                          self._asked, self.device)
         answer = skill_answer(line, self.skills, context)
         if answer is None:
             reply = []

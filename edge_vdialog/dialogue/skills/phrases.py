@@ -4,7 +4,7 @@ from __future__ import annotations
 
 POLITE = r"(?:(?:hey|hi|hello|um|so|ok|okay|excuse me|sorry|please|kiosk|quick question)[,:!]?\s+)*"
 """Words a visitor may put before a question ("excuse me, ...")."""
-END = r"(?:\s*(?:please|pls|now|right now|today|at the moment|for me|thanks|thank you))*\s*[?!.]*"
+END = r"(?:\s*(?:please|pls|plz|now|right now|today|at the moment|for me|thanks|thank you))*\s*[?!.]*"
 """Words and marks a visitor may put after it ("... please?")."""
 IS = r"(?:'s|’s|s| is)"
 """The "is" of "what's", "whats", "what is"."""

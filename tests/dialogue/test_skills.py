@@ -152,6 +152,8 @@ def test_a_skill_answer_joins_the_models_history(tiny):
     assert SkilledDialogue(chat, pictures=False).skills == tuple(s for s in SKILLS if s != "draw")
     assert "".join(kiosk.send("what's 12 times 7?", QUICK)) == "12 times 7 is 84."
     assert chat.history == [Message("user", "what's 12 times 7?"), Message("assistant", "12 times 7 is 84.")]
+    held = chat.fmt.head + [i for m in chat.history for i in chat.fmt.turn_ids(m)]
+    assert chat.decoder.length == len(held) == len(chat._cached)     # prefilled now, not on the next turn
     ids, dropped = chat.fmt.build(chat.history, Message("user", "thanks!"), chat.decoder.max_context - 9)
     assert dropped == 0 and "12 times 7 is 84." in chat.tok.hf.decode(ids)    # the next prompt holds it
     reply = "".join(kiosk.send("thanks!", SHORT))           # the model answers the next line

@@ -110,6 +110,7 @@ def test_short_or_rare_words_are_not_unreadable(text):
     ("draw a tiger for my little sister shes 4 and very brave", "Here's a tiger for your little sister!"),
     ("make me a picture of the beach, i'm going on holiday next week", "Here's the beach!"),
     ("can you draw me as a superhero", "Here you are as a superhero!"),
+    ("can u draw me with a jetpack", "Here you are with a jetpack!"),
     ("drw a rocket", "Here's a rocket!"),
 ])
 def test_drawing_requests_say_what_is_drawn(text, reply):

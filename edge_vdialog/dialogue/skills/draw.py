@@ -6,8 +6,8 @@ describes something else. Only a line that is the request, with a concrete subje
 :data:`MOST_WORDS` words; a vague one ("draw something"), one about the kiosk ("draw yourself") or one
 with more to it ("draw a cat and tell me a story") goes to the model. What follows the subject after a
 comma or a clause ("draw a tiger for my sister, she's 4", "a picture of the beach, i'm off on holiday")
-is context, not subject: "Here's a tiger for your sister!". "draw me as a pirate" -> "Here you are as a
-pirate!". The kiosk leaves this skill out when it draws no pictures (``[imagegen] enabled = false``).
+is context, not subject: "Here's a tiger for your sister!". "draw me as a pirate" (or with, in, wearing ...
+a jetpack) -> "Here you are as a pirate!". The kiosk leaves this skill out when it draws no pictures (``[imagegen] enabled = false``).
 """
 
 from __future__ import annotations
@@ -46,6 +46,8 @@ _DETERMINERS = {"a", "an", "the", "your", "his", "her", "their", "its", "this", 
                 "lots", "every", "each", "one"}
 _PLURAL_DETERMINERS = {"these", "those", "some", "two", "three", "four", "five", "six", "seven", "eight",
                        "nine", "ten", "many", "lots"}
+_ME_AS = {"as", "with", "in", "on", "wearing", "holding", "riding", "flying", "playing", "dressed"}
+"""After "draw me": the visitor is the subject ("draw me with a jetpack" -> "Here you are with a jetpack!")."""
 _LINKS = {"in", "on", "at", "with", "under", "over", "near", "by", "from", "of", "into", "onto", "behind",
           "through", "across", "inside", "around", "wearing", "and"}
 _LIST = re.compile(r"\s*,\s*(?:a|an|the|some|two|three|and)\b", re.IGNORECASE)
@@ -62,7 +64,7 @@ def answer(text: str, context: Context) -> str | None:
     if not 1 <= len(said) <= MOST_WORDS or set(lower) & (_MORE | {"you", "your", "yourself"}) or _LIST.match(
             match["rest"] or ""):
         return None                                   # too long, more than a drawing, or a list
-    if match["me"] and lower[0] == "as":              # "draw me as a pirate": the visitor, dressed up
+    if match["me"] and lower[0] in _ME_AS:            # "draw me as a pirate": the visitor, dressed up
         said = ["you", *said]
     elif lower[0] in _VAGUE:
         return None

@@ -73,9 +73,10 @@ class Dialogue(Protocol):
         """Forget the conversation."""
         ...
 
-    def remember(self, text: str, reply: str) -> None:
+    def remember(self, text: str, reply: str, cancel: threading.Event | None = None) -> None:
         """Add an exchange answered without the model (a skill, :mod:`edge_vdialog.dialogue.skills`)
-        to the history, so the next reply follows on from it."""
+        to the history, so the next reply follows on from it; work done for it ahead of the next
+        reply (a prefill) stops when ``cancel`` is set."""
         ...
 
 

@@ -27,7 +27,7 @@ class ScriptedChat:
         self.history.clear()
         self.resets += 1
 
-    def remember(self, text: str, reply: str) -> None:
+    def remember(self, text: str, reply: str, cancel: threading.Event | None = None) -> None:
         self.history.append((text, reply))
 
     def send(self, text: str, sampling=None, cancel: threading.Event | None = None):

@@ -54,7 +54,7 @@ class TritonDialogue:
     def reset(self) -> None:
         self.kept = []
 
-    def remember(self, text: str, reply: str) -> None:
+    def remember(self, text: str, reply: str, cancel: threading.Event | None = None) -> None:
         self.kept = [*self.kept, ["user", text], ["assistant", reply.strip()]]
 
     def send(self, text: str, sampling: Sampling, cancel: threading.Event | None = None) -> Iterator[str]:

@@ -234,3 +234,17 @@ def test_the_kiosk_answers_privacy_questions_from_its_own_settings():
     assert chat.device == Device(camera=False, microphone=False, keeps_words=True)
     assert "typ" in "".join(chat.send("can you hear me?", QUICK))                  # no microphone: type
     assert "log" in "".join(chat.send("do you record what i say?", QUICK))         # the owner logs words
+
+
+def test_a_barge_in_stops_the_prefill_of_a_remembered_exchange(tiny):
+    import threading
+    chat = load_chat(Bundle.load(tiny["llama_fp32"]))
+    done = threading.Event()
+    done.set()                                          # the visitor already said the next thing
+    chat.remember("hi", "Hello!", cancel=done)
+    held = chat.fmt.head + [i for m in chat.history for i in chat.fmt.turn_ids(m)]
+    assert chat.history[-1] == Message("assistant", "Hello!") and chat.decoder.length < len(held)
+    assert chat.decoder.length == len(chat._cached) and held[:len(chat._cached)] == chat._cached
+    ids, dropped = chat.fmt.build(chat.history, Message("user", "thanks"), chat.decoder.max_context - 9)
+    assert dropped == 0 and ids[:len(held)] == held      # the next turn prefills the rest itself
+    assert "".join(chat.send("thanks", SHORT)) and chat.decoder.length == len(chat._cached)

@@ -58,7 +58,7 @@ class Kiosk:
         self._stop = threading.Event()
         self._wake = threading.Event()  # a frame is wanted now (first token, picture, stop)
         self.dialogue = Worker("worker", reply_handler(chat, sampling, telemetry, self._wake.set),
-                               telemetry, "dialogue")
+                               telemetry, "dialogue", idle=chat.prepare)
         self.credit = generator.attribution if generator else ""
         self.images = Worker("image", image_handler(generator, image_seed, self._wake.set, image_follow),
                              telemetry, "image") if generator else None

@@ -73,10 +73,14 @@ class Dialogue(Protocol):
         """Forget the conversation."""
         ...
 
-    def remember(self, text: str, reply: str, cancel: threading.Event | None = None) -> None:
+    def remember(self, text: str, reply: str) -> None:
         """Add an exchange answered without the model (a skill, :mod:`edge_vdialog.dialogue.skills`)
-        to the history, so the next reply follows on from it; work done for it ahead of the next
-        reply (a prefill) stops when ``cancel`` is set."""
+        to the history, so the next reply follows on from it."""
+        ...
+
+    def prepare(self, cancel: threading.Event) -> None:
+        """Use idle time for work ahead of the next reply (a prefill of what :meth:`remember` added);
+        return soon after ``cancel`` is set. The kiosk calls it when a turn is over and nothing waits."""
         ...
 
 

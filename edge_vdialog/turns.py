@@ -69,19 +69,26 @@ class Turn:
 
 class Worker(Background):
     """A daemon thread that takes the newest request and runs ``handle`` on it, at ``nice``
-    (higher: yields the CPU to the render loop, which has to run every 33 ms)."""
+    (higher: yields the CPU to the render loop, which has to run every 33 ms).
+
+    ``idle(arrived)``, if given, runs once a turn is over (its picture too) and no request waits:
+    work ahead of the next turn, which must return soon after ``arrived`` is set (a new request)."""
 
     def __init__(self, name: str, handle: Callable[[Turn], None], telemetry: Telemetry,
-                 error_kind: str, nice: int = 5) -> None:
+                 error_kind: str, nice: int = 5, idle: Callable[[threading.Event], None] | None = None) -> None:
         super().__init__(name, nice)
-        self.handle, self.telemetry, self.error_kind = handle, telemetry, error_kind
+        self.handle, self.telemetry, self.error_kind, self.idle = handle, telemetry, error_kind, idle
         self.requests: queue.Queue[Turn | None] = queue.Queue()
+        self.arrived = threading.Event()
+        """Set by every request: idle work stops."""
 
     def submit(self, turn: Turn) -> None:
         self.requests.put(turn)
+        self.arrived.set()
 
     def wake(self) -> None:
         self.requests.put(None)
+        self.arrived.set()
 
     def run(self) -> None:
         while True:
@@ -92,6 +99,7 @@ class Worker(Background):
                 continue
             if turn is None:
                 return
+            self.arrived.clear()              # a request put from now on stops the idle work
             while not self.requests.empty():  # only the newest request matters
                 older, turn = turn, self.requests.get()
                 older.finish_part()
@@ -111,6 +119,21 @@ class Worker(Background):
                 self.telemetry.count_error(self.error_kind)
             finally:
                 turn.finish_part()
+            if self.idle is not None:
+                self._idle_after(turn)
+
+    def _idle_after(self, turn: Turn) -> None:
+        """Run ``idle`` once ``turn`` is over (the picture has the CPU until then), unless a request came."""
+        while not turn.done.wait(0.05):
+            if self.arrived.is_set():
+                return
+            self.telemetry.beat(self.name)
+        if self.arrived.is_set() or not self.requests.empty():
+            return
+        try:
+            self.idle(self.arrived)
+        except Exception:  # idle work is an optimisation: a failure must not stop the kiosk
+            log.exception("%s: idle work after turn %d failed", self.name, turn.id)
 
 
 def reply_handler(chat: Dialogue, sampling: Sampling, telemetry: Telemetry,

@@ -22,13 +22,17 @@ class ScriptedChat:
         self.reply, self.step_s = reply, step_s
         self.history: list[tuple[str, str]] = []
         self.resets = 0
+        self.prepared = 0
 
     def reset(self) -> None:
         self.history.clear()
         self.resets += 1
 
-    def remember(self, text: str, reply: str, cancel: threading.Event | None = None) -> None:
+    def remember(self, text: str, reply: str) -> None:
         self.history.append((text, reply))
+
+    def prepare(self, cancel: threading.Event) -> None:
+        self.prepared += 1
 
     def send(self, text: str, sampling=None, cancel: threading.Event | None = None):
         if "boom" in text:

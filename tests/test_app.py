@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 
 import numpy as np
 import pytest
@@ -260,3 +261,28 @@ def test_barge_in_skips_the_reply_picture(running):
     assert second.done.wait(10) and first.done.wait(1)
     assert images.texts[:2] == ["first question", "second question"]   # no picture of the cut reply
     assert images.texts[-1] == ScriptedChat().reply and len(images.texts) == 3
+
+
+class SlowPreparation(ScriptedChat):
+    """Records the idle work the kiosk gives it: when it started, and whether new input stopped it."""
+
+    def __init__(self) -> None:
+        super().__init__(step_s=0.0)
+        self.started: list[float] = []
+        self.stopped = threading.Event()
+
+    def prepare(self, cancel: threading.Event) -> None:
+        self.started.append(time.monotonic())
+        if cancel.wait(5):                           # idle work that returns once input arrives
+            self.stopped.set()
+
+
+def test_idle_work_runs_after_the_turn_and_its_picture_and_yields_to_new_input(running):
+    chat = SlowPreparation()
+    kiosk = running(chat=chat)
+    first = kiosk.submit("hello there")
+    assert first.done.wait(10) and wait_for(lambda: chat.started)
+    assert first.done.is_set() and len(chat.started) == 1        # once, after the reply and the picture
+    second = kiosk.submit("and another thing")
+    assert chat.stopped.wait(2) and second.done.wait(10)          # new input ends it at once
+    assert second.reply == chat.reply

@@ -17,9 +17,9 @@ from edge_vdialog.interfaces import Decoder
 KEEP_AFTER_COMPACTION = 0.5
 """When the history no longer leaves room for the next exchange, the oldest messages are dropped
 until it fills at most this share of the context, so the next several turns share a cached prefix."""
-PREFILL_CHUNK = 16
-"""Tokens per step when :meth:`Conversation.remember` prefills an exchange (~50 ms each on 2 cores),
-so a barge-in waits for at most one step."""
+PREFILL_CHUNK = 8
+"""Tokens per step when :meth:`Conversation.prepare` prefills (~25 ms each on 2 cores), so new input
+waits for at most one step."""
 NEXT_USER_TOKENS = 64
 """Room kept for the next person's line when deciding whether the history must be compacted."""
 
@@ -88,22 +88,26 @@ class Conversation:
             self.history += [user, Message("assistant", answer)]
             self._compact(max_new)
 
-    def remember(self, text: str, reply: str, cancel: threading.Event | None = None) -> None:
-        """Add an exchange answered elsewhere (a skill) to the history and prefill it now, while the
-        visitor reads the answer: else the next model reply would pay for it before its first token
-        (~55 tokens, 200 ms on 2 cores; two recalled answers in a row cost 435 ms, measured). The
-        prefill goes :data:`PREFILL_CHUNK` tokens at a time and stops when ``cancel`` is set (the
-        visitor already said the next thing: that turn prefills the rest). The next prompt cuts the
-        history to the context as usual."""
+    def remember(self, text: str, reply: str) -> None:
+        """Add an exchange answered elsewhere (a skill) to the history; :meth:`prepare` prefills it
+        when the kiosk is idle, else the next prompt does."""
         self.history += [Message("user", clean_text(text)), Message("assistant", reply.strip())]
+
+    def prepare(self, cancel: threading.Event) -> None:
+        """Prefill what the history holds beyond the cache (exchanges added by :meth:`remember`) while
+        the kiosk is idle, :data:`PREFILL_CHUNK` tokens at a time, until ``cancel`` is set. Else the
+        next reply pays for it before its first token: two remembered exchanges (~110 tokens) cost
+        it 435 ms on 2 cores, measured."""
         prefix = self.fmt.head + [i for m in self.history for i in self.fmt.turn_ids(m)]
         if len(prefix) > self.decoder.max_context // 2:
             return                                    # a long history: the next send compacts it
         common = _common_prefix(self._cached, prefix)
+        if common == len(prefix):
+            return
         self.decoder.rewind(common)
         self._cached = prefix[:common]
         for start in range(common, len(prefix), PREFILL_CHUNK):
-            if cancel is not None and cancel.is_set():
+            if cancel.is_set():
                 return
             chunk = prefix[start:start + PREFILL_CHUNK]
             self.decoder.feed(chunk)

@@ -54,8 +54,11 @@ class TritonDialogue:
     def reset(self) -> None:
         self.kept = []
 
-    def remember(self, text: str, reply: str, cancel: threading.Event | None = None) -> None:
+    def remember(self, text: str, reply: str) -> None:
         self.kept = [*self.kept, ["user", text], ["assistant", reply.strip()]]
+
+    def prepare(self, cancel: threading.Event) -> None:
+        """Nothing to do ahead: the server prefills the kept history with the next line."""
 
     def send(self, text: str, sampling: Sampling, cancel: threading.Event | None = None) -> Iterator[str]:
         if not text.strip():

@@ -130,7 +130,7 @@ class _Asking:
         self.turn += 1
         yield "What do you like?" if self.turn % 2 else "Nice."
 
-    def remember(self, text, reply, cancel=None):
+    def remember(self, text, reply):
         self.turn = 0                                   # the next model reply is a question
 
     def reset(self):

@@ -153,8 +153,6 @@ def test_a_skill_answer_joins_the_models_history(tiny):
     assert SkilledDialogue(chat, pictures=False).skills == tuple(s for s in SKILLS if s != "draw")
     assert "".join(kiosk.send("what's 12 times 7?", QUICK)) == "12 times 7 is 84."
     assert chat.history == [Message("user", "what's 12 times 7?"), Message("assistant", "12 times 7 is 84.")]
-    held = chat.fmt.head + [i for m in chat.history for i in chat.fmt.turn_ids(m)]
-    assert chat.decoder.length == len(held) == len(chat._cached)     # prefilled now, not on the next turn
     ids, dropped = chat.fmt.build(chat.history, Message("user", "thanks!"), chat.decoder.max_context - 9)
     assert dropped == 0 and "12 times 7 is 84." in chat.tok.hf.decode(ids)    # the next prompt holds it
     reply = "".join(kiosk.send("thanks!", SHORT))           # the model answers the next line
@@ -236,15 +234,18 @@ def test_the_kiosk_answers_privacy_questions_from_its_own_settings():
     assert "log" in "".join(chat.send("do you record what i say?", QUICK))         # the owner logs words
 
 
-def test_a_barge_in_stops_the_prefill_of_a_remembered_exchange(tiny):
+def test_a_remembered_exchange_is_prefilled_when_the_kiosk_is_idle(tiny):
     import threading
     chat = load_chat(Bundle.load(tiny["llama_fp32"]))
-    done = threading.Event()
-    done.set()                                          # the visitor already said the next thing
-    chat.remember("hi", "Hello!", cancel=done)
+    chat.remember("hi", "Hello!")
     held = chat.fmt.head + [i for m in chat.history for i in chat.fmt.turn_ids(m)]
-    assert chat.history[-1] == Message("assistant", "Hello!") and chat.decoder.length < len(held)
-    assert chat.decoder.length == len(chat._cached) and held[:len(chat._cached)] == chat._cached
+    before = chat.decoder.length
+    arrived = threading.Event()
+    arrived.set()                                       # the visitor already said the next thing
+    chat.prepare(arrived)
+    assert chat.decoder.length == before < len(held)
+    chat.prepare(threading.Event())                     # idle: all of it
+    assert chat.decoder.length == len(held) and chat._cached == held
     ids, dropped = chat.fmt.build(chat.history, Message("user", "thanks"), chat.decoder.max_context - 9)
-    assert dropped == 0 and ids[:len(held)] == held      # the next turn prefills the rest itself
+    assert dropped == 0 and ids[:len(held)] == held     # the next prompt reuses it
     assert "".join(chat.send("thanks", SHORT)) and chat.decoder.length == len(chat._cached)

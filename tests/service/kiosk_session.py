@@ -29,6 +29,12 @@ class HangOnRequest:
     def reset(self) -> None:
         self.chat.reset()
 
+    def remember(self, text, reply) -> None:
+        self.chat.remember(text, reply)
+
+    def prepare(self, cancel) -> None:
+        self.chat.prepare(cancel)
+
     def send(self, text, sampling=None, cancel=None):
         if "hang" in text:
             threading.Event().wait()

@@ -135,7 +135,7 @@ class SkilledDialogue:
                 self._asked = "".join(reply).rstrip().endswith("?")
             return
         yield answer
-        self.inner.remember(line, answer, cancel)
+        self.inner.remember(line, answer)
         self._asked = answer.rstrip().endswith("?")
 
     def reset(self) -> None:

@@ -68,7 +68,9 @@ def load_models(settings: Settings) -> Models:
     imagegen = settings.imagegen.bundle or default_bundle_dir()
     if d.skills:
         answers = AnswerBank.load_for(imagegen, d.answers) if "recall" in d.skills else None
-        device = Device(camera=not _none(settings.camera.uri), microphone=not _none(settings.mic.uri),
+        from edge_vdialog.media import mic, sources
+        device = Device(camera=not _off(settings.camera.uri, "camera", sources.SCHEMES),
+                        microphone=not _off(settings.mic.uri, "microphone", mic.SCHEMES),
                         keeps_words=settings.logging.visitor_words)
         chat = SkilledDialogue(chat, d.skills, d.places, pictures=settings.imagegen.enabled, answers=answers,
                                device=device)
@@ -79,9 +81,10 @@ def load_models(settings: Settings) -> Models:
     return Models(chat, d.sampling(), generator, chat.provider)
 
 
-def _none(uri: str) -> bool:
-    """``uri`` turns the device off (``none``)."""
-    return uri.strip().lower() == "none"
+def _off(uri: str, kind: str, schemes: dict[str, str]) -> bool:
+    """``uri`` turns the device off: scheme ``none``, read as the device's opener reads it."""
+    from edge_vdialog.media.uri import parse_uri
+    return parse_uri(uri, kind, schemes).scheme == "none"
 
 
 def open_listener(settings: Settings, telemetry: Telemetry):
@@ -114,12 +117,13 @@ def open_presence(camera):
 
 def open_voice(settings: Settings, telemetry: Telemetry):
     """The voice and its speaker, warmed up, not started; None for ``voice.output = none``."""
+    from edge_vdialog.media import speakers
     from edge_vdialog.media.speakers import open_speaker
     from edge_vdialog.voice.piper import load_voice
     from edge_vdialog.voice.speech import Speech
 
     v, c = settings.voice, settings.camera
-    if _none(v.output):
+    if _off(v.output, "speaker", speakers.SCHEMES):
         return None
     voice = load_voice(v.voice, v.threads)
     speaker = open_speaker(v.output, voice.sample_rate, c.reconnect_min_s, c.reconnect_max_s)

@@ -249,3 +249,10 @@ def test_a_remembered_exchange_is_prefilled_when_the_kiosk_is_idle(tiny):
     ids, dropped = chat.fmt.build(chat.history, Message("user", "thanks"), chat.decoder.max_context - 9)
     assert dropped == 0 and ids[:len(held)] == held     # the next prompt reuses it
     assert "".join(chat.send("thanks", SHORT)) and chat.decoder.length == len(chat._cached)
+
+
+def test_the_kiosk_reads_a_device_off_as_its_opener_does():
+    from edge_vdialog.assemble import load_models
+    settings = load_settings(None, {"camera.uri": "none://", "mic.uri": "mic://default",
+                                    "imagegen.enabled": False}, environ={})
+    assert load_models(settings).chat.device == Device(camera=False, microphone=True)

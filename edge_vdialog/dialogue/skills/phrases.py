@@ -8,3 +8,5 @@ END = r"(?:\s*(?:please|pls|plz|now|right now|today|at the moment|for me|thanks|
 """Words and marks a visitor may put after it ("... please?")."""
 IS = r"(?:'s|’s|s| is)"
 """The "is" of "what's", "whats", "what is"."""
+ASKING = r"what|whats|who|where|when|why|how|which|are|is|do|does|did|can|could|will|would|should"
+"""Words a question starts with (alternatives for a group; "what's" is "what" followed by a non-word)."""

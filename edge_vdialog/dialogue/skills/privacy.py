@@ -15,6 +15,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from edge_vdialog.dialogue.skills.phrases import ASKING
+
 if TYPE_CHECKING:
     from edge_vdialog.dialogue.skills import Context, Device
 
@@ -35,8 +37,8 @@ _SEE = re.compile(r"\b(?:camera|cam|webcam)\b|\b(?:see|seeing|watch|watching|loo
                   r"\b(?:can|do)\s+(?:you|u)\s+see\b|\bwhat\s+(?:can|do)\s+(?:you|u)\s+see\b")
 _KIOSK = re.compile(r"\b(?:you|u|ur|your|yours|this|that|it|thing|screen|kiosk|machine|camera|cam|there|here|"
                     r"pictures?|drawings?|photos?|videos?)\b")
-_ASKS = re.compile(r"\?|^\W*(?:what|whats|who|where|when|why|how|which|are|r|is|do|does|did|can|could|will|would|"
-                   r"should|wait|so|hey|oi|excuse|please|pls|turn|switch|stop|cover)\b|\b(?:creepy|spying|spy)\b")
+_ASKS = re.compile(r"\?|^\W*(?:" + ASKING + r"|r|wait|so|hey|oi|excuse|please|pls|turn|switch|stop|cover)\b|"
+                   r"\b(?:creepy|spying|spy)\b")
 _OWN = re.compile(r"\b(?:my|our)\s+(?:own\s+)?(?:camera|cam|phone|mic|microphone|recording|video)\b|"
                   r"\bi(?:'m| am|m)?\s+(?:was\s+)?(?:recording|filming)\b|\bi\s+(?:have|bought|got)\s+(?:a|an)\b")
 """The visitor's own camera or recording: not a question about the kiosk."""

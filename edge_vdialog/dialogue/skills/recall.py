@@ -13,11 +13,12 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from edge_vdialog.dialogue.skills.phrases import ASKING
+
 if TYPE_CHECKING:
     from edge_vdialog.dialogue.skills import Context
 
-_ASKS = re.compile(r".*\?\W*$|(?:what|whats|what's|who|whos|who's|where|wheres|where's|when|why|how|hows|how's|which|"
-                   r"are|is|do|does|did|can|could|will|would|should|tell|draw|show|give|sing|say|make|teach)\b",
+_ASKS = re.compile(r".*\?\W*$|(?:" + ASKING + r"|whos|wheres|hows|tell|draw|show|give|sing|say|make|teach)\b",
                    re.IGNORECASE | re.DOTALL)
 
 

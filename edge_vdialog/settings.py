@@ -137,7 +137,8 @@ class Dialogue(Section):
                                     "[dialogue.places], else 'I have no map'), privacy (the camera, the "
                                     "microphone and what is kept, from these settings), unreadable (no words, a "
                                     "keyboard mash), recall (a line close in meaning to one with a written "
-                                    "answer: [dialogue.answers], then the imagegen bundle's, else models/default's); []: none")
+                                    "answer: [dialogue.answers], then the imagegen bundle's, else "
+                                    "models/default's); []: none")
     places: dict[str, str] = Field({}, description="the places skill's answers: a word visitors ask the way "
                                    "to -> where it is, e.g. toilet = \"The toilets are past the lifts.\"")
     answers: dict[str, str] = Field({}, description="the recall skill's own answers, before the bundle's: "

@@ -7,7 +7,8 @@ describes something else. Only a line that is the request, with a concrete subje
 with more to it ("draw a cat and tell me a story") goes to the model. What follows the subject after a
 comma or a clause ("draw a tiger for my sister, she's 4", "a picture of the beach, i'm off on holiday")
 is context, not subject: "Here's a tiger for your sister!". "draw me as a pirate" (or with, in, wearing ...
-a jetpack) -> "Here you are as a pirate!". The kiosk leaves this skill out when it draws no pictures (``[imagegen] enabled = false``).
+a jetpack) -> "Here you are as a pirate!". The kiosk leaves this skill out when it draws no pictures
+(``[imagegen] enabled = false``).
 """
 
 from __future__ import annotations

@@ -29,7 +29,8 @@ _KEEP = re.compile(r"\b(?:record|records|recording|recorded|film|filming|filmed|
                    r"\b(?:save|saves|saving|saved|keep|keeps|keeping|kept|delete|deleted)\s+(?:my|me|us|the|this|that|"
                    r"it|them|any|what|photos?|pictures?|videos?|faces?|data)\b|"
                    r"\b(?:my|a|the)\s+(?:face|photo|photos|data)\b|\bphotos?\s+of\s+me\b|"
-                   r"\bwhere\s+do(?:es)?\s+(?:the|my|these|those|it|they)\s*(?:pictures?|photos?|videos?|drawings?)?\s*go\b")
+                   r"\bwhere\s+do(?:es)?\s+(?:the|my|these|those|it|they)\s*"
+                   r"(?:pictures?|photos?|videos?|drawings?)?\s*go\b")
 _HEAR = re.compile(r"\b(?:hear|hears|hearing|listen|listens|listening)\b(?!\s+(?:from|back|about|of)\b)|"
                    r"\b(?:microphone|mic)\b|\bhave\s+to\s+type\b|"
                    r"\bcan\s+i\s+(?:talk|speak)\s*(?:\?|$|instead|out loud)")

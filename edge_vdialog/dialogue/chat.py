@@ -11,6 +11,7 @@ from edge_vdialog.dialogue.endings import WORD_TOKENS, Endings
 from edge_vdialog.dialogue.prompt import Message, PromptFormat
 from edge_vdialog.dialogue.sampling import Sampler, Sampling, repeated_ngram_ends
 from edge_vdialog.dialogue.tokenizer import Tokenizer, clean_text
+from edge_vdialog.dialogue.tone import condolence_ids, good_news
 from edge_vdialog.errors import UserError
 from edge_vdialog.interfaces import Decoder
 
@@ -38,6 +39,8 @@ class Conversation:
         self.history: list[Message] = []
         """The messages the next prompt starts from (older ones were dropped to fit the context)."""
         self._cached: list[int] = []      # ids whose keys/values the decoder holds
+        self.condolences = condolence_ids(tokenizer)
+        """Never sampled in a reply to good news (:mod:`edge_vdialog.dialogue.tone`)."""
 
     def reset(self) -> None:
         """Start a new conversation."""
@@ -80,7 +83,8 @@ class Conversation:
         del self.history[:dropped]
         reply: list[str] = []
         endings = Endings(sampling.soft_max_chars, min(sampling.max_new_tokens, max_new))
-        for piece in self._generate(ids, sampling, max_new, cancel, endings):
+        avoid = self.condolences if good_news(user.text) else ()
+        for piece in self._generate(ids, sampling, max_new, cancel, endings, avoid):
             reply.append(piece)
             yield piece
         answer = "".join(reply).strip()
@@ -150,9 +154,9 @@ class Conversation:
             self._cached = prefix
 
     def _generate(self, ids: list[int], sampling: Sampling, max_new: int,
-                  cancel: threading.Event | None, endings: Endings) -> Iterator[str]:
+                  cancel: threading.Event | None, endings: Endings, avoid: tuple[int, ...] = ()) -> Iterator[str]:
         stream, pending = self.tok.stream(), ""
-        for token in self.tokens(ids, sampling, max_new, cancel):
+        for token in self.tokens(ids, sampling, max_new, cancel, avoid):
             shown, end = endings.add(stream.push(token))
             pending, stopped = self._cut_stop(pending + shown)
             if stopped or end:
@@ -168,12 +172,12 @@ class Conversation:
             yield pending
 
     def tokens(self, ids: list[int], sampling: Sampling, max_new: int,
-               cancel: threading.Event | None = None) -> Iterator[int]:
+               cancel: threading.Event | None = None, avoid: tuple[int, ...] = ()) -> Iterator[int]:
         """Token ids continuing prompt ``ids``, as they come (eos not included).
 
         Prefill (reusing the cached prefix of the previous call), then one token per step until
         eos, ``max_new`` tokens, a full context or ``cancel``. The first token is never eos: an
-        empty reply is no answer.
+        empty reply is no answer; no token of ``avoid`` is ever chosen.
         """
         dec, sampler = self.decoder, Sampler(sampling)
         seen = np.zeros(dec.vocab, bool)
@@ -185,7 +189,7 @@ class Conversation:
         self._cached = list(ids)
         eos, reply = [i for i in self.eos_ids if i < len(logits)], []
         for step in range(max_new):
-            banned = eos if step == 0 else []                # no empty replies
+            banned = eos + list(avoid) if step == 0 else list(avoid)     # no empty replies
             banned += repeated_ngram_ends(reply, sampling.no_repeat_ngram)
             if banned:
                 logits = logits.copy()

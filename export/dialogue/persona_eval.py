@@ -12,8 +12,9 @@ Set-ups (``--setups``, comma-separated; each one fresh conversation per visitor 
   prompt and the runtime's default sampling; ``tuned-old``: the ``--tuned-old`` bundle (an earlier
   persona-tuned one; default: the same) likewise; ``kiosk``: the ``--tuned`` bundle behind the runtime's
   default skills (:mod:`edge_vdialog.dialogue.skills`: exact sums, the clock, drawing requests, the way to
-  places, unreadable input, written answers recalled from the ``--encoder`` bundle), as the kiosk answers;
-  ``kiosk-old``: the same without ``recall`` (the skills of rounds 14-18).
+  places, unreadable input, written answers recalled from the ``--encoder`` bundle, ...), as the kiosk
+  answers; ``kiosk-old``: the same with the skills ``--old-skills`` names (default: all but ``recall``,
+  the skills of rounds 14-18).
 * ``gpt2``: the ``--gpt2`` bundle (models/default) with the runtime's default sampling; ``gpt2-old``:
   the ``--gpt2-old`` bundle (the GPT-2 before persona training; default: the same) with the same sampling.
 
@@ -76,6 +77,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--gpt2-old", type=Path, help="GPT-2 bundle for gpt2-old (default: --gpt2)")
     p.add_argument("--encoder", type=Path, default=Path("models/default"),
                    help="bundle with the text encoder (relevance) and the answers (kiosk's recall)")
+    p.add_argument("--old-skills", help="comma-separated skills of kiosk-old (default: the kiosk's but recall)")
     p.add_argument("--system", help="persona system prompt for 'prompted' (default: the export's DEFAULT_SYSTEM)")
     p.add_argument("--temperature", type=float, help="override the runtime default sampling's")
     p.add_argument("--repetition-penalty", type=float, help="override the runtime default sampling's")
@@ -139,10 +141,12 @@ def generate(setup: str, lines: list[str], args: argparse.Namespace) -> list[dic
     chat = load_chat(Bundle.load(bundle), EngineOptions(threads=1))
     if system is not None:                      # the same format with another system prompt
         chat.fmt = PromptFormat(chat.fmt.name, chat.tok, chat.fmt.eos_id, system)
-    if setup == "kiosk":                                        # the kiosk draws: every default skill
-        chat = SkilledDialogue(chat, Dialogue().skills, answers=AnswerBank.load(Bundle.load(args.encoder)))
-    if setup == "kiosk-old":
-        chat = SkilledDialogue(chat, [s for s in Dialogue().skills if s != "recall"])
+    if setup in ("kiosk", "kiosk-old"):                         # the kiosk draws: every default skill
+        skills = Dialogue().skills
+        if setup == "kiosk-old":
+            skills = args.old_skills.split(",") if args.old_skills else [s for s in skills if s != "recall"]
+        answers = AnswerBank.load(Bundle.load(args.encoder)) if "recall" in skills else None
+        chat = SkilledDialogue(chat, skills, answers=answers)
     out = []
     for i, line in enumerate(lines):
         chat.reset()

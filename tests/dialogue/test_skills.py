@@ -63,7 +63,7 @@ def test_sums_without_an_answer_say_so(text, reply):
 
 @pytest.mark.parametrize("text", [
     "42", "what is love", "how many days are in a leap year", "I have 2 cats and 3 dogs",
-    "one two three", "what's 3 +", "i got 99 problems", "what time do you close?",
+    "one two three", "what's 3 +", "i got 99 problems", "what time did you wake up?",
     "9" * 40 + " + 1", "what is 12 times 7? " + "and more " * 30,
 ])
 def test_other_lines_go_to_the_model(text):
@@ -137,6 +137,69 @@ def test_places_come_from_the_owner_else_no_invented_way():
     for text in ("where are you from?", "where do you live?", "where is my friend?", "is there a god?",
                  "where is Paris?", "where is the toilet and how much does it cost"):
         assert answer(text, places=places) is None, text
+
+
+def test_the_way_to_do_something_is_not_invented():
+    for text in ("where do i return books", "which platform for manchester", "where should we meet our group",
+                 "which gate do i go to", "excuse me where can i pay"):
+        assert "map" in answer(text), text
+    for text in ("where do you live", "where should i go on holiday with my kids and how much will it be",
+                 "which platform game is your favourite"):
+        assert answer(text, ("places",)) is None, text
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("what time is the planetarium show", "times"), ("When does this place close tonight?", "times"),
+    ("excuse me, what time does the cafe shut please", "times"), ("what time do you close?", "times"),
+    ("when is the next bus", "times"), ("what are the opening hours", "times"), ("when is lunch served?", "times"),
+    ("do you know what time the penguin feeding is", "times"), ("what time is checkout", "times"),
+    ("how much is a day ticket for the tram", "prices"), ("is it free", "prices"), ("is parking free?", "prices"),
+    ("what's the price of a ticket", "prices"), ("do i have to pay", "prices"),
+    ("whats the wifi password here", "wifi"), ("is there wifi", "wifi"), ("WIFI PASSWORD PLS", "wifi"),
+    ("can I bring my dog in", "rules"), ("can we take photos here", "rules"), ("are dogs allowed", "rules"),
+    ("do you take cards", "rules"), ("do i need to book", "rules"),
+])
+def test_what_only_the_staff_know_is_not_invented(text, kind):
+    from edge_vdialog.dialogue.skills.venue import REPLIES
+    assert answer(text) in REPLIES[kind]
+
+
+@pytest.mark.parametrize("text", [
+    "when do you sleep", "when do you start drawing", "when does the sun set", "when does summer start",
+    "what time did the museum open", "what are the odds", "how much are you", "how much does a blue whale weigh",
+    "are you free tonight", "is this seat free", "can i take a picture of you", "can i touch the screen",
+    "is it ok to be sad", "do i need a hug", "how much is 4 tickets at 12.50", "how much does the picture cost",
+    "when is your birthday", "how early should i arrive for an interview",
+])
+def test_other_questions_of_time_price_and_leave_are_not_the_venues(text):
+    assert answer(text, ("venue",)) is None
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("thats so cool thank you robot", "praise"), ("wow it actually looks like a volcano, cheers", "praise"),
+    ("Wow thats really good, thankyou very much dear", "praise"), ("love it!!", "praise"),
+    ("ta very much", "thanks"), ("cheers bud", "thanks"), ("Thanks a lot, you're a star", "thanks"),
+    ("come on lads were going", "bye"), ("see you tomorrow kiosk", "bye"), ("bye robot have a good day", "bye"),
+    ("ok im off", "bye"), ("thanks for the chat, take care!", "thanks-bye"), ("cheers, have a good one", "thanks-bye"),
+])
+def test_thanks_praise_and_goodbyes_get_a_closing_reply(text, kind):
+    from edge_vdialog.dialogue.skills.closers import REPLIES
+    assert answer(text) in REPLIES[kind]
+
+
+@pytest.mark.parametrize("text", [
+    "no thanks", "thanks but that looks nothing like a horse", "thanks, what's your name?", "nice to see you",
+    "i'm off work today", "thanks my dog died", "i love my kids", "that looks like a potato lol",
+    "good evening everyone", "you're cool", "thank you for the picture of the cat", "hello",
+])
+def test_lines_that_say_more_than_thanks_or_goodbye_go_on(text):
+    assert answer(text, ("closers",)) is None
+
+
+def test_praise_alone_that_answers_the_kiosks_question_is_the_models():
+    def reply(asked):
+        return skill_answer("good", ("closers",), Context(NOW, random.Random(0), {}, follows_question=asked))
+    assert reply(False) is not None and reply(True) is None
 
 
 def test_only_the_chosen_skills_answer():

@@ -10,13 +10,16 @@ backend, and answered at once; every other line goes to the model. One skill per
 * ``clock`` (:mod:`.clock`): the time, day, date, month or year, from the kiosk's clock.
 * ``draw`` (:mod:`.draw`): "draw me X" -> "Here's X!" (the picture path draws the words; only where
   pictures are drawn, see :data:`NEEDS_PICTURES`).
-* ``places`` (:mod:`.places`): where something is, from ``[dialogue.places]``, else an honest
-  "I don't have a map of this place".
+* ``places`` (:mod:`.places`): where something is (or where to do something), from
+  ``[dialogue.places]``, else an honest "I don't have a map of this place".
 * ``privacy`` (:mod:`.privacy`): the camera, the microphone and what is kept, answered with what is
   true of this kiosk (:class:`Device`).
 * ``unreadable`` (:mod:`.unreadable`): no letter or digit, or a keyboard mash.
 * ``recall`` (:mod:`.recall`): a line close in meaning to one with a written answer (the owner's
   ``[dialogue.answers]``, then the bundle's; :mod:`edge_vdialog.dialogue.answers`).
+* ``venue`` (:mod:`.venue`): this place's times, prices, wifi and rules, which only its staff know:
+  an honest "I don't know, a member of staff will" (after ``recall``, so an owner's answers win).
+* ``closers`` (:mod:`.closers`): thanks, praise for a picture and goodbyes, with nothing else in the line.
 
 The exchange joins the conversation's history like a model's reply (``Dialogue.remember``), so the
 model sees it on the next turn.
@@ -39,7 +42,7 @@ if TYPE_CHECKING:
     from edge_vdialog.dialogue.sampling import Sampling
     from edge_vdialog.interfaces import Dialogue
 
-SKILLS = ("arithmetic", "clock", "draw", "places", "privacy", "unreadable", "recall")
+SKILLS = ("arithmetic", "clock", "draw", "places", "privacy", "unreadable", "recall", "venue", "closers")
 """Every skill (a module of this package), in the default order."""
 NEEDS_PICTURES = frozenset({"draw"})
 """Skills whose answer promises a picture: left out where none is drawn."""

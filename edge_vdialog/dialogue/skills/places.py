@@ -24,7 +24,7 @@ PLACES = {
     "help desk", "cafe", "café", "coffee", "canteen", "restaurant", "food court", "shop", "store",
     "supermarket", "pharmacy", "chemist", "atm", "cash machine", "cashpoint", "bank", "parking", "car park",
     "bus stop", "station", "taxi", "platform", "gate", "ticket", "cloakroom", "locker", "lost property",
-    "first aid", "water fountain", "wifi", "charging", "charger", "exhibit", "exhibition", "gallery",
+    "first aid", "water fountain", "charging", "charger", "exhibit", "exhibition", "gallery",
     "museum", "meeting room", "fitting room", "checkout", "till", "hospital", "police", "post office",
     "hotel", "library", "bar", "pub",
 }
@@ -36,10 +36,19 @@ _QUESTION = re.compile(
     r" (?:(?:a|an|any|the|some) )?(?P<thing>[\w' -]+?)"
     r"(?P<here> (?:near(?:by| here)?|around(?: here)?|close by|in here|here|in this building|on this floor))?"
     + END, re.IGNORECASE)
+_WHERE_TO = re.compile(
+    POLITE + r"(?:(?:do you know|can you tell me|could you tell me|can u tell me) )?"
+    r"(?:where (?:do|can|should|shall|would) (?:i|we) (?!find\b|get\b|go for\b)\w+|"
+    r"which (?:platform|gate|floor|level|room|stop|bus stop|entrance|exit|door|desk|counter|queue|line|way)"
+    r"(?: (?:is|for|to|do|does|should|shall|'s|s)\b)?)\b(?P<rest>[\w' -]*?)" + END, re.IGNORECASE)
+"""Where to do something ("where do i return books", "which platform for manchester"): no thing to look
+up, so only the honest reply."""
 MOST_WORDS = 6
 _NOT_A_PLACE = {"you", "your", "my", "me", "i", "and", "or", "but", "how", "what", "why", "when", "who",
                 "does", "do", "did"}
 """Words that make a line more (or other) than the way to a place: the model answers it."""
+_NOT_A_WAY = _NOT_A_PLACE - {"i", "my", "me", "do", "does", "did"}
+"""The same for "where do I ..." / "which gate do I ...", which name the visitor."""
 _NO_MAP = (("I don't have a map of this place, I'm afraid. The signs nearby or a member of staff can "
             "point you the right way!"),
            "I can't see a map from here, sorry! A member of staff or the information desk will know the way.")
@@ -48,6 +57,10 @@ _NO_MAP = (("I don't have a map of this place, I'm afraid. The signs nearby or a
 def answer(text: str, context: Context) -> str | None:
     match = _QUESTION.fullmatch(text)
     if match is None:
+        where_to = _WHERE_TO.fullmatch(text)
+        if where_to and len(where_to["rest"].split()) <= MOST_WORDS and not set(
+                where_to["rest"].lower().split()) & _NOT_A_WAY:
+            return context.rng.choice(_NO_MAP)
         return None
     thing = match["thing"].lower()
     if len(thing.split()) > MOST_WORDS or set(thing.split()) & _NOT_A_PLACE:

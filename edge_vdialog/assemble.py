@@ -59,7 +59,7 @@ def load_models(settings: Settings) -> Models:
         default_dialogue_bundle_dir,
     )
     from edge_vdialog.dialogue.answers import AnswerBank
-    from edge_vdialog.dialogue.skills import Device, SkilledDialogue
+    from edge_vdialog.dialogue.skills import WRITTEN, Device, SkilledDialogue
     from edge_vdialog.loaders import load_component
 
     d, e = settings.dialogue, settings.engines
@@ -67,7 +67,7 @@ def load_models(settings: Settings) -> Models:
                           e.options(d.threads))
     imagegen = settings.imagegen.bundle or default_bundle_dir()
     if d.skills:
-        answers = AnswerBank.load_for(imagegen, d.answers) if "recall" in d.skills else None
+        answers = AnswerBank.load_for(imagegen, d.answers) if WRITTEN & set(d.skills) else None
         from edge_vdialog.media import mic, sources
         device = Device(camera=not _off(settings.camera.uri, "camera", sources.SCHEMES),
                         microphone=not _off(settings.mic.uri, "microphone", mic.SCHEMES),

@@ -130,14 +130,15 @@ class Dialogue(Section):
                                 "that reaches it finishes its word and ends with an ellipsis")
     threads: int | None = Field(None, ge=1, le=256,
                                 description="inference threads; unset: engines.threads")
-    skills: tuple[str, ...] = Field(("arithmetic", "clock", "draw", "places", "privacy", "unreadable", "recall",
-                                     "venue", "closers"),
+    skills: tuple[str, ...] = Field(("arithmetic", "clock", "draw", "places", "privacy", "unreadable", "jokes",
+                                     "recall", "venue", "closers"),
                                     description="lines answered exactly instead of by the model, tried in "
                                     "this order: arithmetic (sums), clock (time, day, date), draw ('draw me "
                                     "a dragon'; only when pictures are drawn), places (where things are or "
                                     "where to do something: [dialogue.places], else 'I have no map'), privacy (the camera, the "
                                     "microphone and what is kept, from these settings), unreadable (no words, a "
-                                    "keyboard mash), recall (a line close in meaning to one with a written "
+                                    "keyboard mash), jokes (a joke asked for, about its topic when one is written: "
+                                    "the answers of recall), recall (a line close in meaning to one with a written "
                                     "answer: [dialogue.answers], then the imagegen bundle's, else "
                                     "models/default's), venue (this place's times, prices, wifi and rules: "
                                     "'a member of staff will know'), closers (thanks, praise and goodbyes with nothing "

@@ -36,7 +36,7 @@ def run(args: argparse.Namespace) -> int:
     )
     from edge_vdialog.dialogue import load_chat
     from edge_vdialog.dialogue.answers import AnswerBank
-    from edge_vdialog.dialogue.skills import Device, SkilledDialogue
+    from edge_vdialog.dialogue.skills import WRITTEN, Device, SkilledDialogue
     from edge_vdialog.engines import EngineOptions
     from edge_vdialog.errors import UserError
     from edge_vdialog.settings import Dialogue
@@ -50,7 +50,7 @@ def run(args: argparse.Namespace) -> int:
         sampling = replace(sampling, greedy=True, repetition_penalty=1.0, no_repeat_ngram=0)
     chat = load_chat(Bundle.load(args.bundle or default_dialogue_bundle_dir()), EngineOptions(threads=args.threads))
     if not args.no_skills and not args.raw:
-        answers = AnswerBank.load_for(default_bundle_dir()) if "recall" in kiosk.skills else None
+        answers = AnswerBank.load_for(default_bundle_dir()) if WRITTEN & set(kiosk.skills) else None
         chat = SkilledDialogue(chat, kiosk.skills, pictures=False, answers=answers,   # text only: no pictures,
                                device=Device(camera=False, microphone=False))          # no camera, no microphone
     if args.text is not None:

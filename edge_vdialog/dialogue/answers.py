@@ -30,6 +30,7 @@ from pathlib import Path
 import numpy as np
 
 from edge_vdialog.bundle import Bundle, default_bundle_dir
+from edge_vdialog.dialogue.skills.phrases import word_set
 from edge_vdialog.engines import EngineOptions
 from edge_vdialog.errors import BundleError
 from edge_vdialog.imagegen.text_encoder import TextEncoder
@@ -44,16 +45,12 @@ TIE = 0.005
 than once): one is picked at random, so a visitor who says "hello" twice may get other words."""
 
 
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
-
 _LETTER = re.compile(r"[^\W\d_]")
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
-_NEGATION = _words("not no never nothing nobody none nor cannot cant dont didnt doesnt isnt wasnt werent arent "
+_NEGATION = word_set("not no never nothing nobody none nor cannot cant dont didnt doesnt isnt wasnt werent arent "
                    "couldnt wont wouldnt shouldnt aint havent hasnt hadnt")
-_SECOND = _words("you you're youre you've your yours yourself u ur")
-POLARITY = _words(
+_SECOND = word_set("you you're youre you've your yours yourself u ur")
+POLARITY = word_set(
     "good bad well badly great terrible terribly awful amazing horrible brilliant rubbish best worst better worse "
     "love loved hate hated like liked dislike enjoy enjoyed happy sad glad angry excited bored boring fun funny "
     "nice mean kind rude easy hard hot cold warm early late open opened close closed opening closing start "
@@ -85,7 +82,7 @@ class AnswerBank:
                  owner: Mapping[str, str] | None = None, min_cosine: float = DEFAULT_MIN_COSINE) -> None:
         self.encoder, self.min_cosine = encoder, min_cosine
         self.owner = self._rows(list((owner or {}).items()))
-        self.written = self._rows(pairs)
+        self._written = self._rows(pairs)
 
     @classmethod
     def load(cls, bundle: Bundle, owner: Mapping[str, str] | None = None,
@@ -121,7 +118,7 @@ class AnswerBank:
         return cls.load(bundle if bundle.has("answers") else Bundle.load(default_bundle_dir()), owner)
 
     def __len__(self) -> int:
-        return len(self.owner.lines) + len(self.written.lines)
+        return len(self.owner.lines) + len(self._written.lines)
 
     def match(self, text: str, rng: random.Random, pictures: bool = True) -> str | None:
         """The reply written for the line nearest ``text`` in meaning, if near enough; else None.
@@ -130,7 +127,7 @@ class AnswerBank:
             return None
         vector = self.encoder.encode([text])[0]
         sign = signature(text)
-        for rows in (self.owner, self.written):
+        for rows in (self.owner, self._written):
             if not rows.lines:
                 continue
             scores = rows.vectors @ vector                                 # (N,) cosines
@@ -141,6 +138,13 @@ class AnswerBank:
             best = max(scores[i] for i in near)
             return rows.replies[rng.choice([i for i in near if scores[i] >= best - TIE])]
         return None
+
+    def written(self, pictures: bool = True) -> list[tuple[str, str]]:
+        """The bundle's ``[visitor line, reply]`` pairs (without those that talk of drawing unless
+        ``pictures``), for skills that choose among them by other means (``jokes``)."""
+        rows = self._written
+        return [(line, reply) for line, reply, drawing in zip(rows.lines, rows.replies, rows.drawing)
+                if pictures or not drawing]
 
     def _rows(self, pairs: list[tuple[str, str]]) -> _Rows:
         pairs = [(line, reply) for line, reply in pairs if _LETTER.search(line)]

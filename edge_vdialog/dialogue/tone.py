@@ -12,20 +12,16 @@ from __future__ import annotations
 
 import re
 
+from edge_vdialog.dialogue.skills.phrases import word_set
 from edge_vdialog.dialogue.tokenizer import Tokenizer
 
-
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
-
-GOOD = _words(
+GOOD = word_set(
     "amazing awesome brilliant great best loved love lovely fun beautiful fantastic wonderful incredible "
     "excellent perfect gorgeous wedding married marrying engaged birthday anniversary promoted promotion "
     "passed won win winning finally yay woohoo hooray excited exciting happy proud celebrating celebrate "
     "graduated graduation retired retiring holiday congrats 😊 😀 😁 😄 🎉 🥳 ❤️ 😍")
 """Words of good news."""
-BAD = _words(
+BAD = word_set(
     "sad sorry tired exhausted wrecked knackered hurt hurts hurting ill sick died dead death funeral lost lose "
     "losing broke broken awful terrible horrible bad worst hate hated angry annoyed stressed stressful nervous "
     "worried scared crying cried missed cancelled canceled delayed late bored boring hungry pain ache aching "

@@ -24,6 +24,9 @@ Automatic metrics per set-up (all computed in the same run): share of replies en
 visitor line and the reply with the MiniLM-distilled text encoder of ``--encoder`` bundle, the one the
 picture path uses), repetition (share of repeated word 3-grams in a reply).
 
+``--join NAME=DIR ...`` measures and shuffles replies made earlier instead (each DIR a run of one set-up,
+e.g. the kiosk at another commit), as set-up NAME.
+
 ``--out DIR`` gets ``replies.json`` (everything, labelled), ``metrics.md``, and for a blind judge
 ``blind_items.md`` (rubric + every reply of every set-up shuffled, unlabelled) and ``blind_key.json``
 (item -> set-up; do not show it to the judge). ``--scores FILE`` (one ``ITEM SCORE`` per line, from the
@@ -85,6 +88,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--seed", type=int, default=0, help="sampling seeds (seed + line index) and blind order")
     p.add_argument("--out", type=Path, required=True, help="output directory")
     p.add_argument("--scores", type=Path, help="judge's scores (ITEM SCORE per line): write scores.md only")
+    p.add_argument("--join", nargs="+", metavar="NAME=DIR",
+                   help="instead of generating, take each DIR's replies (one set-up, e.g. from another commit) "
+                        "as set-up NAME: measured and blind items for them together")
     p.set_defaults(func=run)
 
 
@@ -92,9 +98,11 @@ def run(args: argparse.Namespace) -> int:
     args.out.mkdir(parents=True, exist_ok=True)
     if args.scores:
         return unshuffle(args)
-    lines = visitor_lines(args.lines)
-    setups = [s for s in args.setups.split(",") if s]
-    replies = {s: generate(s, lines, args) for s in setups}
+    if args.join:
+        lines, replies = joined(args.join)
+    else:
+        lines = visitor_lines(args.lines)
+        replies = {s: generate(s, lines, args) for s in args.setups.split(",") if s}
     metrics = measure(lines, replies, args.encoder)
     data = {"lines": lines, "replies": replies, "metrics": metrics, "system": system_prompt(args)}
     (args.out / "replies.json").write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -103,6 +111,21 @@ def run(args: argparse.Namespace) -> int:
     print(metrics_table(metrics))
     print(f"wrote {args.out}/replies.json, metrics.md, blind_items.md, blind_key.json")
     return 0
+
+
+def joined(runs: list[str]) -> tuple[list[str], dict[str, list[dict]]]:
+    """The lines and replies of earlier runs (``NAME=DIR``, one set-up each), renamed NAME."""
+    from edge_vdialog.errors import UserError
+
+    lines, replies = None, {}
+    for run in runs:
+        name, _, folder = run.partition("=")
+        data = json.loads((Path(folder) / "replies.json").read_text(encoding="utf-8"))
+        if not name or len(data["replies"]) != 1 or lines not in (None, data["lines"]):
+            raise UserError(f"--join {run}: need NAME=DIR, DIR with one set-up and the same lines as the others")
+        lines = data["lines"]
+        replies[name] = next(iter(data["replies"].values()))
+    return lines, replies
 
 
 def system_prompt(args: argparse.Namespace) -> str:
@@ -117,7 +140,7 @@ def generate(setup: str, lines: list[str], args: argparse.Namespace) -> list[dic
     from edge_vdialog.dialogue import Sampling, load_chat
     from edge_vdialog.dialogue.answers import AnswerBank
     from edge_vdialog.dialogue.prompt import PromptFormat
-    from edge_vdialog.dialogue.skills import SkilledDialogue
+    from edge_vdialog.dialogue.skills import WRITTEN, SkilledDialogue
     from edge_vdialog.engines import EngineOptions
     from edge_vdialog.errors import UserError
     from edge_vdialog.settings import Dialogue
@@ -145,7 +168,7 @@ def generate(setup: str, lines: list[str], args: argparse.Namespace) -> list[dic
         skills = Dialogue().skills
         if setup == "kiosk-old":
             skills = args.old_skills.split(",") if args.old_skills else [s for s in skills if s != "recall"]
-        answers = AnswerBank.load(Bundle.load(args.encoder)) if "recall" in skills else None
+        answers = AnswerBank.load(Bundle.load(args.encoder)) if WRITTEN & set(skills) else None
         chat = SkilledDialogue(chat, skills, answers=answers)
     out = []
     for i, line in enumerate(lines):

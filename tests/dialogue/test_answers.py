@@ -166,3 +166,39 @@ def test_chat_command_recalls_without_drawing(tiny):
     out = run_cli("chat", "--bundle", str(tiny["gpt2_int8"]), "who made you")
     assert out.returncode == 0 and out.stdout.strip() in written()["who made you"], out.stderr
     assert "draw" not in out.stdout
+
+
+def joke(bank, text: str, seed: int = 0, pictures: bool = True) -> str | None:
+    from datetime import datetime
+
+    from edge_vdialog.dialogue.skills import Context, skill_answer
+    return skill_answer(text, ("jokes",), Context(datetime(2026, 12, 1), random.Random(seed), answers=bank,
+                                                  pictures=pictures))
+
+
+def test_a_joke_asked_for_is_a_written_one_about_its_topic(bank):
+    jokes = {reply for line, replies in written().items() if "joke" in line for reply in replies}
+    for seed in range(5):
+        penguin = joke(bank, "can you tell me a joke about penguins please", seed)
+        assert penguin in jokes and "penguin" in penguin.lower()
+        assert "Knock knock" in joke(bank, "know any good knock knock jokes", seed)
+        assert joke(bank, "tell me a joke", seed) in jokes
+    hotel = joke(bank, "tell me a joke about hotels")
+    assert hotel.startswith("I don't know a hotel joke, but here's another: ")
+    assert hotel.split(": ", 1)[1] in jokes
+
+
+@pytest.mark.parametrize("text", ["thanks for the joke", "that joke was bad", "jokes on you", "i have a joke for you",
+                                  "your jokes are bad"])
+def test_lines_about_a_joke_are_not_requests(bank, text):
+    assert joke(bank, text) is None
+
+
+def test_jokes_need_the_bank_and_keep_to_what_is_shown(bank):
+    from datetime import datetime
+
+    from edge_vdialog.dialogue.skills import Context, skill_answer
+    assert skill_answer("tell me a joke", ("jokes",), Context(datetime(2026, 12, 1), random.Random(0))) is None
+    told = {joke(bank, "tell me a joke about cats", seed, pictures=False) for seed in range(30)}
+    assert told and not any(re.search(r"\b(?:draw\w*|sketch\w*|picture)\b", t, re.I) for t in told)
+    assert any("sketch" in t for t in {joke(bank, "tell me a joke about cats", s) for s in range(60)})

@@ -211,8 +211,8 @@ def test_only_the_chosen_skills_answer():
 def test_a_skill_answer_joins_the_models_history(tiny):
     chat = load_chat(Bundle.load(tiny["llama_fp32"]))
     kiosk = SkilledDialogue(chat, SKILLS, clock=lambda: NOW)
-    with pytest.raises(ValueError, match="jokes"):
-        SkilledDialogue(chat, ["clock", "jokes"])
+    with pytest.raises(ValueError, match="horoscope"):
+        SkilledDialogue(chat, ["clock", "horoscope"])
     assert SkilledDialogue(chat, pictures=False).skills == tuple(s for s in SKILLS if s != "draw")
     assert "".join(kiosk.send("what's 12 times 7?", QUICK)) == "12 times 7 is 84."
     assert chat.history == [Message("user", "what's 12 times 7?"), Message("assistant", "12 times 7 is 84.")]
@@ -234,8 +234,8 @@ def test_empty_text_is_still_the_dialogues_error(tiny):
 def test_settings_name_the_skills(tmp_path):
     assert Dialogue().skills == SKILLS
     config = tmp_path / "config.toml"
-    config.write_text('[dialogue]\nskills = ["clock", "jokes"]\n')
-    with pytest.raises(ConfigError, match="jokes"):
+    config.write_text('[dialogue]\nskills = ["clock", "horoscope"]\n')
+    with pytest.raises(ConfigError, match="horoscope"):
         load_settings(config)
     config.write_text("[dialogue]\nskills = []\n")
     assert load_settings(config).dialogue.skills == ()

@@ -15,6 +15,8 @@ backend, and answered at once; every other line goes to the model. One skill per
 * ``privacy`` (:mod:`.privacy`): the camera, the microphone and what is kept, answered with what is
   true of this kiosk (:class:`Device`).
 * ``unreadable`` (:mod:`.unreadable`): no letter or digit, or a keyboard mash.
+* ``jokes`` (:mod:`.jokes`): a joke asked for, from the jokes written in the answer bank, about the
+  topic asked when one is written for it.
 * ``recall`` (:mod:`.recall`): a line close in meaning to one with a written answer (the owner's
   ``[dialogue.answers]``, then the bundle's; :mod:`edge_vdialog.dialogue.answers`).
 * ``venue`` (:mod:`.venue`): this place's times, prices, wifi and rules, which only its staff know:
@@ -42,9 +44,11 @@ if TYPE_CHECKING:
     from edge_vdialog.dialogue.sampling import Sampling
     from edge_vdialog.interfaces import Dialogue
 
-SKILLS = ("arithmetic", "clock", "draw", "places", "privacy", "unreadable", "recall", "venue", "closers")
+SKILLS = ("arithmetic", "clock", "draw", "places", "privacy", "unreadable", "jokes", "recall", "venue", "closers")
 """Every skill (a module of this package), in the default order."""
 NEEDS_PICTURES = frozenset({"draw"})
+WRITTEN = frozenset({"jokes", "recall"})
+"""Skills that answer from the answer bank (``SkilledDialogue(answers=...)``): it is loaded for them."""
 """Skills whose answer promises a picture: left out where none is drawn."""
 MAX_LINE_CHARS = 160
 """Longer lines always go to the model: no skill question is that long."""

@@ -12,20 +12,18 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from edge_vdialog.dialogue.skills.phrases import word_set
+
 if TYPE_CHECKING:
     from edge_vdialog.dialogue.skills import Context
 
 
-def _words(text: str) -> frozenset[str]:
-    return frozenset(text.split())
-
-
-THANKS = _words("thanks thank thankyou thanku thx thnx tnx ty tysm cheers ta appreciate appreciated")
-BYE = _words("bye goodbye byee byeee byebye bye-bye bbye cya ciao farewell goodnight laters")
-PRAISE = _words("good nice great lovely amazing awesome brilliant cool fab fabulous fantastic wicked sick perfect "
+THANKS = word_set("thanks thank thankyou thanku thx thnx tnx ty tysm cheers ta appreciate appreciated")
+BYE = word_set("bye goodbye byee byeee byebye bye-bye bbye cya ciao farewell goodnight laters")
+PRAISE = word_set("good nice great lovely amazing awesome brilliant cool fab fabulous fantastic wicked sick perfect "
                 "beautiful gorgeous cute incredible impressive wonderful excellent class mint ace love loved clever "
                 "smart funny fun wow")
-WORDS = THANKS | BYE | PRAISE | _words(
+WORDS = THANKS | BYE | PRAISE | word_set(
     "ok okay oh ah aw aww wow well right alright anyway so very much a lot really actually again for the chat "
     "help picture pictures drawing drawings that thats this it its was is and you u too all have day night "
     "evening weekend one now then see later soon tomorrow next time come on lets go gotta got to i im we were "
@@ -39,8 +37,8 @@ _GOING = re.compile(r"\b(?:(?<!to )see (?:you|ya|u)|take care|(?:gotta|got to|ha
                     r"good ?night|later)\b")
 _LOOKS_LIKE = re.compile(r"\b(?:it |that |this )?(?:actually |really )?looks? (?:just )?like (?:a |an |the )?[\w' -]+?"
                          r"(?=[,.!]|\s+(?:cheers|thanks|thank|ta|thx|ty)\b|$)")
-_IT = _words("it its that thats this picture pictures drawing drawings")
-_GREETING = _words("you u youre see morning afternoon evening")
+_IT = word_set("it its that thats this picture pictures drawing drawings")
+_GREETING = word_set("you u youre see morning afternoon evening")
 """Praise alone is for the picture ("love it", "so cool"); "good evening" and "nice to see you" greet,
 "love you" and "you're cool" are the model's."""
 _SIGNS = re.compile(r"[,.!:)( ]+")

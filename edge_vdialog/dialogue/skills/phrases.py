@@ -10,3 +10,8 @@ IS = r"(?:'s|’s|s| is)"
 """The "is" of "what's", "whats", "what is"."""
 ASKING = r"what|whats|who|where|when|why|how|which|are|is|do|does|did|can|could|will|would|should"
 """Words a question starts with (alternatives for a group; "what's" is "what" followed by a non-word)."""
+
+
+def word_set(words: str) -> frozenset[str]:
+    """The words of a space-separated list, as a set (word lists read better written as one string)."""
+    return frozenset(words.split())

@@ -319,3 +319,9 @@ def test_the_kiosk_reads_a_device_off_as_its_opener_does():
     settings = load_settings(None, {"camera.uri": "none://", "mic.uri": "mic://default",
                                     "imagegen.enabled": False}, environ={})
     assert load_models(settings).chat.device == Device(camera=False, microphone=True)
+
+
+@pytest.mark.parametrize("text", ["can you hear sound in space", "how far away can you hear a lion roar",
+                                  "the face in the drawing is creepy", "do u have a face"])
+def test_hearing_and_faces_of_other_things_are_not_privacy_questions(text):
+    assert skill_answer(text, ("privacy",), Context(NOW, random.Random(0), {})) is None

@@ -28,10 +28,11 @@ _KEEP = re.compile(r"\b(?:record|records|recording|recorded|film|filming|filmed|
                    r"upload|uploaded|uploading|stored|store|storing)\b|"
                    r"\b(?:save|saves|saving|saved|keep|keeps|keeping|kept|delete|deleted)\s+(?:my|me|us|the|this|that|"
                    r"it|them|any|what|photos?|pictures?|videos?|faces?|data)\b|"
-                   r"\b(?:my|a|the)\s+(?:face|photo|photos|data)\b|\bphotos?\s+of\s+me\b|"
+                   r"\b(?:my|our)\s+(?:face|faces|photo|photos|data)\b|\bphotos?\s+of\s+(?:me|us)\b|"
                    r"\bwhere\s+do(?:es)?\s+(?:the|my|these|those|it|they)\s*"
                    r"(?:pictures?|photos?|videos?|drawings?)?\s*go\b")
-_HEAR = re.compile(r"\b(?:hear|hears|hearing|listen|listens|listening)\b(?!\s+(?:from|back|about|of)\b)|"
+_HEAR = re.compile(r"\b(?:hear|hears|hearing|listen|listens|listening)\b(?=\s*(?:$|[?!.,]|(?:me|us|you|u|what|this|"
+                   r"that|it|everything|anything|everyone|people|my|our|to|in|when|if|or|right|properly|ok|okay|rn|now|all)\b))|"
                    r"\b(?:microphone|mic)\b|\bhave\s+to\s+type\b|"
                    r"\bcan\s+i\s+(?:talk|speak)\s*(?:\?|$|instead|out loud)")
 _SEE = re.compile(r"\b(?:camera|cam|webcam)\b|\b(?:see|seeing|watch|watching|look\s+at|looking\s+at)\s+(?:me|us)\b|"

@@ -6,7 +6,7 @@ A conversation is a list of turn strings, speakers alternating. Sources (``--cor
   chatterbot[:LANG]     PyPI ``chatterbot-corpus`` YAML (BSD; default language english)
   persona[:SET]         this project's kiosk-persona conversations, checked (export/dialogue/persona_corpus.py);
                         SET: a subfolder of further conversations (persona:targeted, persona:everyday, persona:reading,
-                        persona:common)
+                        persona:common, persona:venues)
   PATH.jsonl            one conversation per line: a JSON list of turn strings
   PATH.yml / PATH.yaml  one ChatterBot-format file; a directory reads every *.yml inside
 

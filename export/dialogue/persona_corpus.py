@@ -1,7 +1,8 @@
 """The kiosk-persona corpus (``--corpus persona``): written conversations, checked before training.
 
 ``export/dialogue/persona_corpus/*.jsonl`` holds ~2,900 visitor/kiosk conversations (2 or 4 turns; the
-subfolders ``targeted/``, ``everyday/``, ``reading/`` and ``common/`` hold 1,900, 1,600, 1,538 and 1,600 more)
+subfolders ``targeted/``, ``everyday/``, ``reading/``, ``common/`` and ``venues/`` hold 1,900, 1,600, 1,538,
+1,600 and 2,000 more)
 written for this project to the persona of issue 12 (docs/dialogue_models.md says how; licence
 Apache-2.0 like the code). A conversation is kept only if every kiosk turn passes the reply checks
 the evaluation uses (export/dialogue/reply_checks.py: whole sentence, 3-40 words, no repeated 3-gram,

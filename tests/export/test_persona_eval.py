@@ -65,3 +65,40 @@ def test_persona_eval_on_the_committed_bundle(tmp_path):
     assert export("persona-eval", "--out", str(out), "--scores", str(scores)) == 0
     table = (out / "scores.md").read_text(encoding="utf-8")
     assert "| gpt2-old | 3 | 2.00 | 0 (0%) |" in table and "| gpt2 | 3 | 3.00 | 1 (33%) |" in table
+
+
+def test_runs_made_apart_are_judged_together(tmp_path):
+    from edge_vdialog.cli import build_parser, run
+
+    lines = tmp_path / "lines.txt"
+    lines.write_text("hello!\nwhat time does the reptile house open on sundays?\n", encoding="utf-8")
+
+    def export(*argv: str) -> int:
+        return run(build_parser("python -m export", "toolchain", "export", ["dialogue.persona_eval"]), list(argv))
+
+    common = ("--lines", str(lines), "--tuned", str(DEFAULT), "--encoder", str(DEFAULT))
+    assert export("persona-eval", *common, "--setups", "kiosk-old", "--old-skills", "clock", "--out",
+                  str(tmp_path / "a")) == 0
+    assert export("persona-eval", *common, "--setups", "kiosk", "--out", str(tmp_path / "b")) == 0
+    out = tmp_path / "joined"
+    assert export("persona-eval", "--join", f"before={tmp_path / 'a'}", f"after={tmp_path / 'b'}",
+                  "--out", str(out)) == 0
+    data = json.loads((out / "replies.json").read_text(encoding="utf-8"))
+    assert set(data["replies"]) == {"before", "after"} and set(data["metrics"]) == {"before", "after"}
+    assert "staff" in data["replies"]["after"][1]["reply"] != data["replies"]["before"][1]["reply"]
+    assert len(json.loads((out / "blind_key.json").read_text())) == 4
+    lines.write_text("another line\n", encoding="utf-8")
+    assert export("persona-eval", "--lines", str(lines), "--setups", "gpt2", "--gpt2", str(DEFAULT), "--encoder",
+                  str(DEFAULT), "--out", str(tmp_path / "c")) == 0
+    assert export("persona-eval", "--join", f"a={tmp_path / 'a'}", f"c={tmp_path / 'c'}", "--out",
+                  str(tmp_path / "bad")) == 1                  # other lines: an error, not a table
+
+
+def test_the_committed_answer_bank_is_rebuilt_from_its_corpus_sets():
+    from export.dialogue.answer_bank import SETS, first_exchanges
+    from export.dialogue.persona_corpus import DIRECTORY
+
+    committed = [tuple(json.loads(line)) for line in
+                 (DEFAULT / "answers" / "answers.jsonl").read_text(encoding="utf-8").splitlines()]
+    assert first_exchanges(DIRECTORY)[0] == committed
+    assert len(first_exchanges(DIRECTORY, (*SETS, "venues"))[0]) > len(committed)

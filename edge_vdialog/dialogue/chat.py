@@ -11,7 +11,7 @@ from edge_vdialog.dialogue.endings import WORD_TOKENS, Endings
 from edge_vdialog.dialogue.prompt import Message, PromptFormat
 from edge_vdialog.dialogue.sampling import Sampler, Sampling, repeated_ngram_ends
 from edge_vdialog.dialogue.tokenizer import Tokenizer, clean_text
-from edge_vdialog.dialogue.tone import condolence_ids, good_news
+from edge_vdialog.dialogue.tone import condolence_ids, sorry_fits
 from edge_vdialog.errors import UserError
 from edge_vdialog.interfaces import Decoder
 
@@ -40,7 +40,7 @@ class Conversation:
         """The messages the next prompt starts from (older ones were dropped to fit the context)."""
         self._cached: list[int] = []      # ids whose keys/values the decoder holds
         self.condolences = condolence_ids(tokenizer)
-        """Never sampled in a reply to good news (:mod:`edge_vdialog.dialogue.tone`)."""
+        """Never sampled in a reply to a line without cause for a "sorry" (:mod:`edge_vdialog.dialogue.tone`)."""
 
     def reset(self) -> None:
         """Start a new conversation."""
@@ -83,7 +83,7 @@ class Conversation:
         del self.history[:dropped]
         reply: list[str] = []
         endings = Endings(sampling.soft_max_chars, min(sampling.max_new_tokens, max_new))
-        avoid = self.condolences if good_news(user.text) else ()
+        avoid = () if sorry_fits(user.text) else self.condolences
         for piece in self._generate(ids, sampling, max_new, cancel, endings, avoid):
             reply.append(piece)
             yield piece

@@ -1,11 +1,12 @@
-"""A reply's tone follows the visitor's news: good news never gets a "sorry".
+"""A reply says "sorry" only to a line that gives it cause.
 
-The persona-tuned 135M model opens a reply to good news with "I'm so sorry" now and then, depending on
-the seed: "we're here for my sister Emma's wedding on saturday!!" -> "I'm so sorry to hear about your
-sister. Congratulations, she'll be in heaven!", "the seal show was amazing" -> "I'm so sorry to hear
-about the seal." (rounds 28-29, docs/dialogue_models.md). When a line is good news (a word of
-:data:`GOOD`, none of :data:`BAD`), the tokens that spell "sorry" are never sampled in its reply, so the
-model says what it says next most ("I'm so glad you enjoyed it!").
+The persona-tuned 135M model opens replies with "I'm so sorry" whatever it was told: "we're here for my
+sister Emma's wedding on saturday!!" -> "I'm so sorry to hear about your sister.", "the seal show was
+amazing" -> "I'm so sorry to hear about the seal.", "quiet in here today, i like it" -> "I'm so sorry
+you're feeling quiet today!". In rounds 28-35 (docs/dialogue_models.md) its replies with a "sorry" to
+a line without any word of trouble averaged about 2 of 5. So the tokens that spell "sorry" are never
+sampled in a reply to a line without one of :data:`CAUSES` (bad news, trouble, complaint, negation,
+apology, a sad emoji); the model says what it says next most ("I'm so glad you enjoyed it!").
 """
 
 from __future__ import annotations
@@ -15,29 +16,26 @@ import re
 from edge_vdialog.dialogue.skills.phrases import word_set
 from edge_vdialog.dialogue.tokenizer import Tokenizer
 
-GOOD = word_set(
-    "amazing awesome brilliant great best loved love lovely fun beautiful fantastic wonderful incredible "
-    "excellent perfect gorgeous wedding married marrying engaged birthday anniversary promoted promotion "
-    "passed won win winning finally yay woohoo hooray excited exciting happy proud celebrating celebrate "
-    "graduated graduation retired retiring holiday congrats 😊 😀 😁 😄 🎉 🥳 ❤️ 😍")
-"""Words of good news."""
-BAD = word_set(
-    "sad sorry tired exhausted wrecked knackered hurt hurts hurting ill sick died dead death funeral lost lose "
-    "losing broke broken awful terrible horrible bad worst hate hated angry annoyed stressed stressful nervous "
-    "worried scared crying cried missed cancelled canceled delayed late bored boring hungry pain ache aching "
-    "rain raining cold freezing dropped ruined failed fail stuck hospital ugh argh ffs but except no not never "
-    "nothing nobody cant can't couldnt couldn't dont don't didnt didn't wont won't isnt isn't wasnt wasn't "
-    "😭 😢 😡 😩 😞 😔")
-"""Words of bad news, of mixed news ("but") or of a negation ("not great"): the model's tone is left alone."""
+CAUSES = word_set(
+    "sad sorry apologise apologize tired exhausted wrecked knackered shattered hurt hurts hurting sore ache aching "
+    "pain ill sick flu poorly unwell injured injury operation op surgery hospital died dead death funeral passed "
+    "lost lose losing miss missed missing homesick lonely broke broken bust cracked stolen took forgot forgotten "
+    "awful terrible horrible bad badly worst worse hate hated angry annoyed annoying upset stressed stressful "
+    "nervous anxious worried worry scared afraid frightened cried crying cry tears bored boring hungry starving "
+    "thirsty cold freezing soaked wet rain raining pouring grey windy late delayed cancelled canceled stuck queue "
+    "waiting wait long dropped spilt spilled ruined killed failed fail overpriced expensive rubbish sucks fed ugh "
+    "argh ffs nooo noo oh-no but no not never nothing nobody cant can't cannot couldnt couldn't dont don't didnt "
+    "didn't wont won't isnt isn't wasnt wasn't havent haven't hasnt hasn't aint ain't without "
+    "😭 😢 😞 😔 😩 😫 😤 🙄 😒 😠 😡 ☹ 🙁 💔")
+"""Words that give a "sorry" cause: anything sad, wrong, tiring, annoying or denied."""
 CONDOLENCES = ("sorry", " sorry", "Sorry", " Sorry")
-"""Spellings of the word a reply to good news must not use (those that are one token are banned)."""
-_TOKEN = re.compile(r"[\w']+|[^\w\s]")
+"""Spellings of the word a reply must not use without cause (those that are one token are banned)."""
+_TOKEN = re.compile(r"[\w'-]+|[^\w\s]")
 
 
-def good_news(text: str) -> bool:
-    """``text`` tells good news and nothing bad."""
-    words = set(_TOKEN.findall(text.lower().replace("’", "'")))
-    return bool(words & GOOD) and not words & BAD
+def sorry_fits(text: str) -> bool:
+    """``text`` gives a reply cause to say sorry (a word of :data:`CAUSES`)."""
+    return bool(set(_TOKEN.findall(text.lower().replace("’", "'"))) & CAUSES)
 
 
 def condolence_ids(tokenizer: Tokenizer) -> tuple[int, ...]:

@@ -109,7 +109,7 @@ class SkilledDialogue:
     """A :class:`~edge_vdialog.interfaces.Dialogue` that answers skill lines itself and passes every
     other line to ``inner``; anything else (``provider``, ``status``, ``reconnects``) is ``inner``'s.
     ``pictures``: whether a picture is drawn for each line (else :data:`NEEDS_PICTURES` are left out);
-    ``answers``: the ``recall`` skill's written answers (without them it recalls nothing); ``device``:
+    ``answers``: the written answers of ``recall`` and ``jokes`` (without them they answer nothing); ``device``:
     what the kiosk has and keeps (the ``privacy`` skill's facts)."""
 
     def __init__(self, inner: Dialogue, skills: Sequence[str] = SKILLS, places: Mapping[str, str] | None = None,
@@ -121,6 +121,9 @@ class SkilledDialogue:
         self.inner, self.places, self.clock = inner, dict(places or {}), clock
         self.pictures, self.answers, self.device = pictures, answers, device
         self._asked = False                              # the last reply ended with a question
+        if answers is not None and "jokes" in self.skills:
+            from edge_vdialog.dialogue.skills.jokes import index
+            index(answers, pictures)                     # ~80 ms now, not at the first joke asked for
 
     def __getattr__(self, name: str):
         if name == "inner":                              # not set yet: no recursion

@@ -11,8 +11,8 @@ request without a topic gets a joke of any kind. Without an answer bank the skil
 
 from __future__ import annotations
 
-import functools
 import re
+import weakref
 from typing import TYPE_CHECKING
 
 from edge_vdialog.dialogue.skills.phrases import END, POLITE, word_set
@@ -55,7 +55,7 @@ _SETUP = re.compile(r"(?:Why|What|How|Where|When|Who|Which|Did|Knock)\b")
 def answer(text: str, context: Context) -> str | None:
     if context.answers is None:
         return None
-    jokes = _index(context.answers, context.pictures)
+    jokes = index(context.answers, context.pictures)
     if _FUNNY.fullmatch(text):
         return context.rng.choice(jokes.any) if jokes.any else None
     request = _REQUEST.fullmatch(text)
@@ -106,7 +106,13 @@ class _Jokes:
         self.plain = [joke for joke in self.any if _SETUP.match(joke)]
 
 
-@functools.lru_cache(maxsize=4)
-def _index(bank: AnswerBank, pictures: bool) -> _Jokes:
-    """The bank's jokes, indexed once per bank (an ``AnswerBank`` is never changed after it is made)."""
-    return _Jokes(bank.written(pictures))
+def index(bank: AnswerBank, pictures: bool) -> _Jokes:
+    """The bank's jokes, indexed once per bank (an ``AnswerBank`` is never changed after it is made) and
+    dropped with it."""
+    per_bank = _INDEXES.setdefault(bank, {})
+    if pictures not in per_bank:
+        per_bank[pictures] = _Jokes(bank.written(pictures))
+    return per_bank[pictures]
+
+
+_INDEXES: weakref.WeakKeyDictionary[AnswerBank, dict[bool, _Jokes]] = weakref.WeakKeyDictionary()

@@ -49,7 +49,7 @@ def test_a_skill_answer_on_the_kiosk_joins_the_servers_history(triton, tiny):
     assert talk(kiosk, ["what is 6 times 7?"]) == [["6 times 7 is 42."]]
     assert remote.kept == [["user", "what is 6 times 7?"], ["assistant", "6 times 7 is 42."]]
     local.remember("what is 6 times 7?", "6 times 7 is 42.")
-    assert talk(kiosk, ["thanks!"]) == talk(local, ["thanks!"])    # the server's prompt held the sum
+    assert talk(kiosk, ["and after that?"]) == talk(local, ["and after that?"])    # the prompt held the sum
     assert remote.kept == [[m.role, m.text] for m in local.kept]
 
 

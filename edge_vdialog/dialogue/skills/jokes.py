@@ -22,8 +22,9 @@ if TYPE_CHECKING:
     from edge_vdialog.dialogue.skills import Context
 
 _REQUEST = re.compile(
-    POLITE + r"(?:(?:can|could|will|would) (?:you|u) |what(?:'s|’s|s| is) |do (?:you|u) know |(?:you|u) know |know |got |have you got |"
-    r"i want |i need |tell me |give me |(?:can|could) i (?:have|get) )?(?:(?:tell|give|say|do) (?:me |us )?)?"
+    POLITE + r"(?:(?:can|could|will|would) (?:you|u) |what(?:'s|’s|s| is) |do (?:you|u) know |(?:you|u) know |"
+    r"know |got |have you got |i want |i need |tell me |give me |(?:can|could) i (?:have|get) )?"
+    r"(?:(?:tell|give|say|do) (?:me |us )?)?"
     r"(?:(?:a|an|another|one|some|any|more|your|ur|the)\s+)?(?P<before>(?:[\w'-]+\s+){0,3}?)jokes?"
     r"(?:\s+(?:about|on|with|abt)\s+(?:a |an |the |some )?(?P<after>[\w' -]+?))?"
     r"(?:\s+(?:kiosk|robot|mate))?" + END, re.IGNORECASE)

@@ -32,7 +32,8 @@ _KEEP = re.compile(r"\b(?:record|records|recording|recorded|film|filming|filmed|
                    r"\bwhere\s+do(?:es)?\s+(?:the|my|these|those|it|they)\s*"
                    r"(?:pictures?|photos?|videos?|drawings?)?\s*go\b")
 _HEAR = re.compile(r"\b(?:hear|hears|hearing|listen|listens|listening)\b(?=\s*(?:$|[?!.,]|(?:me|us|you|u|what|this|"
-                   r"that|it|everything|anything|everyone|people|my|our|to|in|when|if|or|right|properly|ok|okay|rn|now|all)\b))|"
+                   r"that|it|everything|anything|everyone|people|my|our|to|in|when|if|or|right|properly|ok|okay|"
+                   r"rn|now|all)\b))|"
                    r"\b(?:microphone|mic)\b|\bhave\s+to\s+type\b|"
                    r"\bcan\s+i\s+(?:talk|speak)\s*(?:\?|$|instead|out loud)")
 _SEE = re.compile(r"\b(?:camera|cam|webcam)\b|\b(?:see|seeing|watch|watching|look\s+at|looking\s+at)\s+(?:me|us)\b|"

@@ -62,7 +62,8 @@ _PRICES = re.compile(
     re.IGNORECASE)
 _WIFI = re.compile(
     _ASK + rf"(?:what{IS}? the |is there (?:any |free )?|do you have |got (?:any |the )?)?"
-    r"(?:wifi|wi-fi|wi fi|internet)(?: (?:password|code|network|name|login|details))?(?: here| in here)?" + END, re.IGNORECASE)
+    r"(?:wifi|wi-fi|wi fi|internet)(?: (?:password|code|network|name|login|details))?(?: here| in here)?" + END,
+    re.IGNORECASE)
 _RULES = re.compile(
     _ASK + rf"(?:(?:can|could|may) (?:i|we)|am i allowed to|are we allowed to|is it (?:ok|okay|alright|allowed) to) "
     rf"(?:{VERBS})\b.*?{END}|"
@@ -106,8 +107,7 @@ def kind_of(text: str) -> str | None:
         return None
     if _WIFI.fullmatch(text):
         return "wifi"
-    if (m := _TIMES.fullmatch(text)) and _TIMED.search(m["rest"]) and not _NOT_HERE.search(m["rest"]) or (
-            _open_now(text) or _DAYS.fullmatch(text)) and not _NOT_HERE.search(text):
+    if _asks_times(text):
         return "times"
     if _PRICES.fullmatch(text) and not _THIS.search(text) and len(_NUMBER.findall(text)) < 2:
         return "prices"
@@ -116,7 +116,15 @@ def kind_of(text: str) -> str | None:
     return None
 
 
+def _asks_times(text: str) -> bool:
+    """When something here opens, starts or runs ("what time is the show", "is the cafe open today?")."""
+    m = _TIMES.fullmatch(text)
+    if m and _TIMED.search(m["rest"]) and not _NOT_HERE.search(m["rest"]):
+        return True
+    return bool(_open_now(text) or _DAYS.fullmatch(text)) and not _NOT_HERE.search(text)
+
+
 def _open_now(text: str) -> bool:
-    """ "is the cafe open today?": a place of :data:`_VENUE`, or a when."""
+    """Whether "is ... open?" names a place of :data:`_VENUE` or says when."""
     m = _OPEN_NOW.fullmatch(text)
     return bool(m) and bool(m["when"] or _VENUE.search(m["what"] or "it"))

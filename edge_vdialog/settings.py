@@ -131,23 +131,26 @@ class Dialogue(Section):
     threads: int | None = Field(None, ge=1, le=256,
                                 description="inference threads; unset: engines.threads")
     skills: tuple[str, ...] = Field(("arithmetic", "clock", "draw", "places", "privacy", "unreadable", "jokes",
-                                     "recall", "venue", "closers"),
+                                     "venue", "recall", "closers"),
                                     description="lines answered exactly instead of by the model, tried in "
                                     "this order: arithmetic (sums), clock (time, day, date), draw ('draw me "
                                     "a dragon'; only when pictures are drawn), places (where things are or "
-                                    "where to do something: [dialogue.places], else 'I have no map'), privacy (the camera, the "
-                                    "microphone and what is kept, from these settings), unreadable (no words, a "
-                                    "keyboard mash), jokes (a joke asked for, about its topic when one is written: "
-                                    "the answers of recall), recall (a line close in meaning to one with a written "
+                                    "where to do something: [dialogue.places], else 'I have no map'), privacy "
+                                    "(the camera, the microphone and what is kept, from these settings), "
+                                    "unreadable (no words, a keyboard mash), jokes (a joke asked for, about its "
+                                    "topic when one is written), venue (this place's times, prices, wifi and "
+                                    "rules: the owner's answer of that kind, else a written one, else 'a member "
+                                    "of staff will know'), recall (a line close in meaning to one with a written "
                                     "answer: [dialogue.answers], then the imagegen bundle's, else "
-                                    "models/default's), venue (this place's times, prices, wifi and rules: "
-                                    "'a member of staff will know'), closers (thanks, praise and goodbyes with nothing "
+                                    "models/default's), closers (thanks, praise and goodbyes with nothing "
                                     "else); []: none")
     places: dict[str, str] = Field({}, description="the places skill's answers: a word visitors ask the way "
                                    "to -> where it is, e.g. toilet = \"The toilets are past the lifts.\"")
-    answers: dict[str, str] = Field({}, description="the recall skill's own answers, before the bundle's: "
-                                    "a question -> its answer, e.g. \"when do you close\" = \"We close at "
-                                    "6 pm.\"; lines close in meaning to the question get the answer")
+    answers: dict[str, str] = Field({}, description="the owner's answers, before the bundle's: a question "
+                                    "-> its answer, e.g. \"when do you close\" = \"We close at 6 pm.\"; "
+                                    "lines close in meaning to the question get the answer (recall), and so "
+                                    "does any question of this place's times, prices, wifi or rules that "
+                                    "names the same thing (venue: \"what time do you close tonight?\")")
 
     @field_validator("skills")
     @classmethod

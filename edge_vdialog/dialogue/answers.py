@@ -23,7 +23,7 @@ from __future__ import annotations
 import json
 import random
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -138,6 +138,15 @@ class AnswerBank:
             best = max(scores[i] for i in near)
             return rows.replies[rng.choice([i for i in near if scores[i] >= best - TIE])]
         return None
+
+    def owner_answer(self, text: str, accept: Callable[[str], bool]) -> str | None:
+        """The owner's answer to the question nearest ``text`` in meaning among those ``accept`` takes
+        (no cosine floor: a skill's own test says they ask the same thing); None: none taken."""
+        near = [i for i, question in enumerate(self.owner.lines) if accept(question)]
+        if not near:
+            return None
+        vector = self.encoder.encode([text])[0]
+        return self.owner.replies[max(near, key=lambda i: float(self.owner.vectors[i] @ vector))]
 
     def written(self, pictures: bool = True) -> list[tuple[str, str]]:
         """The bundle's ``[visitor line, reply]`` pairs (without those that talk of drawing unless

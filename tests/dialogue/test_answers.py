@@ -202,3 +202,19 @@ def test_jokes_need_the_bank_and_keep_to_what_is_shown(bank):
     told = {joke(bank, "tell me a joke about cats", seed, pictures=False) for seed in range(30)}
     assert told and not any(re.search(r"\b(?:draw\w*|sketch\w*|picture)\b", t, re.IGNORECASE) for t in told)
     assert any("sketch" in t for t in {joke(bank, "tell me a joke about cats", s) for s in range(60)})
+
+
+def test_the_owners_answer_reaches_every_question_of_its_kind(bank):
+    from datetime import datetime
+
+    from edge_vdialog.dialogue.skills import Context, skill_answer
+
+    def kiosk(text: str) -> str | None:
+        return skill_answer(text, SKILLS, Context(datetime(2026, 12, 1), random.Random(0), answers=bank))
+
+    owned = "We close at 6 pm today."
+    for text in ("what time do you close tonight?", "excuse me, when do you shut"):
+        assert kiosk(text) == owned, text
+        assert bank.match(text, random.Random(0)) != owned                # too far apart to be recalled
+    pool = kiosk("what time does the pool close?")
+    assert pool and pool != owned                                         # the pool may close at another time

@@ -325,3 +325,13 @@ def test_the_kiosk_reads_a_device_off_as_its_opener_does():
                                   "the face in the drawing is creepy", "do u have a face"])
 def test_hearing_and_faces_of_other_things_are_not_privacy_questions(text):
     assert skill_answer(text, ("privacy",), Context(NOW, random.Random(0), {})) is None
+
+
+def test_an_owners_question_answers_those_that_name_the_same_thing():
+    from edge_vdialog.dialogue.skills.venue import about, names_the_same
+    assert names_the_same("when do you close", "what time do you close tonight?")
+    assert names_the_same("opening hours", "are you open on sundays") and about("opening hours") == "times"
+    assert names_the_same("when does breakfast start", "what time is breakfast served")
+    assert not names_the_same("when do you close", "what time does the pool close")
+    assert not names_the_same("when does breakfast start", "when does the pool open")
+    assert about("wifi password") == "wifi" and about("ticket prices") == "prices" and about("parking") is None

@@ -17,10 +17,10 @@ backend, and answered at once; every other line goes to the model. One skill per
 * ``unreadable`` (:mod:`.unreadable`): no letter or digit, or a keyboard mash.
 * ``jokes`` (:mod:`.jokes`): a joke asked for, from the jokes written in the answer bank, about the
   topic asked when one is written for it.
+* ``venue`` (:mod:`.venue`): this place's times, prices, wifi and rules: the owner's answer about the
+  same thing, else a written one, else an honest "I don't know, a member of staff will".
 * ``recall`` (:mod:`.recall`): a line close in meaning to one with a written answer (the owner's
   ``[dialogue.answers]``, then the bundle's; :mod:`edge_vdialog.dialogue.answers`).
-* ``venue`` (:mod:`.venue`): this place's times, prices, wifi and rules, which only its staff know:
-  an honest "I don't know, a member of staff will" (after ``recall``, so an owner's answers win).
 * ``closers`` (:mod:`.closers`): thanks, praise for a picture and goodbyes, with nothing else in the line.
 
 The exchange joins the conversation's history like a model's reply (``Dialogue.remember``), so the
@@ -44,12 +44,13 @@ if TYPE_CHECKING:
     from edge_vdialog.dialogue.sampling import Sampling
     from edge_vdialog.interfaces import Dialogue
 
-SKILLS = ("arithmetic", "clock", "draw", "places", "privacy", "unreadable", "jokes", "recall", "venue", "closers")
+SKILLS = ("arithmetic", "clock", "draw", "places", "privacy", "unreadable", "jokes", "venue", "recall", "closers")
 """Every skill (a module of this package), in the default order."""
 NEEDS_PICTURES = frozenset({"draw"})
-WRITTEN = frozenset({"jokes", "recall"})
-"""Skills that answer from the answer bank (``SkilledDialogue(answers=...)``): it is loaded for them."""
 """Skills whose answer promises a picture: left out where none is drawn."""
+WRITTEN = frozenset({"jokes", "recall", "venue"})
+"""Skills that answer from the answer bank or the owner's answers in it (``SkilledDialogue(answers=...)``):
+it is loaded for them."""
 MAX_LINE_CHARS = 160
 """Longer lines always go to the model: no skill question is that long."""
 

@@ -11,8 +11,12 @@ on Saturdays"); a kiosk must not. A line is a venue question when it is nothing 
 * the wifi's name or password;
 * rules and services: "can I bring my dog in", "can we take photos here", "do you take cards".
 
-An owner with real answers writes them in ``[dialogue.answers]`` (the ``recall`` skill, which the
-default order tries first).
+An owner with real answers writes them in ``[dialogue.answers]``. A venue question gets, in this order:
+the owner's answer to the nearest question of the same kind that names the same thing ("when do you close"
+= "We close at 6 pm." answers "what time do you close tonight?", 0.70 apart in meaning); else what the
+``recall`` skill would say (the owner's, then the bundle's written answers, by meaning); else the honest
+reply. So it comes before ``recall`` in the default order: a written "I don't know the opening hours"
+must not win over the owner's.
 """
 
 from __future__ import annotations
@@ -20,7 +24,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from edge_vdialog.dialogue.skills.phrases import END, IS, POLITE
+from edge_vdialog.dialogue.skills.phrases import END, IS, POLITE, word_set
 
 if TYPE_CHECKING:
     from edge_vdialog.dialogue.skills import Context
@@ -83,6 +87,22 @@ _THIS = re.compile(r"\b(?:this|picture|drawing|chat|chatting|talking)\b", re.IGN
 _NUMBER = re.compile(r"\d+(?:[.,]\d+)?")
 """Two numbers make a sum ("how much is 4 tickets at 12.50"), not a price to look up."""
 _TIMED = re.compile(rf"\b(?:{TIMED})\b", re.IGNORECASE)
+_PLAIN = word_set(
+    "what whats when where which who how why is are was were do does did can could will would shall should may "
+    "might the a an this that these those it its you your u ur i me my we us our there here time much many to of "
+    "for in on at by from and or please pls today tonight now tomorrow still yet any some know tell s t excuse "
+    "hey hi hello um so ok okay sorry kiosk quick question idea")
+"""Words that do not say what a question is about."""
+_ENDING = re.compile(r"(?:ing|ed|es|s)$")
+_SAME = {"shut": "clos", "finish": "end", "begin": "start", "cost": "pric", "fee": "pric", "charg": "pric"}
+"""Stems that ask the same ("when do you shut" is "when do you close")."""
+_EVENT = word_set(
+    "open clos shut start begin finish end hour serv leav depart arriv day week weekend night morning afternoon "
+    "evening monday tuesday wednesday thursday friday saturday sunday late early next last pric cost fee charg "
+    "free much pay paid")
+"""Stems of what a times or prices question asks (not the thing it asks it of)."""
+_WIFI_WORD = re.compile(r"\b(?:wifi|wi-fi|wi fi|internet)\b", re.IGNORECASE)
+_PRICE_WORD = re.compile(r"\b(?:price|prices|cost|costs|fee|fees|how much|free|charge)\b", re.IGNORECASE)
 _NOT_HERE = re.compile(rf"\b(?:{NOT_HERE})\b", re.IGNORECASE)
 
 REPLIES = {
@@ -98,7 +118,15 @@ REPLIES = {
 
 def answer(text: str, context: Context) -> str | None:
     kind = kind_of(text)
-    return None if kind is None else context.rng.choice(REPLIES[kind])
+    if kind is None:
+        return None
+    if context.answers is not None:                  # the owner's answer of this kind, else one recalled
+        known = (context.answers.owner_answer(text, lambda question: about(question) == kind
+                                              and names_the_same(question, text))
+                 or context.answers.match(text, context.rng, context.pictures))
+        if known is not None:
+            return known
+    return context.rng.choice(REPLIES[kind])
 
 
 def kind_of(text: str) -> str | None:
@@ -114,6 +142,39 @@ def kind_of(text: str) -> str | None:
     if _RULES.fullmatch(text):
         return "rules"
     return None
+
+
+def about(question: str) -> str | None:
+    """What an owner's question (``[dialogue.answers]``) is about, as :func:`kind_of` says, or by its words
+    when it is a label ("opening hours", "ticket prices")."""
+    kind = kind_of(question)
+    if kind is not None:
+        return kind
+    for kind, words in (("wifi", _WIFI_WORD), ("prices", _PRICE_WORD), ("times", _TIMED)):
+        if words.search(question):
+            return kind
+    return None
+
+
+def names_the_same(question: str, text: str) -> bool:
+    """An owner's ``question`` answers ``text``: they share a word of substance, and every thing ``text``
+    names is in ``question`` ("when do you close" answers "what time do you close tonight?", not "what
+    time does the pool close?")."""
+    asked, given = _substance(text), _substance(question)
+    return bool(asked & given) and _things(asked) <= _things(given)
+
+
+def _substance(text: str) -> frozenset[str]:
+    """The words of ``text`` that say what it is about, without their endings ("opening" and "open",
+    "closes" and "close" are one)."""
+    words = set(re.findall(r"[a-z0-9]+", text.lower().replace("’", "'"))) - _PLAIN
+    stems = (_ENDING.sub("", word).rstrip("e") or word for word in words)
+    return frozenset(_SAME.get(stem, stem) for stem in stems)
+
+
+def _things(words: frozenset[str]) -> frozenset[str]:
+    """Of :func:`_substance`'s words, those that name a thing (not an opening, a price or a day)."""
+    return frozenset(w for w in words if not _TIMED.fullmatch(w) and not _PRICE_WORD.fullmatch(w)) - _EVENT
 
 
 def _asks_times(text: str) -> bool:

@@ -30,7 +30,7 @@ from pathlib import Path
 import numpy as np
 
 from edge_vdialog.bundle import Bundle, default_bundle_dir
-from edge_vdialog.dialogue.skills.phrases import word_set
+from edge_vdialog.dialogue.skills.phrases import LETTER, word_set
 from edge_vdialog.engines import EngineOptions
 from edge_vdialog.errors import BundleError
 from edge_vdialog.imagegen.text_encoder import TextEncoder
@@ -45,7 +45,6 @@ TIE = 0.005
 than once): one is picked at random, so a visitor who says "hello" twice may get other words."""
 
 
-_LETTER = re.compile(r"[^\W\d_]")
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _NEGATION = word_set("not no never nothing nobody none nor cannot cant dont didnt doesnt isnt wasnt werent arent "
                    "couldnt wont wouldnt shouldnt aint havent hasnt hadnt")
@@ -123,7 +122,7 @@ class AnswerBank:
     def match(self, text: str, rng: random.Random, pictures: bool = True) -> str | None:
         """The reply written for the line nearest ``text`` in meaning, if near enough; else None.
         ``pictures``: whether a picture is drawn (else replies that talk of drawing are skipped)."""
-        if not _LETTER.search(text):                 # emoji and symbols all embed alike: no meaning to match
+        if not LETTER.search(text):                 # emoji and symbols all embed alike: no meaning to match
             return None
         vector = self.encoder.encode([text])[0]
         sign = signature(text)
@@ -156,7 +155,7 @@ class AnswerBank:
                 if pictures or not drawing]
 
     def _rows(self, pairs: list[tuple[str, str]]) -> _Rows:
-        pairs = [(line, reply) for line, reply in pairs if _LETTER.search(line)]
+        pairs = [(line, reply) for line, reply in pairs if LETTER.search(line)]
         lines = [line for line, _ in pairs]
         replies = [reply.strip() for _, reply in pairs]
         vectors = np.zeros((len(lines), self.encoder.dim), np.float32)      # (N, dim)

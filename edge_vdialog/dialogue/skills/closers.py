@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from edge_vdialog.dialogue.skills.phrases import word_set
+from edge_vdialog.dialogue.skills.phrases import LETTER, word_set
 
 if TYPE_CHECKING:
     from edge_vdialog.dialogue.skills import Context
@@ -42,7 +42,6 @@ _GREETING = word_set("you u youre see morning afternoon evening")
 """Praise alone is for the picture ("love it", "so cool"); "good evening" and "nice to see you" greet,
 "love you" and "you're cool" are the model's."""
 _SIGNS = re.compile(r"[,.!:)( ]+")
-_LETTER = re.compile(r"[^\W\d_]")
 _RUN = re.compile(r"(\w)\1{2,}")
 REPLIES = {
     "thanks": ("You're welcome! It was lovely chatting.", "My pleasure! Anything else on your mind?",
@@ -67,7 +66,7 @@ def kind_of(text: str, follows_question: bool = False) -> str | None:
         return None
     looks = bool(_LOOKS_LIKE.search(line))
     line = _LOOKS_LIKE.sub(" ", line)
-    words = [_plain(w.replace("'", "")) for w in _SIGNS.split(line) if _LETTER.search(w)]   # emoji say nothing
+    words = [_plain(w.replace("'", "")) for w in _SIGNS.split(line) if LETTER.search(w)]   # emoji say nothing
     if not words or not set(words) <= WORDS:
         return None
     thanks = bool(set(words) & THANKS) or "appreciate it" in line

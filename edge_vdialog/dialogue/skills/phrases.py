@@ -2,10 +2,16 @@
 
 from __future__ import annotations
 
+import re
+
 POLITE = r"(?:(?:hey|hi|hello|um|so|ok|okay|excuse me|sorry|please|kiosk|quick question)[,:!]?\s+)*"
 """Words a visitor may put before a question ("excuse me, ...")."""
 END = r"(?:\s*(?:please|pls|plz|now|right now|today|at the moment|for me|thanks|thank you))*\s*[?!.]*"
 """Words and marks a visitor may put after it ("... please?")."""
+TELL_ME = r"do you know|can you tell me|could you tell me|can u tell me"
+"""Words that wrap a question ("can you tell me where ..."); alternatives for a group."""
+LETTER = re.compile(r"[^\W\d_]")
+"""A letter of any script (a line or word without one is emoji, digits or signs)."""
 IS = r"(?:'s|’s|s| is)"
 """The "is" of "what's", "whats", "what is"."""
 ASKING = r"what|whats|who|where|when|why|how|which|are|is|do|does|did|can|could|will|would|should"

@@ -13,7 +13,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from edge_vdialog.dialogue.skills.phrases import END, POLITE
+from edge_vdialog.dialogue.skills.phrases import END, POLITE, TELL_ME
 
 if TYPE_CHECKING:
     from edge_vdialog.dialogue.skills import Context
@@ -30,14 +30,14 @@ PLACES = {
 }
 """Things a visitor asks the way to (singular; a trailing s is allowed)."""
 _QUESTION = re.compile(
-    POLITE + r"(?:(?:do you know|can you tell me|could you tell me|can u tell me) )?"
+    POLITE + rf"(?:(?:{TELL_ME}) )?"
     r"(?P<ask>where(?:'s|’s|s| is| are| can i find| do i find| can i get| do i go for)|which way (?:is|are|to)|"
     r"how do i get to|how can i get to|directions to|is there|are there)"
     r" (?:(?:a|an|any|the|some) )?(?P<thing>[\w' -]+?)"
     r"(?P<here> (?:near(?:by| here)?|around(?: here)?|close by|in here|here|in this building|on this floor))?"
     + END, re.IGNORECASE)
 _WHERE_TO = re.compile(
-    POLITE + r"(?:(?:do you know|can you tell me|could you tell me|can u tell me) )?"
+    POLITE + rf"(?:(?:{TELL_ME}) )?"
     r"(?:where (?:do|can|should|shall|would) (?:i|we) (?!find\b|get\b|go for\b)\w+|"
     r"which (?:platform|gate|floor|level|room|stop|bus stop|entrance|exit|door|desk|counter|queue|line|way)"
     r"(?: (?:is|for|to|do|does|should|shall|'s|s)\b)?)\b(?P<rest>[\w' -]*?)" + END, re.IGNORECASE)

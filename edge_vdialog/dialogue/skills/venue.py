@@ -24,7 +24,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from edge_vdialog.dialogue.skills.phrases import END, IS, POLITE, word_set
+from edge_vdialog.dialogue.skills.phrases import END, IS, POLITE, TELL_ME, word_set
 
 if TYPE_CHECKING:
     from edge_vdialog.dialogue.skills import Context
@@ -44,7 +44,7 @@ VERBS = (r"bring|take|park|pay|use|book|buy|borrow|renew|print|eat|drink|smoke|s
 """What a visitor asks leave to do here ("can I bring my dog in?")."""
 MOST_WORDS = 14
 
-_ASK = POLITE + r"(?:(?:do you know|can you tell me|could you tell me|can u tell me|any idea)[,]? )?"
+_ASK = POLITE + rf"(?:(?:{TELL_ME}|any idea)[,]? )?"
 _TIMES = re.compile(
     _ASK + rf"(?:what time|when|how late|till when|until when|(?:till|until) what time|what{IS}? the|"
     rf"what are the|what're the)\b(?P<rest>.*?){END}", re.IGNORECASE)
@@ -78,7 +78,7 @@ _RULES = re.compile(
 _ABOUT_YOU = re.compile(r"\b(?:you|your|u|ur|yourself|screen|kiosk|this thing|this machine|worth|weigh|weight|"
                         r"seat|chair|table|bench|spot|space)\b", re.IGNORECASE)
 """Words that make a line about the kiosk (or about something other than this place's prices and rules)."""
-_ALLOWED_YOU = re.compile(r"\b(?:do you know|can you tell me|could you tell me|can u tell me|do you (?:take|accept)|"
+_ALLOWED_YOU = re.compile(rf"\b(?:{TELL_ME}|do you (?:take|accept)|"
                           r"do you have (?:any |free )?(?:wifi|wi-fi|wi fi|internet)|"
                           r"(?:do|are) (?:you|u) (?:open|close|shut|closing|opening))\b", re.IGNORECASE)
 """"you" that means this place ("do you take cards?", "when do you close?")."""

@@ -58,13 +58,15 @@ def answer(text: str, context: Context) -> str | None:
         return None
     jokes = index(context.answers, context.pictures)
     if _FUNNY.fullmatch(text):
-        return context.rng.choice(jokes.any) if jokes.any else None
+        return _any(jokes, context)
     request = _REQUEST.fullmatch(text)
     if request is None or set(request["before"].lower().split()) & _NOT_BEFORE:
         return None
-    wanted = topic(" ".join(filter(None, (request["before"], request["after"]))))
+    wanted = _asked(request)
+    if not wanted:
+        return _any(jokes, context)
     if wanted <= _AT_ME:
-        return None if wanted else context.rng.choice(jokes.any) if jokes.any else None
+        return None
     about = sorted({joke for word in wanted for joke in jokes.by_word.get(word, ())})
     if about:
         return context.rng.choice(about)
@@ -74,6 +76,16 @@ def answer(text: str, context: Context) -> str | None:
                     if w not in NOT_TOPIC)
     article = "an" if name[:1] in "aeiou" else "a"
     return f"I don't know {article} {name} joke, but here's another: {context.rng.choice(jokes.plain)}"
+
+
+def _any(jokes: _Jokes, context: Context) -> str | None:
+    """A joke of no topic in particular."""
+    return context.rng.choice(jokes.any) if jokes.any else None
+
+
+def _asked(request: re.Match[str]) -> frozenset[str]:
+    """The topic words of a :data:`_REQUEST` match ("a joke about penguins": {"penguin"})."""
+    return topic(" ".join(filter(None, (request["before"], request["after"]))))
 
 
 def topic(words: str) -> frozenset[str]:
@@ -99,7 +111,7 @@ class _Jokes:
             request = _REQUEST.fullmatch(line)
             if request is None or _AGAIN.search(line):
                 continue
-            words = topic(" ".join(filter(None, (request["before"], request["after"]))))
+            words = _asked(request)
             if not words:
                 self.any.append(reply)
             for word in words | (topic(reply) - _COMMON):

@@ -102,7 +102,9 @@ def run(args: argparse.Namespace) -> int:
         lines, replies = joined(args.join)
     else:
         lines = visitor_lines(args.lines)
-        replies = {s: generate(s, lines, args) for s in args.setups.split(",") if s}
+        setups = [s for s in args.setups.split(",") if s]
+        _check_old_skills(args.old_skills, setups)
+        replies = {s: generate(s, lines, args) for s in setups}
     metrics = measure(lines, replies, args.encoder)
     data = {"lines": lines, "replies": replies, "metrics": metrics, "system": system_prompt(args)}
     (args.out / "replies.json").write_text(json.dumps(data, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
@@ -126,6 +128,20 @@ def joined(runs: list[str]) -> tuple[list[str], dict[str, list[dict]]]:
         lines = data["lines"]
         replies[name] = next(iter(data["replies"].values()))
     return lines, replies
+
+
+def _check_old_skills(old_skills: str | None, setups: list[str]) -> None:
+    """``--old-skills`` names known skills and is used (by set-up kiosk-old)."""
+    from edge_vdialog.dialogue.skills import SKILLS
+    from edge_vdialog.errors import UserError
+
+    if old_skills is None:
+        return
+    if "kiosk-old" not in setups:
+        raise UserError("--old-skills is for set-up kiosk-old, which --setups leaves out", "add kiosk-old or drop it")
+    unknown = [name for name in old_skills.split(",") if name not in SKILLS]
+    if unknown:
+        raise UserError(f"--old-skills: unknown skills {', '.join(unknown)}", f"use some of {', '.join(SKILLS)}")
 
 
 def system_prompt(args: argparse.Namespace) -> str:

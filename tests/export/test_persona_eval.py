@@ -102,3 +102,18 @@ def test_the_committed_answer_bank_is_rebuilt_from_its_corpus_sets():
                  (DEFAULT / "answers" / "answers.jsonl").read_text(encoding="utf-8").splitlines()]
     assert first_exchanges(DIRECTORY)[0] == committed
     assert len(first_exchanges(DIRECTORY, (*SETS, "venues"))[0]) > len(committed)
+
+
+def test_old_skills_are_checked_before_any_reply(tmp_path):
+    from edge_vdialog.cli import build_parser, run
+
+    lines = tmp_path / "lines.txt"
+    lines.write_text("hello!\n", encoding="utf-8")
+
+    def export(*argv: str) -> int:
+        return run(build_parser("python -m export", "toolchain", "export", ["dialogue.persona_eval"]), list(argv))
+
+    common = ("persona-eval", "--lines", str(lines), "--tuned", str(DEFAULT), "--out", str(tmp_path / "o"))
+    assert export(*common, "--setups", "kiosk-old", "--old-skills", "clock,horoscope") == 1   # unknown skill
+    assert export(*common, "--setups", "kiosk", "--old-skills", "clock") == 1                 # nothing uses it
+    assert not (tmp_path / "o" / "replies.json").exists()

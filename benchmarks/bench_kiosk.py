@@ -113,7 +113,8 @@ def main() -> None:
         "model_first_piece_ms_median": 1000 * statistics.median(t.first_piece_s for t in turns),
         "image_ms_median": 1000 * statistics.median(t.image_s for t in turns if t.image_s) if
         kiosk.images else None,
-        "tokens_per_s_median": statistics.median(t.tokens_per_s for t in turns if t.tokens_per_s),
+        "tokens_per_s_median": statistics.median(rates) if (rates := [t.tokens_per_s for t in turns
+                                                                    if t.tokens_per_s]) else None,  # drafts: one piece
         "reply_chars_median": statistics.median(len(t.reply) for t in turns),
         "during_generation": frame_stats(np.array(kiosk.frame_times), windows),
         "between_turns": frame_stats(np.array(kiosk.frame_times), windows, answering=False),

@@ -59,12 +59,14 @@ def load_models(settings: Settings) -> Models:
         default_dialogue_bundle_dir,
     )
     from edge_vdialog.dialogue.answers import AnswerBank
+    from edge_vdialog.dialogue.drafts import with_drafts
     from edge_vdialog.dialogue.skills import WRITTEN, Device, SkilledDialogue
     from edge_vdialog.loaders import load_component
 
     d, e = settings.dialogue, settings.engines
     chat = load_component(Bundle.load(d.bundle or default_dialogue_bundle_dir()), "dialogue",
                           e.options(d.threads))
+    chat = with_drafts(chat, d.drafts)
     imagegen = settings.imagegen.bundle or default_bundle_dir()
     if d.skills:
         answers = AnswerBank.load_for(imagegen, d.answers) if WRITTEN & set(d.skills) else None

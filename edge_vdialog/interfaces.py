@@ -78,6 +78,15 @@ class Dialogue(Protocol):
         to the history, so the next reply follows on from it."""
         ...
 
+    @property
+    def kept(self) -> list:
+        """The history the next reply follows on from (as :meth:`resume` takes it back)."""
+        ...
+
+    def resume(self, kept: list) -> None:
+        """Go back to (or continue from) a history this dialogue gave as :attr:`kept`."""
+        ...
+
     def prepare(self, cancel: threading.Event) -> None:
         """Use idle time for work ahead of the next reply (a prefill of what :meth:`remember` added);
         return soon after ``cancel`` is set. The kiosk calls it when a turn is over and nothing waits."""

@@ -20,6 +20,8 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--no-skills", action="store_true",
                    help="every line goes to the model (no exact sums, clock, places, written answers or "
                         "unreadable-input answers)")
+    p.add_argument("--drafts", type=int, default=None, metavar="N",
+                   help="replies written per line, the shortest shown (default: the kiosk's, [dialogue] drafts)")
     p.add_argument("--raw", action="store_true",
                    help="TEXT is a plain prompt (no dialogue template); print only the continuation")
     p.add_argument("--threads", type=int, default=None, help="ONNX Runtime threads (default: one per core)")
@@ -36,6 +38,7 @@ def run(args: argparse.Namespace) -> int:
     )
     from edge_vdialog.dialogue import load_chat
     from edge_vdialog.dialogue.answers import AnswerBank
+    from edge_vdialog.dialogue.drafts import MAX_DRAFTS, with_drafts
     from edge_vdialog.dialogue.skills import WRITTEN, Device, SkilledDialogue
     from edge_vdialog.engines import EngineOptions
     from edge_vdialog.errors import UserError
@@ -43,12 +46,18 @@ def run(args: argparse.Namespace) -> int:
 
     if args.max_new_tokens is not None and args.max_new_tokens < 1:
         raise UserError("--max-new-tokens must be at least 1")
+    if args.drafts is not None and not 1 <= args.drafts <= MAX_DRAFTS:
+        raise UserError(f"--drafts must be 1-{MAX_DRAFTS}")
+    if args.greedy and (args.drafts or 1) > 1:
+        raise UserError("--greedy writes the same reply each time", "leave out --drafts, or give --drafts 1")
     kiosk = Dialogue()                   # the kiosk's defaults: sampling, clean endings, skills
     sampling = replace(kiosk.sampling(), seed=args.seed,
                        max_new_tokens=args.max_new_tokens or kiosk.max_new_tokens)
     if args.greedy:
         sampling = replace(sampling, greedy=True, repetition_penalty=1.0, no_repeat_ngram=0)
     chat = load_chat(Bundle.load(args.bundle or default_dialogue_bundle_dir()), EngineOptions(threads=args.threads))
+    if not args.raw and not args.greedy:                 # greedy drafts would all be the same
+        chat = with_drafts(chat, args.drafts or kiosk.drafts)
     if not args.no_skills and not args.raw:
         answers = AnswerBank.load_for(default_bundle_dir()) if WRITTEN & set(kiosk.skills) else None
         chat = SkilledDialogue(chat, kiosk.skills, pictures=False, answers=answers,   # text only: no pictures,

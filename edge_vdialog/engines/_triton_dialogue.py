@@ -57,6 +57,9 @@ class TritonDialogue:
     def remember(self, text: str, reply: str) -> None:
         self.kept = [*self.kept, ["user", text], ["assistant", reply.strip()]]
 
+    def resume(self, kept: list[list[str]]) -> None:
+        self.kept = list(kept)
+
     def prepare(self, cancel: threading.Event) -> None:
         """Nothing to do ahead: the server prefills the kept history with the next line."""
 

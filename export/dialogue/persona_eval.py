@@ -13,7 +13,7 @@ Set-ups (``--setups``, comma-separated; each one fresh conversation per visitor 
   persona-tuned one; default: the same) likewise; ``kiosk``: the ``--tuned`` bundle behind the runtime's
   default skills (:mod:`edge_vdialog.dialogue.skills`: exact sums, the clock, drawing requests, the way to
   places, unreadable input, written answers recalled from the ``--encoder`` bundle, ...), as the kiosk
-  answers; ``kiosk-old``: the same with the skills ``--old-skills`` names (default: all but ``recall``,
+  answers (the shortest of ``--drafts`` model replies); ``kiosk-old``: the same with the skills ``--old-skills`` names (default: all but ``recall``,
   the skills of rounds 14-18).
 * ``gpt2``: the ``--gpt2`` bundle (models/default) with the runtime's default sampling; ``gpt2-old``:
   the ``--gpt2-old`` bundle (the GPT-2 before persona training; default: the same) with the same sampling.
@@ -85,6 +85,9 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--temperature", type=float, help="override the runtime default sampling's")
     p.add_argument("--repetition-penalty", type=float, help="override the runtime default sampling's")
     p.add_argument("--reply-chars", type=int, help="override the runtime default soft reply length")
+    p.add_argument("--drafts", type=int, default=None,
+                   help="kiosk and kiosk-old: replies drafted per line, the shortest shown (default: the "
+                        "runtime's [dialogue] drafts)")
     p.add_argument("--seed", type=int, default=0, help="sampling seeds (seed + line index) and blind order")
     p.add_argument("--out", type=Path, required=True, help="output directory")
     p.add_argument("--scores", type=Path, help="judge's scores (ITEM SCORE per line): write scores.md only")
@@ -104,6 +107,7 @@ def run(args: argparse.Namespace) -> int:
         lines = visitor_lines(args.lines)
         setups = [s for s in args.setups.split(",") if s]
         _check_old_skills(args.old_skills, setups)
+        _check_drafts(args, setups)
         replies = {s: generate(s, lines, args) for s in setups}
     metrics = measure(lines, replies, args.encoder)
     data = {"lines": lines, "replies": replies, "metrics": metrics, "system": system_prompt(args)}
@@ -128,6 +132,20 @@ def joined(runs: list[str]) -> tuple[list[str], dict[str, list[dict]]]:
         lines = data["lines"]
         replies[name] = next(iter(data["replies"].values()))
     return lines, replies
+
+
+def _check_drafts(args: argparse.Namespace, setups: list[str]) -> None:
+    """``--drafts`` is in range and used (by a kiosk set-up); unset: the runtime's default."""
+    from edge_vdialog.dialogue.drafts import MAX_DRAFTS
+    from edge_vdialog.errors import UserError
+    from edge_vdialog.settings import Dialogue
+
+    if args.drafts is None:
+        args.drafts = Dialogue().drafts
+    elif not 1 <= args.drafts <= MAX_DRAFTS:
+        raise UserError(f"--drafts must be 1-{MAX_DRAFTS}, got {args.drafts}")
+    elif not {"kiosk", "kiosk-old"} & set(setups):
+        raise UserError("--drafts is for set-ups kiosk and kiosk-old, which --setups leaves out")
 
 
 def _check_old_skills(old_skills: str | None, setups: list[str]) -> None:
@@ -155,6 +173,7 @@ def generate(setup: str, lines: list[str], args: argparse.Namespace) -> list[dic
     from edge_vdialog.bundle import Bundle
     from edge_vdialog.dialogue import Sampling, load_chat
     from edge_vdialog.dialogue.answers import AnswerBank
+    from edge_vdialog.dialogue.drafts import with_drafts
     from edge_vdialog.dialogue.prompt import PromptFormat
     from edge_vdialog.dialogue.skills import WRITTEN, SkilledDialogue
     from edge_vdialog.engines import EngineOptions
@@ -181,6 +200,7 @@ def generate(setup: str, lines: list[str], args: argparse.Namespace) -> list[dic
     if system is not None:                      # the same format with another system prompt
         chat.fmt = PromptFormat(chat.fmt.name, chat.tok, chat.fmt.eos_id, system)
     if setup in ("kiosk", "kiosk-old"):                         # the kiosk draws: every default skill
+        chat = with_drafts(chat, args.drafts)
         skills = Dialogue().skills
         if setup == "kiosk-old":
             skills = args.old_skills.split(",") if args.old_skills else [s for s in skills if s != "recall"]

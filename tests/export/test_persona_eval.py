@@ -104,7 +104,7 @@ def test_the_committed_answer_bank_is_rebuilt_from_its_corpus_sets():
     assert len(first_exchanges(DIRECTORY, (*SETS, "venues"))[0]) > len(committed)
 
 
-def test_old_skills_are_checked_before_any_reply(tmp_path):
+def test_old_skills_and_drafts_are_checked_before_any_reply(tmp_path):
     from edge_vdialog.cli import build_parser, run
 
     lines = tmp_path / "lines.txt"
@@ -116,4 +116,6 @@ def test_old_skills_are_checked_before_any_reply(tmp_path):
     common = ("persona-eval", "--lines", str(lines), "--tuned", str(DEFAULT), "--out", str(tmp_path / "o"))
     assert export(*common, "--setups", "kiosk-old", "--old-skills", "clock,horoscope") == 1   # unknown skill
     assert export(*common, "--setups", "kiosk", "--old-skills", "clock") == 1                 # nothing uses it
+    assert export(*common, "--setups", "kiosk", "--drafts", "9") == 1                          # out of range
+    assert export(*common, "--setups", "gpt2", "--gpt2", str(DEFAULT), "--drafts", "2") == 1  # nothing uses it
     assert not (tmp_path / "o" / "replies.json").exists()

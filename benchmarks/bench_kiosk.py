@@ -105,6 +105,7 @@ def main() -> None:
     threading.Thread(target=drive, args=(kiosk, args.turns, windows), daemon=True).start()
     kiosk.run()
     turns = [t for t in kiosk.turns if t.first_token_s is not None]
+    rates = [t.tokens_per_s for t in turns if t.tokens_per_s]     # none when replies come whole ([dialogue] drafts)
     result = {
         "machine": f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores",
         "backend": models.backend, "display": args.display, "turns": len(turns),
@@ -113,8 +114,7 @@ def main() -> None:
         "model_first_piece_ms_median": 1000 * statistics.median(t.first_piece_s for t in turns),
         "image_ms_median": 1000 * statistics.median(t.image_s for t in turns if t.image_s) if
         kiosk.images else None,
-        "tokens_per_s_median": statistics.median(rates) if (rates := [t.tokens_per_s for t in turns
-                                                                    if t.tokens_per_s]) else None,  # drafts: one piece
+        "tokens_per_s_median": statistics.median(rates) if rates else None,
         "reply_chars_median": statistics.median(len(t.reply) for t in turns),
         "during_generation": frame_stats(np.array(kiosk.frame_times), windows),
         "between_turns": frame_stats(np.array(kiosk.frame_times), windows, answering=False),

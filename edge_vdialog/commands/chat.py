@@ -48,15 +48,16 @@ def run(args: argparse.Namespace) -> int:
         raise UserError("--max-new-tokens must be at least 1")
     if args.drafts is not None and not 1 <= args.drafts <= MAX_DRAFTS:
         raise UserError(f"--drafts must be 1-{MAX_DRAFTS}")
-    if args.greedy and (args.drafts or 1) > 1:
-        raise UserError("--greedy writes the same reply each time", "leave out --drafts, or give --drafts 1")
+    if (args.drafts or 1) > 1 and (args.greedy or args.raw):
+        raise UserError("--drafts is for sampled replies: --greedy writes the same reply each time and --raw "
+                        "continues a prompt as it comes", "leave out --drafts, or give --drafts 1")
     kiosk = Dialogue()                   # the kiosk's defaults: sampling, clean endings, skills
     sampling = replace(kiosk.sampling(), seed=args.seed,
                        max_new_tokens=args.max_new_tokens or kiosk.max_new_tokens)
     if args.greedy:
         sampling = replace(sampling, greedy=True, repetition_penalty=1.0, no_repeat_ngram=0)
     chat = load_chat(Bundle.load(args.bundle or default_dialogue_bundle_dir()), EngineOptions(threads=args.threads))
-    if not args.raw and not args.greedy:                 # greedy drafts would all be the same
+    if not args.raw:
         chat = with_drafts(chat, args.drafts or kiosk.drafts)
     if not args.no_skills and not args.raw:
         answers = AnswerBank.load_for(default_bundle_dir()) if WRITTEN & set(kiosk.skills) else None

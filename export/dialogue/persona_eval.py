@@ -13,8 +13,8 @@ Set-ups (``--setups``, comma-separated; each one fresh conversation per visitor 
   persona-tuned one; default: the same) likewise; ``kiosk``: the ``--tuned`` bundle behind the runtime's
   default skills (:mod:`edge_vdialog.dialogue.skills`: exact sums, the clock, drawing requests, the way to
   places, unreadable input, written answers recalled from the ``--encoder`` bundle, ...), as the kiosk
-  answers (the shortest of ``--drafts`` model replies); ``kiosk-old``: the same with the skills ``--old-skills`` names (default: all but ``recall``,
-  the skills of rounds 14-18).
+  answers (the shortest of ``--drafts`` model replies); ``kiosk-old``: the same with the skills
+  ``--old-skills`` names (default: all but ``recall``, the skills of rounds 14-18).
 * ``gpt2``: the ``--gpt2`` bundle (models/default) with the runtime's default sampling; ``gpt2-old``:
   the ``--gpt2-old`` bundle (the GPT-2 before persona training; default: the same) with the same sampling.
 
@@ -135,16 +135,15 @@ def joined(runs: list[str]) -> tuple[list[str], dict[str, list[dict]]]:
 
 
 def _check_drafts(args: argparse.Namespace, setups: list[str]) -> None:
-    """``--drafts`` is in range and used (by a kiosk set-up); unset: the runtime's default."""
+    """``--drafts``, when given, is in range and used (by a kiosk set-up)."""
     from edge_vdialog.dialogue.drafts import MAX_DRAFTS
     from edge_vdialog.errors import UserError
-    from edge_vdialog.settings import Dialogue
 
     if args.drafts is None:
-        args.drafts = Dialogue().drafts
-    elif not 1 <= args.drafts <= MAX_DRAFTS:
+        return
+    if not 1 <= args.drafts <= MAX_DRAFTS:
         raise UserError(f"--drafts must be 1-{MAX_DRAFTS}, got {args.drafts}")
-    elif not {"kiosk", "kiosk-old"} & set(setups):
+    if not {"kiosk", "kiosk-old"} & set(setups):
         raise UserError("--drafts is for set-ups kiosk and kiosk-old, which --setups leaves out")
 
 
@@ -200,7 +199,7 @@ def generate(setup: str, lines: list[str], args: argparse.Namespace) -> list[dic
     if system is not None:                      # the same format with another system prompt
         chat.fmt = PromptFormat(chat.fmt.name, chat.tok, chat.fmt.eos_id, system)
     if setup in ("kiosk", "kiosk-old"):                         # the kiosk draws: every default skill
-        chat = with_drafts(chat, args.drafts)
+        chat = with_drafts(chat, args.drafts or Dialogue().drafts)
         skills = Dialogue().skills
         if setup == "kiosk-old":
             skills = args.old_skills.split(",") if args.old_skills else [s for s in skills if s != "recall"]

@@ -83,6 +83,11 @@ def test_bad_max_new_tokens(tiny):
     one_line_error(run_cli("chat", "--bundle", str(tiny["gpt2_int8"]), "--max-new-tokens", "0", "hi"))
 
 
+def test_drafts_that_would_change_nothing_are_refused(tiny):
+    for extra in (("--drafts", "5"), ("--drafts", "2", "--greedy"), ("--drafts", "2", "--raw")):
+        assert "--drafts" in one_line_error(run_cli("chat", "--bundle", str(tiny["gpt2_int8"]), *extra, "hi"))
+
+
 def _set_config(bundle, **changes) -> None:
     import json
     manifest = bundle / "manifest.json"

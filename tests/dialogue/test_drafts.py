@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from dataclasses import replace
 
 import pytest
 
@@ -19,7 +20,7 @@ SAMPLED = Sampling(temperature=1.5, max_new_tokens=12, seed=3)
 def _alone(tiny, text: str, seed: int) -> str:
     """The reply a fresh one-draft conversation gives ``text`` at ``seed``."""
     chat = load_chat(Bundle.load(tiny["gpt2_fp32"]))
-    return "".join(chat.send(text, Sampling(temperature=1.5, max_new_tokens=12, seed=seed))).strip()
+    return "".join(chat.send(text, replace(SAMPLED, seed=seed))).strip()
 
 
 def test_the_shortest_draft_is_shown_and_kept(tiny):
@@ -39,7 +40,7 @@ def test_each_draft_follows_the_same_history(tiny):
     for k in range(2):                        # what a conversation holding only the first exchange writes
         plain = load_chat(Bundle.load(tiny["gpt2_fp32"]))
         plain.remember("hi", first)
-        drafts.append("".join(plain.send("and you?", Sampling(temperature=1.5, max_new_tokens=12, seed=3 + k))).strip())
+        drafts.append("".join(plain.send("and you?", replace(SAMPLED, seed=3 + k))).strip())
     assert "".join(chat.send("and you?", SAMPLED)) == min(drafts, key=lambda d: len(d.split()))
     assert [m.text for m in chat.kept][::2] == ["hi", "and you?"] and len(chat.kept) == 4
 

@@ -15,7 +15,9 @@ A reply is kept when every judge of it scored at least ``--min-score``, its line
 skill of the runtime answers the line (the model never sees such lines in the kiosk, and the skills'
 written replies are not the model's); per line, the ``--per-line`` best (ties: fewer words) distinct
 replies. ``--out FILE.jsonl`` gets one ``[line, reply]`` conversation per line (``train-dialogue
---corpus FILE.jsonl``).
+--corpus FILE.jsonl``), then ``--replay N`` conversations drawn (seed 0) from the training split of the
+chit-chat corpus: replayed general conversation keeps the tuned model's held-out chit-chat bits per byte
+from rising, which training on the model's own low-temperature replies alone does (it sharpens the model).
 """
 
 from __future__ import annotations
@@ -45,6 +47,8 @@ def register(sub: argparse._SubParsersAction) -> None:
                    help="visitor lines (one per line) never to train on: the held-out sets (repeatable)")
     p.add_argument("--min-score", type=int, default=4, choices=range(1, 6), help="every judge at least this")
     p.add_argument("--per-line", type=int, default=2, help="at most this many replies per visitor line")
+    p.add_argument("--replay", type=int, default=0, metavar="N",
+                   help="append N chit-chat conversations from its training split (never its validation split)")
     p.add_argument("--encoder", type=Path, default=Path("models/default"),
                    help="bundle with the text encoder of the recall skill's written answers")
     p.add_argument("--out", type=Path, required=True, help="output JSONL, one [line, reply] per line")
@@ -56,20 +60,24 @@ def run(args: argparse.Namespace) -> int:
         raise UserError("no judged replies to read", "give --run DIR:SETUPS and/or --draft-study DIR")
     if args.per_line < 1:
         raise UserError(f"--per-line {args.per_line}: must be at least 1")
+    if args.replay < 0:
+        raise UserError(f"--replay {args.replay}: must be 0 or more")
     judged = [r for spec in args.run for r in read_run(*_run_spec(spec))]
     judged += [r for d in args.draft_study for r in read_draft_study(d)]
     excluded = {_key(line) for path in args.exclude for line in _lines(path)}
     model_lines = model_answered({r["line"] for r in judged}, args.encoder)
     kept = select(judged, args.min_score, args.per_line, excluded, model_lines)
+    convs = [[r["line"], r["reply"]] for r in kept] + replay(args.replay)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     with args.out.open("w", encoding="utf-8") as f:
-        for r in kept:
-            f.write(json.dumps([r["line"], r["reply"]], ensure_ascii=False) + "\n")
+        f.writelines(json.dumps(conv, ensure_ascii=False) + "\n" for conv in convs)
     lines = {r["line"] for r in judged}
     print(f"{len(judged)} judged replies to {len(lines)} lines; {len(lines & model_lines)} lines answered by "
           f"the model, {sum(_key(x) in excluded for x in lines)} excluded as held out; kept {len(kept)} replies "
           f"to {len({r['line'] for r in kept})} lines (every judge >= {args.min_score}, at most "
           f"{args.per_line} per line; mean score {statistics.mean(r['score'] for r in kept) if kept else 0:.2f})")
+    if args.replay:
+        print(f"replay: {args.replay} chit-chat conversations from its training split")
     print(f"wrote {args.out}")
     return 0
 
@@ -103,6 +111,19 @@ def read_draft_study(directory: Path) -> list[dict]:
             judges[int(chunk)].append(_scores(path))
     return [{"line": it["text"], "reply": it["reply"],
              "scores": [j[it["item"]] for j in judges[it["chunk"]] if it["item"] in j]} for it in items]
+
+
+def replay(n: int) -> list[list[str]]:
+    """``n`` conversations of the chit-chat corpus's training split, drawn with seed 0 (the split of
+    ``eval-dialogue``: its held-out conversations are never drawn)."""
+    if not n:
+        return []
+    from export.dialogue.corpus import load_corpus
+
+    train = load_corpus(["chitchat"]).train
+    if n > len(train):
+        raise UserError(f"--replay {n}: the chit-chat training split has {len(train)} conversations")
+    return [train[i] for i in random.Random(0).sample(range(len(train)), n)]
 
 
 def model_answered(lines: set[str], encoder: Path) -> set[str]:

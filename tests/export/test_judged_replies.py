@@ -63,11 +63,16 @@ def test_keeps_the_best_model_replies_every_judge_liked(tmp_path):
     ]                                  # the sum is a skill's line; Lisbon is held out; "other" was not asked for
 
 
-def test_min_score_and_per_line(tmp_path):
+def test_min_score_per_line_and_chitchat_replay(tmp_path):
+    from export.dialogue.corpus import load_corpus
+
     out = tmp_path / "judged.jsonl"
     assert main(["judged-replies", "--draft-study", str(_draft_study(tmp_path)), "--min-score", "3",
-                 "--per-line", "4", "--encoder", str(DEFAULT), "--out", str(out)]) == 0
-    assert len(read_jsonl(out)) == 4
+                 "--per-line", "4", "--replay", "3", "--encoder", str(DEFAULT), "--out", str(out)]) == 0
+    convs = read_jsonl(out)
+    assert len(convs) == 4 + 3 and all(c[0] == LINES[3] for c in convs[:4])
+    split = load_corpus(["chitchat"])
+    assert all(c in split.train and c not in split.val for c in convs[4:])   # never eval-dialogue's held-out
 
 
 @pytest.mark.parametrize("argv, message", [
@@ -76,6 +81,7 @@ def test_min_score_and_per_line(tmp_path):
     (["--run", "nowhere:kiosk"], "cannot read"),
     (["--run", "ROUND:kiosk"], "no set-up kiosk"),
     (["--draft-study", "DRAFTS", "--per-line", "0"], "--per-line 0"),
+    (["--draft-study", "DRAFTS", "--replay", "-1"], "--replay -1"),
 ])
 def test_bad_arguments_are_refused_with_a_reason(tmp_path, capsys, argv, message):
     round_dir = _run_dir(tmp_path)

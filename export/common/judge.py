@@ -16,3 +16,8 @@ def numbered_answers(path: Path, pattern: str) -> dict[int, str]:
         if m:
             out[int(m.group(1))] = m.group(2).strip().lower()
     return out
+
+
+def rubric_scores(path: Path) -> dict[int, int]:
+    """{item: score} from a judge's ``ITEM SCORE`` lines (scores 1-5, the persona-eval rubric's)."""
+    return {item: int(score) for item, score in numbered_answers(path, r"\s*(\d+)\D+([1-5])\b").items()}

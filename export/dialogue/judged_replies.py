@@ -25,16 +25,15 @@ from __future__ import annotations
 import argparse
 import json
 import random
+import re
 import statistics
 from collections import defaultdict
 from datetime import datetime
 from pathlib import Path
 
 from edge_vdialog.errors import UserError
-from export.common.judge import numbered_answers
-
-SCORE = r"\s*(\d+)\D+([1-5])\b"
-"""An ``ITEM SCORE`` line of a judge's file."""
+from export.common.judge import rubric_scores
+from export.dialogue.reply_checks import visitor_lines
 
 
 def register(sub: argparse._SubParsersAction) -> None:
@@ -64,14 +63,14 @@ def run(args: argparse.Namespace) -> int:
         raise UserError(f"--replay {args.replay}: must be 0 or more")
     judged = [r for spec in args.run for r in read_run(*_run_spec(spec))]
     judged += [r for d in args.draft_study for r in read_draft_study(d)]
-    excluded = {_key(line) for path in args.exclude for line in _lines(path)}
-    model_lines = model_answered({r["line"] for r in judged}, args.encoder)
+    excluded = {_key(line) for path in args.exclude for line in visitor_lines(path)}
+    lines = {r["line"] for r in judged}
+    model_lines = model_answered(lines, args.encoder)
     kept = select(judged, args.min_score, args.per_line, excluded, model_lines)
     convs = [[r["line"], r["reply"]] for r in kept] + replay(args.replay)
     args.out.parent.mkdir(parents=True, exist_ok=True)
     with args.out.open("w", encoding="utf-8") as f:
         f.writelines(json.dumps(conv, ensure_ascii=False) + "\n" for conv in convs)
-    lines = {r["line"] for r in judged}
     print(f"{len(judged)} judged replies to {len(lines)} lines; {len(lines & model_lines)} lines answered by "
           f"the model, {sum(_key(x) in excluded for x in lines)} excluded as held out; kept {len(kept)} replies "
           f"to {len({r['line'] for r in kept})} lines (every judge >= {args.min_score}, at most "
@@ -89,7 +88,7 @@ def read_run(directory: Path, setups: list[str]) -> list[dict]:
     unknown = [s for s in setups if s not in data["replies"]]
     if unknown:
         raise UserError(f"{directory}: no set-up {', '.join(unknown)}", f"it has {', '.join(data['replies'])}")
-    judges = [_scores(p) for p in sorted(directory.glob("judge_scores*.txt"))]
+    judges = [rubric_scores(p) for p in sorted(directory.glob("judge_scores*.txt"))]
     if not judges:
         raise UserError(f"{directory}: no judge_scores*.txt", "score its blind_items.md first")
     out = []
@@ -106,9 +105,8 @@ def read_draft_study(directory: Path) -> list[dict]:
     items = json.loads(_read(directory / "items.json"))
     judges: dict[int, list[dict[int, int]]] = defaultdict(list)
     for path in sorted(directory.glob("judge_scores_*.txt")):
-        chunk = path.stem.removeprefix("judge_scores_").rstrip("abcdefghijklmnopqrstuvwxyz")
-        if chunk.isdigit():
-            judges[int(chunk)].append(_scores(path))
+        if m := re.fullmatch(r"judge_scores_(\d+)[a-z]+", path.stem):
+            judges[int(m[1])].append(rubric_scores(path))
     return [{"line": it["text"], "reply": it["reply"],
              "scores": [j[it["item"]] for j in judges[it["chunk"]] if it["item"] in j]} for it in items]
 
@@ -160,14 +158,6 @@ def _run_spec(spec: str) -> tuple[Path, list[str]]:
     if not sep or not directory or not setups:
         raise UserError(f"--run {spec!r}: expected DIR:SETUP[,SETUP...]", "e.g. docs/persona_eval/round30:kiosk")
     return Path(directory), [s for s in setups.split(",") if s]
-
-
-def _scores(path: Path) -> dict[int, int]:
-    return {item: int(score) for item, score in numbered_answers(path, SCORE).items()}
-
-
-def _lines(path: Path) -> list[str]:
-    return [line for line in _read(path).splitlines() if line.strip()]
 
 
 def _read(path: Path) -> str:

@@ -43,7 +43,7 @@ import sys
 import time
 from pathlib import Path
 
-from export.common.judge import numbered_answers
+from export.common.judge import rubric_scores
 from export.common.markdown import cell
 from export.dialogue.reply_checks import (
     LINES,
@@ -280,7 +280,7 @@ def write_blind(args: argparse.Namespace, lines: list[str], replies: dict[str, l
 def unshuffle(args: argparse.Namespace) -> int:
     key = json.loads((args.out / "blind_key.json").read_text())
     data = json.loads((args.out / "replies.json").read_text(encoding="utf-8"))
-    scores = {item: int(score) for item, score in numbered_answers(args.scores, r"\s*(\d+)\D+([1-5])\b").items()}
+    scores = rubric_scores(args.scores)
     table: dict[int, dict[str, int]] = {}
     for k in key:
         if k["item"] in scores:

@@ -7,12 +7,18 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from edge_vdialog.errors import UserError
+
 LINES = Path(__file__).with_name("visitor_lines.txt")
 
 
 def visitor_lines(path: Path = LINES) -> list[str]:
     """The non-blank lines of a visitor-lines file (default: the held-out evaluation lines), stripped."""
-    return [l.strip() for l in path.read_text(encoding="utf-8").splitlines() if l.strip()]
+    try:
+        text = path.read_text(encoding="utf-8")
+    except OSError as e:
+        raise UserError(f"{path}: cannot read visitor lines ({e.strerror})") from None
+    return [l.strip() for l in text.splitlines() if l.strip()]
 
 
 VIOLATIONS = {

@@ -82,6 +82,7 @@ def test_min_score_per_line_and_chitchat_replay(tmp_path):
     (["--run", "ROUND:kiosk"], "no set-up kiosk"),
     (["--draft-study", "DRAFTS", "--per-line", "0"], "--per-line 0"),
     (["--draft-study", "DRAFTS", "--replay", "-1"], "--replay -1"),
+    (["--run", "ROUND:model", "--exclude", "nowhere.txt"], "nowhere.txt: cannot read visitor lines"),
 ])
 def test_bad_arguments_are_refused_with_a_reason(tmp_path, capsys, argv, message):
     round_dir = _run_dir(tmp_path)

@@ -69,6 +69,9 @@ def load_models(settings: Settings) -> Models:
     chat = with_drafts(chat, d.drafts)
     imagegen = settings.imagegen.bundle or default_bundle_dir()
     if d.skills:
+        # The answers get a text encoder of their own (one CPU thread, ~12 MB) rather than the generator's: the
+        # dialogue thread then never shares an engine with the picture thread (a TensorRT context is not
+        # thread-safe), and a line is matched while a picture is being drawn.
         answers = AnswerBank.load_for(imagegen, d.answers) if WRITTEN & set(d.skills) else None
         from edge_vdialog.media import mic, sources
         device = Device(camera=not _off(settings.camera.uri, "camera", sources.SCHEMES),

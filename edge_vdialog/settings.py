@@ -113,6 +113,10 @@ class Display(Section):
     fullscreen: bool = Field(True, description="display:// opens a fullscreen window")
 
 
+MAX_DRAFTS = 4
+"""The most replies ``[dialogue] drafts`` (and ``chat --drafts``) may have written per line."""
+
+
 class Dialogue(Section):
     bundle: Path | None = Field(None, description="dialogue bundle directory; unset: models/smollm2 "
                                 "when built, else models/default")
@@ -130,7 +134,7 @@ class Dialogue(Section):
                                 "that reaches it finishes its word and ends with an ellipsis")
     threads: int | None = Field(None, ge=1, le=256,
                                 description="inference threads; unset: engines.threads")
-    drafts: int = Field(1, ge=1, le=4,
+    drafts: int = Field(1, ge=1, le=MAX_DRAFTS,
                         description="replies the model writes to each line it answers; with 2 or more the "
                         "one with the fewest words is shown, whole, once all are written: judged better "
                         "(+0.11 mean on 160 fresh lines) but not streamed, ~1.5 s before a model reply "

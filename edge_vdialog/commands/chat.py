@@ -38,11 +38,11 @@ def run(args: argparse.Namespace) -> int:
     )
     from edge_vdialog.dialogue import load_chat
     from edge_vdialog.dialogue.answers import AnswerBank
-    from edge_vdialog.dialogue.drafts import MAX_DRAFTS, with_drafts
+    from edge_vdialog.dialogue.drafts import with_drafts
     from edge_vdialog.dialogue.skills import WRITTEN, Device, SkilledDialogue
     from edge_vdialog.engines import EngineOptions
     from edge_vdialog.errors import UserError
-    from edge_vdialog.settings import Dialogue
+    from edge_vdialog.settings import MAX_DRAFTS, Dialogue
 
     if args.max_new_tokens is not None and args.max_new_tokens < 1:
         raise UserError("--max-new-tokens must be at least 1")

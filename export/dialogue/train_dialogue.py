@@ -59,6 +59,12 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--lora-alpha", type=float, help="adapter scale numerator (default 2R)")
     p.add_argument("--adapter", type=Path, help="start the --lora adapters from this adapter file (a further leg "
                    "of an earlier run, e.g. the committed one); same rank and alpha")
+    p.add_argument("--anchor", action="append", metavar="CORPUS",
+                   help="with --lora: keep the model's predictions on this corpus's training split (every turn "
+                        "scored, as eval-dialogue scores its validation split) close to those of the model the run "
+                        "starts from (--init with --adapter), by a KL term (repeatable, as --corpus)")
+    p.add_argument("--anchor-weight", type=float, default=1.0, help="weight of the KL term (nats/token) in the loss")
+    p.add_argument("--anchor-batch", type=int, default=4, help="anchor windows per step")
     p.add_argument("--size", choices=SIZES, default="mini", help="model shape when training from scratch")
     p.add_argument("--tokenizer", default="gpt2", help="from scratch: gpt2 (real vocabulary) or bpeN (e.g. bpe8192)")
     p.add_argument("--seq", type=int, default=128, help="training window, tokens")
@@ -79,6 +85,11 @@ def run(args: argparse.Namespace) -> int:
     if (args.steps is None) == (args.minutes is None):
         raise UserError("give exactly one of --steps and --minutes")
     args.lora_alpha = args.lora_alpha or 2.0 * args.lora      # the default, once
+    if args.anchor and not args.lora:
+        raise UserError("--anchor needs --lora", "the reference predictions come from the starting adapter")
+    if args.anchor and not (args.anchor_weight > 0 and args.anchor_batch >= 1):
+        raise UserError(f"--anchor-weight must be > 0 and --anchor-batch >= 1, got {args.anchor_weight:g} "
+                        f"and {args.anchor_batch}")
     import torch
 
     torch.set_num_threads(args.threads)
@@ -95,7 +106,13 @@ def run(args: argparse.Namespace) -> int:
     train, val = (dd.encode(tok, convs, fmt, args.system, LAYOUTS[args.layout][0]) for convs in (corpus.train, corpus.val))
     print(f"model: {_count(model):,} parameters ({_count(model, trainable=True):,} trained); train {len(train.ids):,} tokens, "
           f"validation {len(val.ids):,}; {'resuming' if resume else 'starting'} in {args.out}", file=sys.stderr)
-    trainer = Trainer(args, model, tok, train, val)
+    anchor = None
+    if args.anchor:
+        anchor_corpus = load_corpus(args.anchor, seed=args.seed)
+        anchor = dd.encode(tok, anchor_corpus.train, fmt, args.system, "turns")
+        print(f"anchor: {anchor_corpus.summary()}; {len(anchor.ids):,} training tokens, KL weight "
+              f"{args.anchor_weight:g}, {args.anchor_batch} windows per step", file=sys.stderr)
+    trainer = Trainer(args, model, tok, train, val, anchor)
     if resume:
         trainer.load_state(args.out / STATE)
     trainer.fit()
@@ -167,10 +184,12 @@ def _from_checkpoint(source: Path):
 
 
 class Trainer:
-    def __init__(self, args, model, tok, train: dd.Stream, val: dd.Stream):
+    def __init__(self, args, model, tok, train: dd.Stream, val: dd.Stream, anchor: dd.Stream | None = None):
         import torch
 
         self.args, self.model, self.tok, self.train, self.val = args, model, tok, train, val
+        self.anchor = anchor
+        self.reference = lora.adapter_tensors(model, args.adapter) if anchor is not None else None
         self.device = "cuda" if torch.cuda.is_available() else "cpu"
         self.model.to(self.device)
         self.seq = min(args.seq, _positions(model.config))
@@ -181,6 +200,7 @@ class Trainer:
                                      lr=args.lr, betas=(0.9, 0.95))
         self.lengths = dd.token_bytes(tok)
         self.step, self.elapsed, self.history = 0, 0.0, []
+        self.anchor_kl: float | None = None   # running mean of the anchor's KL, nats/token
 
     def progress(self) -> float:
         """Fraction of the schedule done, 0..1 (by steps or by training time)."""
@@ -204,12 +224,16 @@ class Trainer:
         tokens, t_rate, loss_avg = 0, time.monotonic(), None
         while self.progress() < 1.0:
             t0 = time.monotonic()
-            loss, n = self.train_step()
+            loss, kl, n = self.train_step()
             self.elapsed += time.monotonic() - t0
             loss_avg = loss if loss_avg is None else 0.95 * loss_avg + 0.05 * loss
             tokens += n
             bar.update(1 if self.args.steps else int(self.elapsed) - bar.n)
-            bar.set_postfix(loss=f"{loss_avg:.3f}", tok_s=f"{tokens / (time.monotonic() - t_rate):.0f}", refresh=False)
+            shown = {"loss": f"{loss_avg:.3f}"}
+            if kl is not None:
+                self.anchor_kl = kl if self.anchor_kl is None else 0.95 * self.anchor_kl + 0.05 * kl
+                shown["kl"] = f"{self.anchor_kl:.4f}"
+            bar.set_postfix(**shown, tok_s=f"{tokens / (time.monotonic() - t_rate):.0f}", refresh=False)
             now = time.monotonic()
             if now - last_val > self.args.val_minutes * 60:
                 self.validate(VAL_WINDOWS, bar, loss_avg)
@@ -221,7 +245,8 @@ class Trainer:
         final = self.validate(None, None, loss_avg)
         self.save(final=final)
 
-    def train_step(self) -> tuple[float, int]:
+    def train_step(self) -> tuple[float, float | None, int]:
+        """One optimizer step: (training loss, anchor KL or None, tokens seen)."""
         import torch
 
         rng = np.random.default_rng([self.args.seed, self.step])    # batches depend only on (seed, step)
@@ -230,20 +255,43 @@ class Trainer:
         for group in self.opt.param_groups:
             group["lr"] = self.lr()
         self.model.train()
+        self.opt.zero_grad(set_to_none=True)
         with torch.autocast(self.device, dtype=torch.bfloat16, enabled=self.args.bf16):
             logits = self.model(input_ids=x).logits                  # (B, seq, V)
         loss = torch.nn.functional.cross_entropy(logits.float().flatten(0, 1), y.flatten(), ignore_index=-100)
-        self.opt.zero_grad(set_to_none=True)
         loss.backward()
+        kl, tokens = None, int(x.numel())
+        if self.anchor is not None:
+            kl = self.anchor_step(rng)
+            tokens += self.args.anchor_batch * self.seq
         torch.nn.utils.clip_grad_norm_([p for p in self.model.parameters() if p.requires_grad], 1.0)
         self.opt.step()
         self.step += 1
-        return float(loss.detach()), int(x.numel())
+        return float(loss.detach()), kl, tokens
+
+    def anchor_step(self, rng: np.random.Generator) -> float:
+        """Add the gradient of ``--anchor-weight`` x KL(reference || model) over the scored tokens of anchor
+        windows (the reference: the model the run started from); returns the KL, nats per token."""
+        import torch
+        from torch.nn.functional import log_softmax
+
+        x, y = dd.random_windows(self.anchor, self.args.anchor_batch, self.seq, rng)
+        x, scored = torch.from_numpy(x).to(self.device), torch.from_numpy(y != -100).to(self.device)
+        with lora.swapped(self.model, self.reference), torch.no_grad():
+            ref = log_softmax(self.model(input_ids=x).logits.float()[scored], dim=-1)     # (scored tokens, V)
+        with torch.autocast(self.device, dtype=torch.bfloat16, enabled=self.args.bf16):
+            logits = self.model(input_ids=x).logits
+        own = log_softmax(logits.float()[scored], dim=-1)
+        kl = (ref.exp() * (ref - own)).sum(-1).mean()
+        (self.args.anchor_weight * kl).backward()
+        return float(kl.detach())
 
     def validate(self, limit: int | None, bar, train_loss) -> dict:
         score = dd.evaluate_torch(self.model, dd.eval_windows(self.val, self.seq, limit), self.lengths, self.device)
         entry = {"step": self.step, "minutes": round(self.elapsed / 60, 2), "train_loss": train_loss,
                  "val": score.as_dict(), "val_windows": "all" if limit is None else limit}
+        if self.anchor is not None:
+            entry["anchor_kl"] = self.anchor_kl
         self.history.append(entry)
         msg = (f"step {self.step} ({entry['minutes']} min): val ppl {score.ppl:.2f}, "
                f"{score.bits_per_byte:.3f} bits/byte")
@@ -279,6 +327,8 @@ class Trainer:
                 "corpus": self.args.corpus, "init": self.args.init, "seed": self.args.seed,
                 "format": self.args.format, "system": self.args.system, "layout": self.args.layout, "lora": self.args.lora,
                 "adapter": str(self.args.adapter) if self.args.adapter else None,
+                "anchor": self.args.anchor and {"corpus": self.args.anchor, "weight": self.args.anchor_weight,
+                                                "batch": self.args.anchor_batch},
                 "parameters": _count(self.model), "trained_parameters": _count(self.model, trainable=True),
                 "config": {k: v for k, v in self.model.config.to_dict().items()
                            if k in ("model_type", "n_layer", "n_embd", "n_head", "n_positions", "num_hidden_layers",

@@ -9,7 +9,7 @@ from edge_vdialog.dialogue.endings import WORD_TOKENS, Endings, is_sentence_end
 
 @pytest.mark.parametrize("text,end", [
     ("Hello there.", True), ("Really?!", True), ("He said \"yes.\"", True), ("Wait… ", True),
-    ("你好。", True), ("Nice day 😊", True), ("First line\n", True),
+    ("你好。", True), ("Nice day 😊", True), ("First line\n", True), ("That is E = mc².", True), ("Room 2b.", True),
     ("It costs 3.", False), ("Hello there", False), ("well,", False), ("\n", False), ("", False),
 ])
 def test_sentence_ends(text, end):

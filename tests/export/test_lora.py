@@ -281,3 +281,45 @@ def test_scaled_adapter_merges_a_scaled_change(adapter_run, llama, tmp_path, cap
     assert main(["lora-scale", "--adapter", str(adapter_run / lora.ADAPTER_FILE), "--scale", "0",
                  "--out", str(tmp_path / "x.safetensors")]) == 1
     assert "--scale must be in (0, 4]" in capsys.readouterr().err
+
+
+OTHER_CHATS = [[f"how tall is the {thing}?", f"The {thing} is very tall today, {n} metres at least!"]
+               for n in range(6) for thing in ("tower", "giraffe", "mast", "crane", "oak")]
+
+
+def test_an_anchored_leg_keeps_the_anchor_corpus_as_the_start_model_scored_it(adapter_run, corpus, llama, tmp_path):
+    """A leg on other chats with --anchor (the first corpus) moves the first corpus's predictions less than the
+    same leg without; the KL it reports is what it kept small."""
+    from export.dialogue import lora
+    from export.dialogue.corpus import load_corpus
+    from export.dialogue.eval_dialogue import eval_checkpoint
+    from export.dialogue.smollm2 import merged_checkpoint
+
+    other = write_conversations(tmp_path / "other.jsonl", OTHER_CHATS)
+    start = adapter_run / lora.ADAPTER_FILE
+    anchor_convs = load_corpus([str(corpus)], seed=1).val
+
+    def leg(name: str, *extra: str) -> tuple[float, dict]:
+        out = tmp_path / name
+        assert main([*_args(other, out, llama, steps=12), "--adapter", str(start), *extra]) == 0
+        merged, _, _ = merged_checkpoint(llama, out / lora.ADAPTER_FILE, tmp_path / f"{name}-merged")
+        score, _ = eval_checkpoint(merged, anchor_convs, 64, 1, "chatml", SYSTEM)
+        return score.bits_per_byte, json.loads((out / "training.json").read_text())
+
+    start_bpb = eval_checkpoint(merged_checkpoint(llama, start, tmp_path / "start-merged")[0], anchor_convs, 64, 1,
+                                "chatml", SYSTEM)[0].bits_per_byte
+    free, _ = leg("free")
+    anchored, report = leg("anchored", "--anchor", str(corpus), "--anchor-weight", "4")
+    assert free > start_bpb + 0.05                          # the leg alone forgets the first chats
+    assert abs(anchored - start_bpb) < 0.5 * (free - start_bpb)
+    assert report["anchor"] == {"corpus": [str(corpus)], "weight": 4.0, "batch": 4}
+    assert 0 <= report["final"]["anchor_kl"] < 1.0
+
+
+def test_anchor_without_lora_is_refused(corpus, tmp_path, capsys):
+    args = _args(corpus, tmp_path / "x", tmp_path, steps=1)
+    i = args.index("--lora")
+    del args[i:i + 2]
+    assert main([*args, "--anchor", str(corpus)]) != 0
+    assert "--anchor needs --lora" in capsys.readouterr().err
+    assert not (tmp_path / "x").exists()

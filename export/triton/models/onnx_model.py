@@ -25,6 +25,6 @@ class TritonPythonModel:
         inputs = {n: pb_utils.get_input_tensor_by_name(request, n).as_numpy() for n in self.engine.input_names}
         try:
             outputs = self.engine.run(inputs)
-        except Exception as e:  # a bad shape or type: the client gets the message, the model stays up
+        except Exception as e:  # noqa: BLE001 - a bad shape or type: the client gets the message, the model stays up
             return pb_utils.InferenceResponse(error=pb_utils.TritonError(f"{type(e).__name__}: {e}"))
         return pb_utils.InferenceResponse([pb_utils.Tensor(n, a) for n, a in outputs.items()])

@@ -277,11 +277,12 @@ class Trainer:
 
         x, y = dd.random_windows(self.anchor, self.args.anchor_batch, self.seq, rng)
         x, scored = torch.from_numpy(x).to(self.device), torch.from_numpy(y != -100).to(self.device)
-        with lora.swapped(self.model, self.reference), torch.no_grad():
+        bf16 = torch.autocast(self.device, dtype=torch.bfloat16, enabled=self.args.bf16)   # both passes alike
+        with lora.swapped(self.model, self.reference), torch.no_grad(), bf16:
             ref = log_softmax(self.model(input_ids=x).logits.float()[scored], dim=-1)     # (scored tokens, V)
-        with torch.autocast(self.device, dtype=torch.bfloat16, enabled=self.args.bf16):
+        with bf16:
             logits = self.model(input_ids=x).logits
-        own = log_softmax(logits.float()[scored], dim=-1)
+        own = log_softmax(logits.float()[scored], dim=-1)                                  # (scored tokens, V)
         kl = (ref.exp() * (ref - own)).sum(-1).mean()
         (self.args.anchor_weight * kl).backward()
         return float(kl.detach())

@@ -189,9 +189,11 @@ class Trainer:
 
         self.args, self.model, self.tok, self.train, self.val = args, model, tok, train, val
         self.anchor = anchor
-        self.reference = lora.adapter_tensors(model, args.adapter) if anchor is not None else None
         self.device = "cuda" if torch.cuda.is_available() else "cpu"
         self.model.to(self.device)
+        self.reference = None        # the starting adapter, on the model's device (swapped in every anchor step)
+        if anchor is not None:
+            self.reference = {n: t.to(self.device) for n, t in lora.adapter_tensors(model, args.adapter).items()}
         self.seq = min(args.seq, _positions(model.config))
         trained = [p for p in model.parameters() if p.requires_grad]
         decay = [p for p in trained if p.dim() >= 2]

@@ -135,7 +135,7 @@ def test_places_come_from_the_owner_else_no_invented_way():
                  "how do I get to the train station", "where is the nearest petrol pump"):
         assert "map" in answer(text, places=places), text
     for text in ("where are you from?", "where do you live?", "where is my friend?", "is there a god?",
-                 "where is Paris?", "where is the toilet and how much does it cost"):
+                 "where is Paris?"):
         assert answer(text, places=places) is None, text
 
 
@@ -173,6 +173,62 @@ def test_what_only_the_staff_know_is_not_invented(text, kind):
 ])
 def test_other_questions_of_time_price_and_leave_are_not_the_venues(text):
     assert answer(text, ("venue",)) is None
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("how much extra is the imax film", "prices"), ("is the sauna included in the swim price", "prices"),
+    ("is the hands on gallery free", "prices"), ("do i have to wear a swim cap in the pool here", "rules"),
+    ("what age can kids use the gym on their own", "rules"), ("is there an age limit", "rules"),
+    ("how many books can my son take out at once", "rules"), ("can i get money back if my train is late", "rules"),
+    ("are the rays in the touch pool actually safe to stroke", "rules"),
+    ("Does the pool have a hoist?", "services"), ("do you have a quiet study room I can book", "services"),
+    ("Are there any free computer classes for older people?", "services"),
+    ("do the turtles here have names", "services"), ("how many litres of water are in the big tank", "services"),
+    ("which platform does the 14:12 to york go from", "travel"), ("is my train delayed", "travel"),
+    ("is the 10:15 cancelled?", "travel"), ("do you know if theres a strike on tomorrow", "travel"),
+    ("how long does it take to get to edinburgh from here", "travel"),
+    ("Excuse me, is this the right station for the airport express?", "travel"),
+    ("lost my mum near the escalators, she's got a green coat on, have u seen her", "lost"),
+    ("i cant find my little boy anywhere", "lost"), ("have you seen my friend, she has a red coat", "lost"),
+])
+def test_what_the_place_has_live_travel_and_people_lost_are_the_staffs(text, kind):
+    from edge_vdialog.dialogue.skills.venue import REPLIES
+    assert answer(text, ("venue",)) in REPLIES[kind]
+
+
+@pytest.mark.parametrize("text", [
+    "do you have a name", "do you have a favourite shop in here", "how old is the universe",
+    "how old is this station", "how many paracetamol can i take", "how many teeth do kids have",
+    "is it safe to drink tap water abroad", "does the moon have gravity", "how long does it take to get to mars",
+    "is the doctor running late", "i lost my dad last year", "we lost my nan in the war",
+    "how old do you have to be to get a saturday job",
+])
+def test_like_questions_about_the_world_or_the_kiosk_stay_the_models(text):
+    assert answer(text, ("venue", "places")) is None
+
+
+def test_which_floor_or_somewhere_to_do_something_is_not_invented():
+    for text in ("is the cafe upstairs or downstairs", "is the apple store upstairs or down by the fountain",
+                 "is the soft play area on this floor", "is there anywhere round here to charge my phone",
+                 "is there somewhere we can eat our packed lunches", "where do i get the rail replacement bus from"):
+        assert "map" in answer(text, ("places",)), text
+    assert answer("is the cafe upstairs", places={"cafe": "Upstairs, by the lifts."}) == "Upstairs, by the lifts."
+    for text in ("is the weather nice outside", "is the dog outside", "is it far", "are you upstairs"):
+        assert answer(text, ("places",)) is None, text
+
+
+def test_a_staff_question_inside_a_longer_line_is_still_the_staffs():
+    from edge_vdialog.dialogue.skills.venue import REPLIES
+    assert "map" in answer("left my scarf on the 17:30, where's lost property")
+    assert "map" in answer("Sorry my English is not so good, where do I buy ticket for the sea lion show?")
+    assert answer("Does the pool have a hoist? My husband uses a wheelchair.") in REPLIES["services"]
+    places = {"toilet": "The toilets are past the lifts, on your left."}
+    both = answer("where is the toilet and how much does it cost", places=places)
+    assert both in {f"{places['toilet']} {price}" for price in REPLIES["prices"]}   # one answer per skill, in order
+    for text in ("are the shops open late on thursdays or is that just the supermarket",   # a question of its own
+                 "my dad died last week, is the cafe open",                                 # news first
+                 "i love it here, what are you"):
+        assert answer(text, ("venue", "places")) is None, text
 
 
 @pytest.mark.parametrize(("text", "kind"), [
@@ -259,6 +315,7 @@ def test_chat_command_answers_sums_unless_told_not_to(tiny):
     ("is that a camera on top?? creepy", "sees"), ("can u see me rn", "sees"),
     ("are you watching me through that camera??", "sees"),
     ("r u recording this for the council or something", "keeps"), ("do you save my face", "keeps"),
+    ("do you film us", "keeps"), ("are you filming me", "keeps"),
     ("where do the pictures go after", "keeps"), ("can it hear me or do i have to type", "hears"),
     ("can you turn the camera off please", "off"),
 ])
@@ -281,7 +338,8 @@ def test_privacy_questions_get_what_is_true_of_this_kiosk(text, kind):
 @pytest.mark.parametrize("text", [
     "I love watching films", "my camera broke on holiday", "im recording a podcast later",
     "hey i'm waiting to hear from the vet", "Does it get lonely when nobody comes to talk to you?",
-    "i bought a new camera today, what should i photograph",
+    "i bought a new camera today, what should i photograph", "hey kiosk, we're way too early for our film as usual",
+    "how much is fast track security and does it actually save any time",
 ])
 def test_other_lines_about_cameras_and_hearing_are_not_privacy_questions(text):
     assert skill_answer(text, ("privacy",), Context(NOW, random.Random(0), {})) is None

@@ -31,12 +31,14 @@ from __future__ import annotations
 
 import importlib
 import random
+import re
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
+from edge_vdialog.dialogue.skills.phrases import ASKING
 from edge_vdialog.dialogue.tokenizer import clean_text
 
 if TYPE_CHECKING:
@@ -53,6 +55,17 @@ WRITTEN = frozenset({"jokes", "recall", "venue"})
 it is loaded for them."""
 MAX_LINE_CHARS = 160
 """Longer lines always go to the model: no skill question is that long."""
+IN_PARTS = ("venue", "places")
+"""Skills also tried on each part of a line ("left my scarf on the 17:30, where's lost property", "Does the
+pool have a hoist? My husband uses a wheelchair."): what only the staff know is not the model's to
+invent, whatever the visitor says around it."""
+_PARTS = re.compile(r"(?<=[.?!])\s+|\s*[,;:]\s+(?!\d)|\s+(?:-|–|or|but|and|so)\s+(?=(?:is|are|do|does|can|could|will|"
+                    r"what|whats|where|wheres|how|which|when)\b)", re.IGNORECASE)
+_NEWS = re.compile(r"\b(?:died|dead|passed away|funeral|cancer|hospital|diagnosed|divorce|redundant|fired|sacked|"
+                   r"pregnant|engaged|married|wedding|birthday|anniversary|graduated|retired|promoted)\b", re.IGNORECASE)
+"""News that a reply about the staff alone would pass over: the model answers the whole line."""
+_ASKS = re.compile(rf"(?:{ASKING}|whats|wheres|hows)\b|.*\?\W*$", re.IGNORECASE | re.DOTALL)
+"""A part of a line that asks something."""
 
 
 @dataclass(frozen=True)
@@ -96,14 +109,27 @@ def skill(name: str) -> Callable[[str, Context], str | None]:
 
 def skill_answer(text: str, skills: Sequence[str], context: Context) -> str | None:
     """The answer of the first of ``skills`` that recognises ``text`` (a line as
-    :func:`~edge_vdialog.dialogue.tokenizer.clean_text` leaves it); None: ask the model."""
+    :func:`~edge_vdialog.dialogue.tokenizer.clean_text` leaves it); else, if the line is in parts
+    (sentences, clauses) and every part that asks something is one of :data:`IN_PARTS`'s, their
+    answers (one per skill); None: ask the model."""
     if not text or len(text) > MAX_LINE_CHARS:       # empty: the dialogue's own error
         return None
     for name in skills:
         answer = skill(name)(text, context)
         if answer is not None:
             return answer
-    return None
+    parts = _PARTS.split(text)
+    if len(parts) == 1 or _NEWS.search(text):
+        return None
+    answers: dict[str, str] = {}                     # skill -> its answer to the first part it takes
+    for part in parts:
+        by = next(((name, a) for name in skills if name in IN_PARTS
+                   for a in [skill(name)(part, context)] if a is not None), None)
+        if by is not None:
+            answers.setdefault(*by)
+        elif _ASKS.match(part):
+            return None                              # a question no staff skill takes: the model's
+    return " ".join(answers.values()) or None
 
 
 class SkilledDialogue:

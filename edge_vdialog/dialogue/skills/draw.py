@@ -25,7 +25,7 @@ MOST_WORDS = 8
 _PICTURE = r"(?:a |an )?(?:picture|pic|drawing|painting|sketch|image)"
 _REQUEST = re.compile(
     POLITE + r"(?:(?:lol|haha|omg|ooh|oh|wow|now|next|and|also|pls|plz)[,!]?\s+)*"
-    r"(?:(?:can|could|would|will) (?:you|u) (?:please |pls |plz )?|please |pls |plz )?"
+    r"(?:(?:can|cn|could|would|will) (?:you|u) (?:please |pls |plz )?|please |pls |plz )?"
     r"(?:(?:draw|drw|draww|drow|darw|paint|sketch)(?P<me> me| us)?(?: " + _PICTURE + r" of)?|"
     r"(?:(?:show|make|give|do|create) (?:me |us )?|i want |i'd like |i would like )?" + _PICTURE + r" of)"
     r" (?P<thing>[\w' -]+?)"

@@ -29,6 +29,10 @@ PLACES = {
     "hotel", "library", "bar", "pub",
 }
 """Things a visitor asks the way to (singular; a trailing s is allowed)."""
+ROOMS = {"room", "hall", "lounge", "court", "studio", "centre", "theatre", "cinema", "screen", "garden",
+         "playground", "park", "pool", "gym", "sauna", "spa", "tunnel", "zone", "area", "section", "wing",
+         "floor", "level", "terminal", "office", "counter", "kiosk desk", "play area", "food hall"}
+"""More parts of a building that "is the ... upstairs?" may ask about."""
 _QUESTION = re.compile(
     POLITE + rf"(?:(?:{TELL_ME}) )?"
     r"(?P<ask>where(?:'s|’s|s| is| are| can i find| do i find| can i get| do i go for)|which way (?:is|are|to)|"
@@ -38,11 +42,20 @@ _QUESTION = re.compile(
     + END, re.IGNORECASE)
 _WHERE_TO = re.compile(
     POLITE + rf"(?:(?:{TELL_ME}) )?"
-    r"(?:where (?:do|can|should|shall|would) (?:i|we) (?!find\b|get\b|go for\b)\w+|"
+    r"(?:where (?:do|can|should|shall|would) (?:i|we) (?!find\b|go for\b)\w+|"
     r"which (?:platform|gate|floor|level|room|stop|bus stop|entrance|exit|door|desk|counter|queue|line|way)"
     r"(?: (?:is|for|to|do|does|should|shall|'s|s)\b)?)\b(?P<rest>[\w' -]*?)" + END, re.IGNORECASE)
 """Where to do something ("where do i return books", "which platform for manchester"): no thing to look
 up, so only the honest reply."""
+_WHICH_SIDE = re.compile(
+    POLITE + rf"(?:(?:{TELL_ME}) )?(?:is|are) (?:the )?(?P<thing>[\w' -]+?) (?:upstairs|downstairs|inside|outside|"
+    r"this way|that way|down here|up here|on (?:this|that|the \w+|the same) (?:floor|level|side)|on level \w+|"
+    r"far(?: from here)?|nearby|near here|close by|round the corner)\b[\w' -]*?" + END, re.IGNORECASE)
+"""Which way or floor a named place is ("is the cafe upstairs or down by the fountain")."""
+_ANYWHERE = re.compile(
+    POLITE + rf"(?:(?:{TELL_ME}) )?(?:is|are) there (?:anywhere|somewhere|a place|any place|anyplace)(?: (?:round|around|"
+    r"near|in) here| nearby)? (?:to|i can|we can|i could|we could|for)\b[\w' -]*?" + END, re.IGNORECASE)
+"""Somewhere to do something here ("is there anywhere to leave luggage for a few hours")."""
 MOST_WORDS = 6
 _NOT_A_PLACE = {"you", "your", "my", "me", "i", "and", "or", "but", "how", "what", "why", "when", "who",
                 "does", "do", "did"}
@@ -55,6 +68,13 @@ _NO_MAP = (("I don't have a map of this place, I'm afraid. The signs nearby or a
 
 
 def answer(text: str, context: Context) -> str | None:
+    side = _WHICH_SIDE.fullmatch(text)
+    if side and len(side["thing"].split()) <= 3:
+        thing = side["thing"].lower()
+        if _owners(thing, context) or any(_names(thing, p) for p in PLACES | ROOMS):
+            return _owners(thing, context) or context.rng.choice(_NO_MAP)
+    if _ANYWHERE.fullmatch(text) and len(text.split()) <= 14:
+        return context.rng.choice(_NO_MAP)
     match = _QUESTION.fullmatch(text)
     if match is None:
         where_to = _WHERE_TO.fullmatch(text)
@@ -65,13 +85,18 @@ def answer(text: str, context: Context) -> str | None:
     thing = match["thing"].lower()
     if len(thing.split()) > MOST_WORDS or set(thing.split()) & _NOT_A_PLACE:
         return None                                   # "where are you from?", "where is X and how much ..."
-    for word, where in context.places.items():
-        if _names(thing, word.lower()):
-            return where
+    owners = _owners(thing, context)
+    if owners is not None:
+        return owners
     asks_there = match["ask"].lower() in ("is there", "are there")
     if any(_names(thing, p) for p in PLACES) or thing.startswith("nearest ") or (asks_there and match["here"]):
         return context.rng.choice(_NO_MAP)
     return None
+
+
+def _owners(thing: str, context: Context) -> str | None:
+    """The owner's answer (``[dialogue.places]``) for a place that ``thing`` names; None: none."""
+    return next((where for word, where in context.places.items() if _names(thing, word.lower())), None)
 
 
 def _names(thing: str, word: str) -> bool:

@@ -9,7 +9,11 @@ on Saturdays"); a kiosk must not. A line is a venue question when it is nothing 
   the calendar (:data:`NOT_HERE`);
 * prices: "how much is ...", "what does ... cost", "is it free", "do I have to pay";
 * the wifi's name or password;
-* rules and services: "can I bring my dog in", "can we take photos here", "do you take cards".
+* rules: "can I bring my dog in", "can we take photos here", "do you take cards", "do i have to wear a
+  swim cap", "how many books can my son take out";
+* what the place has or offers: "does the pool have a hoist?", "are there any computer classes?";
+* live travel: a platform, a gate, a delay, a strike, a refund, how long a journey takes;
+* someone lost ("lost my mum near the escalators"): a member of staff, at once.
 
 An owner with real answers writes them in ``[dialogue.answers]``. A venue question gets, in this order:
 the owner's answer to the nearest question of the same kind that names the same thing ("when do you close"
@@ -59,9 +63,10 @@ _VENUE = re.compile(r"(?:^|\s)(?:it|this|this place|the place|you|u|shop|shops|s
 """What "is ... open?" must name, unless it says when ("is the window open" is not a question of times)."""
 _DAYS = re.compile(_ASK + r"(?:what|which) days? (?:is|are|does|do) .+ open" + END, re.IGNORECASE)
 _PRICES = re.compile(
-    _ASK + r"(?:how much (?:is|are|'s|s|for|to|would|will|does .+ cost|do .+ cost)|what (?:does|do|will) .+ cost|"
+    _ASK + r"(?:how much (?:(?:extra|more) )?(?:is|are|'s|s|for|to|would|will|does .+ cost|do .+ cost)|"
+    r"what (?:does|do|will) .+ cost|(?:is|are) (?:the |it |that |this )?(?:[\w-]+ ){0,3}(?:included|extra)\b|"
     rf"what{IS}? the (?:price|cost|charge|fee|entry fee|admission)|is it free|"
-    r"(?:is|are) (?:entry|admission|parking|the \w+(?: \w+)?|tickets?|kids|children) free|"
+    r"(?:is|are) (?:entry|admission|parking|the \w+(?: \w+){0,2}|tickets?|kids|children) free|"
     r"do (?:i|we) (?:have to|need to|got to) pay|(?:do|does) .+ cost (?:anything|money|extra))\b.*?" + END,
     re.IGNORECASE)
 _WIFI = re.compile(
@@ -74,11 +79,61 @@ _RULES = re.compile(
     + _ASK + r"(?:(?:are|is) (?:dogs|pets|kids|children|food|drinks|smoking|photos|photography|prams|pushchairs|"
     r"buggies|bikes|scooters)(?: \w+)? allowed|do (?:i|we) need (?:a |an |to )?(?:ticket|tickets|booking|book|pay|"
     r"reservation|reserve|card|pass|membership|wristband|id|appointment)|do you (?:take|accept) (?:cards?|cash|"
-    r"contactless|apple pay|card payments?))\b.*?" + END, re.IGNORECASE)
+    r"contactless|apple pay|card payments?))\b.*?" + END + "|"
+    + _ASK + r"(?:do|does|will) (?:i|we|my \w+|kids|children) (?:have|need|got) to (?:wear|bring|show|book|pay|"
+    r"have|be|take|sign|register|shower|queue|leave)\b.*?" + END + "|"
+    + _ASK + r"(?:what age|how old) (?:can|do|does|must|should) (?:kids|children|you|u|i|we|my \w+|people|someone) "
+    r".*\b(?:here|the \w+)\b.*?" + END + "|"
+    + _ASK + r"how many \w+(?: \w+)? (?:can|do|may) (?:i|we|you|my \w+|kids|children) (?:take out|borrow|"
+    r"bring|book|check out|renew)\b.*?" + END + "|"
+    + _ASK + r"(?:can|could|do|will) (?:i|we) get (?:my |our )?(?:money back|a refund|refunded|compensation)\b.*?"
+    + END + "|" + _ASK + r"(?:is there|are there|what(?:'s|s| is)) (?:an? |the )?(?:age|height|weight|time) (?:limit|"
+    r"restriction|requirement)s?\b.*?" + END + "|" + _ASK + r"(?:is|are) the \w+(?: \w+){0,4} (?:actually |really )?(?:safe|ok|okay|"
+    r"allowed) to (?:touch|stroke|pet|feed|hold)\b.*?" + END, re.IGNORECASE)
+VENUES = (r"pool|cafe|café|shop|store|gym|library|museum|gallery|centre|center|cinema|zoo|aquarium|station|"
+          r"hotel|restaurant|bar|spa|hall|park|garden|place|building|reception|desk|office|canteen|kitchen")
+"""What "does the ... have" names when it asks about this place ("does the pool have a hoist?")."""
+VEHICLES = r"train|trains|bus|buses|coach|flight|flights|plane|tram|ferry|boat|\d{1,2}[:.]\d{2}\w*|\d{3,4}"
+"""What runs late or on time ("is my train delayed", "is the 10:15 cancelled")."""
+SERVICES = (r"classes|class|lessons|courses?|clubs?|groups?|tours?|events?|activities|workshops?|discounts?|"
+            r"concessions?|offers?|deals|lockers?|showers?|hoists?|ramps?|wheelchairs?|lifts?|toilets?|"
+            r"changing rooms?|baby chang\w*|rooms?|space|printers?|computers?|charging points?|chargers?|"
+            r"cloakroom|cafe|café|restaurant|shop|parking|water fountains?|buggies|prams|seats?|"
+            r"hearing loops?|audio guides?|guides?|maps?|menus?|highchairs?")
+"""What a place may have or offer ("does the pool have a hoist?")."""
+_TASTE = re.compile(r"\b(?:favou?rite|fav|best|like|love|own|ever)\b", re.IGNORECASE)
+"""Words that ask the kiosk's taste or another place's ("do you have a favourite shop in here"), not what this
+place has."""
+_SERVICES = re.compile(
+    _ASK + rf"(?:does|do) (?:the|this|your) (?:[\w'-]+ )?(?:{VENUES}) (?:have|sell|serve|do|offer|take|fix|hire|lend)\b.*?"
+    + END + "|" + _ASK + r"do you (?:have|do|sell|serve|offer|hire|lend) (?:a |an |any )?(?:[\w'-]+ ){0,3}"
+    rf"(?:{SERVICES})\b.*?" + END + "|" + _ASK + r"(?:is|are) there (?:a |an |any )?(?:[\w'-]+ ){0,3}"
+    rf"(?:{SERVICES})\b.*?" + END + "|" + _ASK + r"do the \w+(?: \w+)? (?:here |in here )?have names\b.*?" + END
+    + "|" + _ASK + r"how (?:many|much|big|deep|old) (?:\w+ ){0,3}(?:(?:is|are) (?:in )?)?the (?:big |main )?"
+    r"(?:tank|pool|building|hall|gallery|collection)\b.*?" + END, re.IGNORECASE)
+_TRAVEL = re.compile(
+    _ASK + r"(?:(?:which|what) (?:platform|gate|terminal|stand|stop|bay)|(?:is|are) (?:this|it|that) the right "
+    r"(?:platform|gate|terminal|stop|station|train|bus|queue|way)|how long (?:does|will) it take to (?:get|go|drive|"
+    r"walk|fly) .*\b(?:from here|by (?:train|bus|coach|tram|car|taxi|plane))|(?:is|are) (?:there (?:a |any )?strikes?|"
+    rf"(?:my|the|our) (?:{VEHICLES})\b.*?\b(?:delayed|cancell?ed|on time|running late))|"
+    r"(?:do|does) (?:you|u|anyone) know (?:if|whether) (?:there(?:'s|s| is) (?:a |any )?(?:strikes?|delays?)|"
+    rf"(?:my|the|our) (?:{VEHICLES})\b.*?\b(?:delayed|cancell?ed|on time|running late))|(?:does|do|will) (?:the|this|my|our) (?:[\w:'-]+ ){1,4}"
+    r"(?:stop at|stop in|go to|go from|leave from|call at))\b.*?" + END, re.IGNORECASE)
+_WHO = (r"(?:little |\d+ ?(?:yr|year)s? old )?(?:mum|mom|mother|dad|father|son|daughter|child|kid|kids|boy|girl|"
+        r"baby|brother|sister|nan|nana|gran|granny|grandma|grandad|grandpa|grandson|granddaughter|wife|husband|"
+        r"friend|friends|partner|group|class|children)")
+_LOST = re.compile(
+    rf".*\b(?:(?:can't|cant|cannot|can not) find (?:my|our) {_WHO}|(?:lost|losing) (?:my|our) {_WHO} (?:near|by|"
+    rf"somewhere|around|in (?:the|here)|at the|outside|inside)|(?:have|has) (?:you|u|anyone) seen (?:a|my|our) "
+    rf"{_WHO})\b.*", re.IGNORECASE | re.DOTALL)
+_GRIEF = re.compile(r"\b(?:died|dead|passed|cancer|war|ago|last (?:year|month|week)|funeral|covid)\b", re.IGNORECASE)
+"""Words that make "lost my dad" a death, not a person lost in the building."""
 _ABOUT_YOU = re.compile(r"\b(?:you|your|u|ur|yourself|screen|kiosk|this thing|this machine|worth|weigh|weight|"
                         r"seat|chair|table|bench|spot|space)\b", re.IGNORECASE)
 """Words that make a line about the kiosk (or about something other than this place's prices and rules)."""
 _ALLOWED_YOU = re.compile(rf"\b(?:{TELL_ME}|do you (?:take|accept)|"
+                          rf"do you (?:have|do|sell|serve|offer|hire|lend) (?:a |an |any )?(?:[\w'-]+ ){{0,3}}"
+                          rf"(?:{SERVICES})|"
                           r"do you have (?:any |free )?(?:wifi|wi-fi|wi fi|internet)|"
                           r"(?:do|are) (?:you|u) (?:open|close|shut|closing|opening))\b", re.IGNORECASE)
 """"you" that means this place ("do you take cards?", "when do you close?")."""
@@ -113,6 +168,12 @@ REPLIES = {
     "wifi": ("I don't know the wifi details, sorry! A member of staff or a sign nearby should have them.",),
     "rules": ("That's one for the staff here, I'm afraid: I don't know the rules of this place.",
               "I can't tell you that myself, sorry! A member of staff or the front desk will know."),
+    "services": ("I don't know everything this place has, I'm afraid. A member of staff or the front desk will.",
+                 "That's one to ask the staff here, sorry: I can't see what this place offers."),
+    "travel": (("I can't see live times, platforms or delays from here, sorry! The departure boards or a member "
+                "of staff will have the latest."),
+               "Live travel news is beyond me, I'm afraid. The boards or a member of staff will know."),
+    "lost": ("Please tell a member of staff straight away: they can help find them. Stay somewhere easy to spot.",),
 }
 
 
@@ -131,8 +192,12 @@ def answer(text: str, context: Context) -> str | None:
 
 def kind_of(text: str) -> str | None:
     """Which of :data:`REPLIES` ``text`` asks about; None: not a venue question."""
+    if _LOST.fullmatch(text) and not _GRIEF.search(text):
+        return "lost"
     if len(text.split()) > MOST_WORDS or _ABOUT_YOU.search(_ALLOWED_YOU.sub(" ", text)):
         return None
+    if _TRAVEL.fullmatch(text):
+        return "travel"
     if _WIFI.fullmatch(text):
         return "wifi"
     if _asks_times(text):
@@ -141,6 +206,8 @@ def kind_of(text: str) -> str | None:
         return "prices"
     if _RULES.fullmatch(text):
         return "rules"
+    if _SERVICES.fullmatch(text) and not _TASTE.search(text):
+        return "services"
     return None
 
 

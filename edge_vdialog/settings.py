@@ -139,10 +139,12 @@ class Dialogue(Section):
                         "one with the fewest words is shown, whole, once all are written: judged better "
                         "(+0.11 mean on 160 fresh lines) but not streamed, ~1.5 s before a model reply "
                         "shows on 2 cores (docs/dialogue_models.md, rounds 38-41); 1: streamed as decoded")
-    skills: tuple[str, ...] = Field(("arithmetic", "clock", "draw", "places", "privacy", "unreadable", "jokes",
-                                     "venue", "recall", "closers"),
+    skills: tuple[str, ...] = Field(("grief", "arithmetic", "clock", "draw", "places", "privacy", "unreadable",
+                                     "jokes", "venue", "recall", "closers"),
                                     description="lines answered exactly instead of by the model, tried in "
-                                    "this order: arithmetic (sums), clock (time, day, date), draw ('draw me "
+                                    "this order: grief (news of a death or a grave illness, with nothing asked: "
+                                    "kind words, never the model's cheer), arithmetic (sums), clock (time, day, "
+                                    "date), draw ('draw me "
                                     "a dragon'; only when pictures are drawn), places (where things are or "
                                     "where to do something: [dialogue.places], else 'I have no map'), privacy "
                                     "(the camera, the microphone and what is kept, from these settings), "

@@ -11,7 +11,7 @@ from edge_vdialog.dialogue.endings import WORD_TOKENS, Endings
 from edge_vdialog.dialogue.prompt import Message, PromptFormat
 from edge_vdialog.dialogue.sampling import Sampler, Sampling, repeated_ngram_ends
 from edge_vdialog.dialogue.tokenizer import Tokenizer, clean_text
-from edge_vdialog.dialogue.tone import condolence_ids, sorry_fits
+from edge_vdialog.dialogue.tone import cheer_ids, condolence_ids, grieves, sorry_fits
 from edge_vdialog.errors import UserError
 from edge_vdialog.interfaces import Decoder
 
@@ -41,6 +41,8 @@ class Conversation:
         self._cached: list[int] = []      # ids whose keys/values the decoder holds
         self.condolences = condolence_ids(tokenizer)
         """Never sampled in a reply to a line without cause for a "sorry" (:mod:`edge_vdialog.dialogue.tone`)."""
+        self.cheers = cheer_ids(tokenizer)
+        """Never sampled in a reply to news of a death (:mod:`edge_vdialog.dialogue.tone`)."""
 
     def reset(self) -> None:
         """Start a new conversation."""
@@ -83,7 +85,7 @@ class Conversation:
         del self.history[:dropped]
         reply: list[str] = []
         endings = Endings(sampling.soft_max_chars, min(sampling.max_new_tokens, max_new))
-        avoid = () if sorry_fits(user.text) else self.condolences
+        avoid = (() if sorry_fits(user.text) else self.condolences) + (self.cheers if grieves(user.text) else ())
         for piece in self._generate(ids, sampling, max_new, cancel, endings, avoid):
             reply.append(piece)
             yield piece

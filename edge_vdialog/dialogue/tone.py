@@ -1,4 +1,4 @@
-"""A reply says "sorry" only to a line that gives it cause.
+"""A reply says "sorry" only to a line that gives it cause, and nothing cheerful to news of a death.
 
 The persona-tuned 135M model opens replies with "I'm so sorry" whatever it was told: "we're here for my
 sister Emma's wedding on saturday!!" -> "I'm so sorry to hear about your sister.", "the seal show was
@@ -7,6 +7,10 @@ you're feeling quiet today!". In rounds 28-35 (docs/dialogue_models.md) its repl
 a line without any word of trouble averaged about 2 of 5. So the tokens that spell "sorry" are never
 sampled in a reply to a line without one of :data:`CAUSES` (bad news, trouble, complaint, negation,
 apology, a sad emoji); the model says what it says next most ("I'm so glad you enjoyed it!").
+
+The other way round, it meets grief with cheer: "Came in to register my dad's death. Everyone's been very
+kind." -> "That's wonderful, congratulations!", "Off to a funeral in Dublin." -> "A farewell is always a good
+one!". So a reply to a line with a word of :data:`GRIEF` never samples the tokens of :data:`CHEERS`.
 """
 
 from __future__ import annotations
@@ -30,6 +34,18 @@ CAUSES = word_set(
 """Words that give a "sorry" cause: anything sad, wrong, tiring, annoying or denied."""
 CONDOLENCES = ("sorry", " sorry", "Sorry", " Sorry")
 """Spellings of the word a reply must not use without cause (those that are one token are banned)."""
+GRIEF = word_set(
+    "died death deaths funeral funerals cremation crematorium burial buried grave cemetery bereaved bereavement "
+    "widow widowed widower mourning grieving grief condolences memorial inquest coroner 💔 🕯")
+"""Words of a death or of a life ending: no cheer in the reply ("dead", "dying", "passed" and "terminal" have
+everyday senses: "my phone's dead", "dying for a coffee", "passed my test", the airport's terminal)."""
+_PASSED_AWAY = re.compile(r"\bpass(?:ed|ing)? (?:away|on)\b|\blost (?:my|our|his|her) (?:mum|mom|mother|dad|father|"
+                          r"husband|wife|son|daughter|brother|sister|nan|gran|grandma|grandad|grandpa|baby|partner)\b")
+CHEERS = ("Congratulations", " Congratulations", " congratulations", " wonderful", "Wonderful", " amazing",
+          "Amazing", " exciting", " excited", " fun", " lovely", "Lovely", " great", "Great", " awesome",
+          " hilarious", " glad", " happy", "Happy", " Happy", " Wow", "Wow", " fantastic", " brilliant",
+          " celebrate", " celebrating", " cheerful", " delighted", " thrilled", " lucky", " cool")
+"""Spellings of cheer a reply to grief must not use (those that are one token are banned)."""
 _TOKEN = re.compile(r"[\w'-]+|[^\w\s]")
 
 
@@ -38,7 +54,22 @@ def sorry_fits(text: str) -> bool:
     return bool(set(_TOKEN.findall(text.lower().replace("’", "'"))) & CAUSES)
 
 
+def grieves(text: str) -> bool:
+    """``text`` tells of a death (a word of :data:`GRIEF`, "passed away", "lost my mum")."""
+    text = text.lower().replace("’", "'")
+    return bool(set(_TOKEN.findall(text)) & GRIEF or _PASSED_AWAY.search(text))
+
+
 def condolence_ids(tokenizer: Tokenizer) -> tuple[int, ...]:
     """The token ids that alone spell one of :data:`CONDOLENCES` in ``tokenizer``'s vocabulary."""
-    ids = {tuple(tokenizer.encode_text(word)) for word in CONDOLENCES}
+    return _single_ids(tokenizer, CONDOLENCES)
+
+
+def cheer_ids(tokenizer: Tokenizer) -> tuple[int, ...]:
+    """The token ids that alone spell one of :data:`CHEERS` in ``tokenizer``'s vocabulary."""
+    return _single_ids(tokenizer, CHEERS)
+
+
+def _single_ids(tokenizer: Tokenizer, words: tuple[str, ...]) -> tuple[int, ...]:
+    ids = {tuple(tokenizer.encode_text(word)) for word in words}
     return tuple(sorted(i[0] for i in ids if len(i) == 1))

@@ -232,6 +232,29 @@ def test_a_staff_question_inside_a_longer_line_is_still_the_staffs():
 
 
 @pytest.mark.parametrize(("text", "kind"), [
+    ("Came in to register my dad's death. Everyone's been very kind.", "LOSS"),
+    ("Off to a funeral in Dublin. Not the trip I wanted to be making.", "LOSS"),
+    ("my nan passed away on sunday, just came in to get out of the house", "LOSS"),
+    ("our dog died last night, the kids are in bits", "LOSS"), ("visiting my uncle in the hospice upstairs", "ILLNESS"),
+    ("my best friend has cancer and im trying to stay strong", "ILLNESS"),
+])
+def test_news_of_a_death_or_grave_illness_gets_kind_words(text, kind):
+    from edge_vdialog.dialogue.skills import grief
+    assert answer(text) in getattr(grief, kind)
+
+
+@pytest.mark.parametrize("text", [
+    "my phone died lol", "i nearly died laughing", "the main character died at the end of the film",
+    "lost my dog in the park", "my dad lost his wallet", "lost my mum near the escalators",
+    "my dad died, where do i register a death", "draw my nan who passed away", "my nan is 90 today",
+    "my dad is cancer free after a year of treatment", "finished my last chemo today",
+    "the dog ran off with the tv remote and buried it in the garden",
+])
+def test_other_deaths_and_questions_about_one_are_not_griefs(text):
+    assert answer(text, ("grief",)) is None
+
+
+@pytest.mark.parametrize(("text", "kind"), [
     ("thats so cool thank you robot", "praise"), ("wow it actually looks like a volcano, cheers", "praise"),
     ("Wow thats really good, thankyou very much dear", "praise"), ("love it!!", "praise"),
     ("ta very much", "thanks"), ("cheers bud", "thanks"), ("Thanks a lot, you're a star", "thanks"),

@@ -1,4 +1,4 @@
-"""A "sorry" only with cause: the words, and the tokens a real model is kept from."""
+"""A "sorry" only with cause, no cheer for grief: the words, and the tokens a real model is kept from."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import pytest
 from edge_vdialog.bundle import Bundle
 from edge_vdialog.dialogue import Sampling, load_chat
 from edge_vdialog.dialogue.tokenizer import Tokenizer
-from edge_vdialog.dialogue.tone import condolence_ids, sorry_fits
+from edge_vdialog.dialogue.tone import CHEERS, cheer_ids, condolence_ids, grieves, sorry_fits
 
 ROOT = Path(__file__).resolve().parents[2]
 GREEDY = Sampling(greedy=True, repetition_penalty=1.0, max_new_tokens=12)
@@ -44,3 +44,44 @@ def test_a_reply_without_cause_never_takes_a_condolence_token(tiny):
     chat.condolences = (said[0],)                  # the token greedy decoding chose first is now banned
     assert said[0] not in reply(glad)
     assert reply(sad) == unbanned                  # a cause: the model's own words
+
+
+@pytest.mark.parametrize(("text", "grief"), [
+    ("Came in to register my dad's death. Everyone's been very kind.", True), ("off to a funeral in Dublin", True),
+    ("my nan passed away on sunday", True), ("my dad died", True), ("my dad is cancer free!", False),
+    ("we passed the test!", False), ("dead tired lol", False), ("dying for a coffee", False),
+    ("which terminal for easyjet", False), ("the seal show was amazing", False),
+])
+def test_grief_is_told_by_its_words(text, grief):
+    assert grieves(text) is grief
+
+
+def test_the_words_of_cheer_are_found_in_a_real_vocabulary():
+    tok = Tokenizer.load(ROOT / "models" / "default" / "dialogue" / "tokenizer.json")
+    ids = cheer_ids(tok)
+    assert len(ids) >= 15 and {tok.decode([i]) for i in ids} <= set(CHEERS)
+
+
+def test_a_reply_to_grief_never_takes_a_cheer_token(tiny):
+    chat = load_chat(Bundle.load(tiny["gpt2_fp32"]))
+    chat.eos_ids = set()
+    sampled, tokens = [], chat.tokens
+
+    def recorded(*args, **kwargs):                 # the ids as sampled (the tiny model's text re-encodes otherwise)
+        for token in tokens(*args, **kwargs):
+            sampled.append(token)
+            yield token
+
+    chat.tokens = recorded
+
+    def reply(text: str) -> list[int]:
+        chat.reset()
+        sampled.clear()
+        "".join(chat.send(text, GREEDY))
+        return list(sampled)
+
+    grief, other = "my grandad's funeral is today", "my grandad's party is today"
+    said, unbanned = reply(grief), reply(other)
+    chat.cheers = (said[0],)                       # the token greedy decoding chose first is now cheer
+    assert said[0] not in reply(grief)
+    assert reply(other) == unbanned                # no grief: the model's own words

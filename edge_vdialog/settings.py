@@ -139,11 +139,12 @@ class Dialogue(Section):
                         "one with the fewest words is shown, whole, once all are written: judged better "
                         "(+0.11 mean on 160 fresh lines) but not streamed, ~1.5 s before a model reply "
                         "shows on 2 cores (docs/dialogue_models.md, rounds 38-41); 1: streamed as decoded")
-    skills: tuple[str, ...] = Field(("grief", "arithmetic", "clock", "draw", "places", "privacy", "unreadable",
-                                     "jokes", "venue", "recall", "closers"),
+    skills: tuple[str, ...] = Field(("urgent", "sympathy", "arithmetic", "clock", "draw", "places", "privacy",
+                                     "unreadable", "jokes", "venue", "recall", "closers"),
                                     description="lines answered exactly instead of by the model, tried in "
-                                    "this order: grief (news of a death or a grave illness, with nothing asked: "
-                                    "kind words, never the model's cheer), arithmetic (sums), clock (time, day, "
+                                    "this order: urgent (someone lost in the building or taken ill: staff or the "
+                                    "emergency services, at once), sympathy (hard news with nothing asked: a death, a grave "
+                                    "illness, a break-up, a lost job: kind words), arithmetic (sums), clock (time, day, "
                                     "date), draw ('draw me "
                                     "a dragon'; only when pictures are drawn), places (where things are or "
                                     "where to do something: [dialogue.places], else 'I have no map'), privacy "

@@ -9,7 +9,13 @@ import pytest
 from edge_vdialog.bundle import Bundle
 from edge_vdialog.dialogue import Sampling, load_chat
 from edge_vdialog.dialogue.tokenizer import Tokenizer
-from edge_vdialog.dialogue.tone import CHEERS, cheer_ids, condolence_ids, grieves, sorry_fits
+from edge_vdialog.dialogue.tone import (
+    CHEERS,
+    cheer_ids,
+    condolence_ids,
+    grieves,
+    sorry_fits,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
 GREEDY = Sampling(greedy=True, repetition_penalty=1.0, max_new_tokens=12)

@@ -6,8 +6,10 @@ answers "can you draw me a dragon?" with "I can't draw dragons", and meets a key
 backend, and answered at once; every other line goes to the model. One skill per module, each an
 ``answer(text, context) -> str | None`` (None: not mine), tried in the order of ``[dialogue] skills``:
 
-* ``grief`` (:mod:`.grief`): news of a death or a grave illness, with nothing asked: a few kind words
-  (the model meets it with cheer).
+* ``urgent`` (:mod:`.urgent`): someone needs help now (lost in the building, taken ill): a member of staff or
+  the emergency services, at once.
+* ``sympathy`` (:mod:`.sympathy`): hard news with nothing asked (a death, a grave illness, a break-up, a
+  lost job): a few kind words (the model meets it with cheer or nonsense).
 * ``arithmetic`` (:mod:`.arithmetic`): a sum in digits or number words.
 * ``clock`` (:mod:`.clock`): the time, day, date, month or year, from the kiosk's clock.
 * ``draw`` (:mod:`.draw`): "draw me X" -> "Here's X!" (the picture path draws the words; only where
@@ -48,7 +50,7 @@ if TYPE_CHECKING:
     from edge_vdialog.dialogue.sampling import Sampling
     from edge_vdialog.interfaces import Dialogue
 
-SKILLS = ("grief", "arithmetic", "clock", "draw", "places", "privacy", "unreadable", "jokes", "venue", "recall", "closers")
+SKILLS = ("urgent", "sympathy", "arithmetic", "clock", "draw", "places", "privacy", "unreadable", "jokes", "venue", "recall", "closers")
 """Every skill (a module of this package), in the default order."""
 NEEDS_PICTURES = frozenset({"draw"})
 """Skills whose answer promises a picture: left out where none is drawn."""

@@ -56,6 +56,11 @@ _ANYWHERE = re.compile(
     POLITE + rf"(?:(?:{TELL_ME}) )?(?:is|are) there (?:anywhere|somewhere|a place|any place|anyplace)(?: (?:round|around|"
     r"near|in) here| nearby)? (?:to|i can|we can|i could|we could|for)\b[\w' -]*?" + END, re.IGNORECASE)
 """Somewhere to do something here ("is there anywhere to leave luggage for a few hours")."""
+_WHERE_ON = re.compile(
+    POLITE + rf"(?:(?:{TELL_ME}) )?where(?:'s|’s|s| is| are) (?:the )?(?:[\w'-]+ ){{0,5}}(?:happening|being held|on|taking "
+    r"place)\b(?: today| tonight| now)?" + END + "|" + POLITE + r"where(?:'s|’s|s| is) (?:the )?best (?:spot|place|seat|"
+    r"view|place to stand) (?:to|for) (?:watch|see|sit|view|stand)\b[\w' -]*?" + END, re.IGNORECASE)
+"""Where an event is, or the best spot here to watch it ("where is the psychology talk happening")."""
 MOST_WORDS = 6
 _NOT_A_PLACE = {"you", "your", "my", "me", "i", "and", "or", "but", "how", "what", "why", "when", "who",
                 "does", "do", "did"}
@@ -73,7 +78,8 @@ def answer(text: str, context: Context) -> str | None:
         thing = side["thing"].lower()
         if _owners(thing, context) or any(_names(thing, p) for p in PLACES | ROOMS):
             return _owners(thing, context) or context.rng.choice(_NO_MAP)
-    if _ANYWHERE.fullmatch(text) and len(text.split()) <= 14:
+    if ((_ANYWHERE.fullmatch(text) or _WHERE_ON.fullmatch(text)) and len(text.split()) <= 14
+            and not set(text.lower().split()) & _NOT_A_WAY):
         return context.rng.choice(_NO_MAP)
     match = _QUESTION.fullmatch(text)
     if match is None:

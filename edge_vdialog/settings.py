@@ -142,10 +142,10 @@ class Dialogue(Section):
     skills: tuple[str, ...] = Field(("urgent", "sympathy", "arithmetic", "clock", "draw", "places", "privacy",
                                      "unreadable", "jokes", "venue", "recall", "closers"),
                                     description="lines answered exactly instead of by the model, tried in "
-                                    "this order: urgent (someone lost in the building or taken ill: staff or the "
-                                    "emergency services, at once), sympathy (hard news with nothing asked: a death, a grave "
-                                    "illness, a break-up, a lost job: kind words), arithmetic (sums), clock (time, day, "
-                                    "date), draw ('draw me "
+                                    "this order: urgent (someone lost in the building or taken ill: staff or "
+                                    "the emergency services, at once), sympathy (hard news with nothing asked: a "
+                                    "death, a grave illness, a break-up, a lost job: kind words), arithmetic "
+                                    "(sums), clock (time, day, date), draw ('draw me "
                                     "a dragon'; only when pictures are drawn), places (where things are or "
                                     "where to do something: [dialogue.places], else 'I have no map'), privacy "
                                     "(the camera, the microphone and what is kept, from these settings), "

@@ -50,7 +50,8 @@ if TYPE_CHECKING:
     from edge_vdialog.dialogue.sampling import Sampling
     from edge_vdialog.interfaces import Dialogue
 
-SKILLS = ("urgent", "sympathy", "arithmetic", "clock", "draw", "places", "privacy", "unreadable", "jokes", "venue", "recall", "closers")
+SKILLS = ("urgent", "sympathy", "arithmetic", "clock", "draw", "places", "privacy", "unreadable", "jokes", "venue",
+          "recall", "closers")
 """Every skill (a module of this package), in the default order."""
 NEEDS_PICTURES = frozenset({"draw"})
 """Skills whose answer promises a picture: left out where none is drawn."""
@@ -66,7 +67,8 @@ invent, whatever the visitor says around it."""
 _PARTS = re.compile(r"(?<=[.?!])\s+|\s*[,;:]\s+(?!\d)|\s+(?:-|–|or|but|and|so)\s+(?=(?:is|are|do|does|can|could|will|"
                     r"what|whats|where|wheres|how|which|when)\b)", re.IGNORECASE)
 _NEWS = re.compile(r"\b(?:died|dead|passed away|funeral|cancer|hospital|diagnosed|divorce|redundant|fired|sacked|"
-                   r"pregnant|engaged|married|wedding|birthday|anniversary|graduated|retired|promoted)\b", re.IGNORECASE)
+                   r"pregnant|engaged|married|wedding|birthday|anniversary|graduated|retired|promoted)\b",
+                   re.IGNORECASE)
 """News that a reply about the staff alone would pass over: the model answers the whole line."""
 _ASKS = re.compile(rf"(?:{ASKING}|whats|wheres|hows)\b|.*\?\W*$", re.IGNORECASE | re.DOTALL)
 """A part of a line that asks something."""

@@ -53,13 +53,15 @@ _WHICH_SIDE = re.compile(
     r"far(?: from here)?|nearby|near here|close by|round the corner)\b[\w' -]*?" + END, re.IGNORECASE)
 """Which way or floor a named place is ("is the cafe upstairs or down by the fountain")."""
 _ANYWHERE = re.compile(
-    POLITE + rf"(?:(?:{TELL_ME}) )?(?:is|are) there (?:anywhere|somewhere|a place|any place|anyplace)(?: (?:round|around|"
-    r"near|in) here| nearby)? (?:to|i can|we can|i could|we could|for)\b[\w' -]*?" + END, re.IGNORECASE)
+    POLITE + rf"(?:(?:{TELL_ME}) )?(?:is|are) there (?:anywhere|somewhere|a place|any place|anyplace)"
+    r"(?: (?:round|around|near|in) here| nearby)? (?:to|i can|we can|i could|we could|for)\b[\w' -]*?" + END,
+    re.IGNORECASE)
 """Somewhere to do something here ("is there anywhere to leave luggage for a few hours")."""
 _WHERE_ON = re.compile(
-    POLITE + rf"(?:(?:{TELL_ME}) )?where(?:'s|’s|s| is| are) (?:the )?(?:[\w'-]+ ){{0,5}}(?:happening|being held|on|taking "
-    r"place)\b(?: today| tonight| now)?" + END + "|" + POLITE + r"where(?:'s|’s|s| is) (?:the )?best (?:spot|place|seat|"
-    r"view|place to stand) (?:to|for) (?:watch|see|sit|view|stand)\b[\w' -]*?" + END, re.IGNORECASE)
+    POLITE + rf"(?:(?:{TELL_ME}) )?where(?:'s|’s|s| is| are) (?:the )?(?:[\w'-]+ ){{0,5}}"
+    r"(?:happening|being held|on|taking place)\b(?: today| tonight| now)?" + END + "|"
+    + POLITE + r"where(?:'s|’s|s| is) (?:the )?best (?:spot|place|seat|view|place to stand) (?:to|for) "
+    r"(?:watch|see|sit|view|stand)\b[\w' -]*?" + END, re.IGNORECASE)
 """Where an event is, or the best spot here to watch it ("where is the psychology talk happening")."""
 MOST_WORDS = 6
 _NOT_A_PLACE = {"you", "your", "my", "me", "i", "and", "or", "but", "how", "what", "why", "when", "who",

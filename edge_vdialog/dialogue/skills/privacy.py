@@ -25,7 +25,8 @@ _OFF = re.compile(r"\b(?:turn|switch|shut)\s+(?:(?:it|that|the|your|ur)\s+)?(?:c
                   r"\b(?:turn|switch|shut)\s+off\s+(?:(?:the|your|ur)\s+)?(?:camera|cam)\b|"
                   r"\bstop\s+(?:recording|filming|watching)\b|\bcover\s+(?:the\s+|your\s+|ur\s+)?(?:camera|cam)\b")
 _KEEP = re.compile(r"\b(?:record|records|recording|recorded|filming|filmed|cctv|spy|spying|privacy|private|gdpr|"
-                   r"upload|uploaded|uploading|stored|store|storing)\b|\bfilms?\s+(?:me|us|people|everyone|everything)\b|"
+                   r"upload|uploaded|uploading|stored|store|storing)\b|"
+                   r"\bfilms?\s+(?:me|us|people|everyone|everything)\b|"
                    r"\b(?:save|saves|saving|saved|keep|keeps|keeping|kept|delete|deleted)\s+(?:my|me|us|the|this|that|"
                    r"it|them|any|what|photos?|pictures?|videos?|faces?|data)\b(?!\s+(?:time|money|more|going|up))|"
                    r"\b(?:my|our)\s+(?:face|faces|photo|photos|data)\b|\bphotos?\s+of\s+(?:me|us)\b|"

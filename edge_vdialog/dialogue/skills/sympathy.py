@@ -55,9 +55,10 @@ _NOT_HARD = re.compile(r"\b(?:lol|lmao|haha\w*|laughing|laughed|nearly|almost|ba
                        r"laptop|car|plant|plants|game|character|film|movie|book|show|series|near|around|by the|"
                        r"escalators?|crowd|queue|where|find)\b|😂|🤣|😅", re.IGNORECASE)
 """A joke, a thing that "died", a story's death, or someone lost in the building (the venue skill's)."""
-_GOOD_NEWS = re.compile(r"\b(?:free|beat|beaten|remission|all clear|clear|finished|last chemo|raised|raising|"
-                        r"celebrat\w*|proud|recovered|recovering|survived|survivor|better|cured|home|new job|"
-                        r"finally|best thing|relieved)\b", re.IGNORECASE)
+_GOOD_NEWS = re.compile(r"\b(?:free|beat|beaten|remission|all clear|clear|finished|done|(?:it'?s|is|are) over|"
+                        r"last (?:round|dose|session|chemo)|rang the bell|raised|raising|celebrat\w*|proud|recovered|"
+                        r"recovering|survived|survivor|better|cured|home|new job|finally|best thing|relieved)\b|"
+                        r"!!|🎉|🔔|🥳", re.IGNORECASE)
 """Good news about an illness, or relief ("my dad is cancer free", "got made redundant, best thing that happened")."""
 _ASKS = re.compile(rf"\?|^\W*(?:{ASKING}|whats|wheres|hows|please|pls|plz|draw|drw|tell|show|give|make)\b",
                    re.IGNORECASE)

@@ -78,7 +78,8 @@ _RULES = re.compile(
     rf"(?:{VERBS})\b.*?{END}|"
     + _ASK + r"(?:(?:are|is) (?:dogs|pets|kids|children|food|drinks|smoking|photos|photography|prams|pushchairs|"
     r"buggies|bikes|scooters)(?: \w+)? allowed|do (?:i|we) need (?:a |an |to )?(?:ticket|tickets|booking|book|pay|"
-    r"reservation|reserve|card|pass|membership|wristband|id|appointment|check in|sign in|register|show)|do you (?:take|accept) (?:cards?|cash|"
+    r"reservation|reserve|card|pass|membership|wristband|id|appointment|check in|sign in|register|show)|"
+    r"do you (?:take|accept) (?:cards?|cash|"
     r"contactless|apple pay|card payments?))\b.*?" + END + "|"
     + _ASK + r"(?:do|does|will) (?:i|we|you|u|my \w+|kids|children) (?:have|need|got) to (?:wear|bring|show|book|pay|"
     r"buy|have|be|take|sign|register|shower|queue|leave)\b.*?" + END + "|"
@@ -94,7 +95,8 @@ _RULES = re.compile(
     + _ASK + r"(?:where|who) (?:can|do|could|should) (?:i|we) (?:find out|ask|talk to|speak to|go to) (?:about|for "
     r"(?:help|advice|information|info) (?:about|with|on))\b.*?" + END + "|"
     + _ASK + r"(?:is there|are there|what(?:'s|s| is)) (?:an? |the )?(?:age|height|weight|time) (?:limit|"
-    r"restriction|requirement)s?\b.*?" + END + "|" + _ASK + r"(?:is|are) the \w+(?: \w+){0,4} (?:actually |really )?(?:safe|ok|okay|"
+    r"restriction|requirement)s?\b.*?" + END + "|"
+    + _ASK + r"(?:is|are) the \w+(?: \w+){0,4} (?:actually |really )?(?:safe|ok|okay|"
     r"allowed) to (?:touch|stroke|pet|feed|hold)\b.*?" + END, re.IGNORECASE)
 VENUES = (r"pool|cafe|café|shop|store|gym|library|museum|gallery|centre|center|cinema|zoo|aquarium|station|"
           r"hotel|restaurant|bar|spa|hall|park|garden|place|building|reception|desk|office|canteen|kitchen")
@@ -111,7 +113,8 @@ _TASTE = re.compile(r"\b(?:favou?rite|fav|best|like|love|own|ever)\b", re.IGNORE
 """Words that ask the kiosk's taste or another place's ("do you have a favourite shop in here"), not what this
 place has."""
 _SERVICES = re.compile(
-    _ASK + rf"(?:does|do) (?:the|this|your) (?:[\w'-]+ )?(?:{VENUES}) (?:have|sell|serve|do|offer|take|fix|hire|lend)\b.*?"
+    _ASK + rf"(?:does|do) (?:the|this|your) (?:[\w'-]+ )?(?:{VENUES}) "
+    r"(?:have|sell|serve|do|offer|take|fix|hire|lend)\b.*?"
     + END + "|" + _ASK + r"do you (?:have|do|sell|serve|offer|hire|lend) (?:a |an |any )?(?:[\w'-]+ ){0,3}"
     rf"(?:{SERVICES})\b.*?" + END + "|" + _ASK + r"(?:is|are) there (?:a |an |any )?(?:[\w'-]+ ){0,3}"
     rf"(?:{SERVICES})\b.*?" + END + "|" + _ASK + r"do the \w+(?: \w+)? (?:here |in here )?have names\b.*?" + END
@@ -123,13 +126,15 @@ _TRAVEL = re.compile(
     r"walk|fly) .*\b(?:from here|by (?:train|bus|coach|tram|car|taxi|plane))|(?:is|are) (?:there (?:a |any )?strikes?|"
     rf"(?:my|the|our) (?:{VEHICLES})\b.*?\b(?:delayed|cancell?ed|on time|running late))|"
     r"(?:do|does) (?:you|u|anyone) know (?:if|whether) (?:there(?:'s|s| is) (?:a |any )?(?:strikes?|delays?)|"
-    rf"(?:my|the|our) (?:{VEHICLES})\b.*?\b(?:delayed|cancell?ed|on time|running late))|(?:does|do|will) (?:the|this|my|our) (?:[\w:'-]+ ){1,4}"
+    rf"(?:my|the|our) (?:{VEHICLES})\b.*?\b(?:delayed|cancell?ed|on time|running late))|"
+    r"(?:does|do|will) (?:the|this|my|our) (?:[\w:'-]+ ){1,4}"
     r"(?:stop at|stop in|go to|go from|leave from|call at))\b.*?" + END, re.IGNORECASE)
 _ABOUT_YOU = re.compile(r"\b(?:you|your|u|ur|yourself|screen|kiosk|this thing|this machine|worth|weigh|weight|"
                         r"seat|chair|table|bench|spot|space)\b", re.IGNORECASE)
 """Words that make a line about the kiosk (or about something other than this place's prices and rules)."""
 _ALLOWED_YOU = re.compile(rf"\b(?:{TELL_ME}|do you (?:take|accept)|how tall (?:do|must) (?:you|u) (?:have to |need "
-                          r"to )?be|do (?:you|u) (?:have|need) to (?:wear|bring|show|book|pay|buy|queue|register|sign)|(?:can|could|may) (?:you|u) (?:bring|take) (?:your|ur) own|"
+                          r"to )?be|do (?:you|u) (?:have|need) to (?:wear|bring|show|book|pay|buy|queue|register|sign)|"
+                          r"(?:can|could|may) (?:you|u) (?:bring|take) (?:your|ur) own|"
                           rf"do you (?:have|do|sell|serve|offer|hire|lend) (?:a |an |any )?(?:[\w'-]+ ){{0,3}}"
                           rf"(?:{SERVICES})|"
                           r"do you have (?:any |free )?(?:wifi|wi-fi|wi fi|internet)|"

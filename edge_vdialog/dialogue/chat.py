@@ -8,6 +8,7 @@ from collections.abc import Iterator
 import numpy as np
 
 from edge_vdialog.dialogue.endings import WORD_TOKENS, Endings
+from edge_vdialog.dialogue.numbers import Numbers
 from edge_vdialog.dialogue.prompt import Message, PromptFormat
 from edge_vdialog.dialogue.sampling import Sampler, Sampling, repeated_ngram_ends
 from edge_vdialog.dialogue.tokenizer import Tokenizer, clean_text
@@ -43,6 +44,8 @@ class Conversation:
         """Never sampled in a reply to a line without cause for a "sorry" (:mod:`edge_vdialog.dialogue.tone`)."""
         self.cheers = cheer_ids(tokenizer)
         """Never sampled in a reply to news of a death (:mod:`edge_vdialog.dialogue.tone`)."""
+        self.numbers = Numbers(tokenizer)
+        """Number tokens, sampled in a reply only for numbers the line says (:mod:`edge_vdialog.dialogue.numbers`)."""
 
     def reset(self) -> None:
         """Start a new conversation."""
@@ -85,7 +88,8 @@ class Conversation:
         del self.history[:dropped]
         reply: list[str] = []
         endings = Endings(sampling.soft_max_chars, min(sampling.max_new_tokens, max_new))
-        avoid = (() if sorry_fits(user.text) else self.condolences) + (self.cheers if grieves(user.text) else ())
+        avoid = ((() if sorry_fits(user.text) else self.condolences) + (self.cheers if grieves(user.text) else ())
+                 + self.numbers.banned(user.text))
         for piece in self._generate(ids, sampling, max_new, cancel, endings, avoid):
             reply.append(piece)
             yield piece

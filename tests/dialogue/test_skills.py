@@ -252,6 +252,7 @@ def test_stories_jokes_and_drills_are_not_urgent(text):
     ("Off to a funeral in Dublin. Not the trip I wanted to be making.", "loss"),
     ("my nan passed away on sunday, just came in to get out of the house", "loss"),
     ("our dog died last night, the kids are in bits", "loss"), ("Lost my nan last month", "loss"),
+    ("im here to register my husbands death. first time ive said that sentence out loud", "loss"),
     ("my cat had to be put down, vet said kidney failure", "loss"),
     ("visiting my uncle in the hospice upstairs", "illness"), ("my sister got diagnosed with MS", "illness"),
     ("Visiting my mum upstairs, she's on ward 7 after a stroke", "illness"),

@@ -31,7 +31,7 @@ _KIN = (r"mum|mom|mother|dad|father|nan|nana|nanna|gran|granny|grandma|grandmoth
 _MOURNING = re.compile(r"\b(?:funerals?|memorial|cremation|crematorium|burial|bereave\w*|mourning|grieving|grief|"
                        r"widow|widowed|widower|condolences|passed away|rip)\b", re.IGNORECASE)
 _DIED = re.compile(r"\b(?:died|death|dying|grave)\b", re.IGNORECASE)
-_SOMEONE = re.compile(rf"\b(?:{_KIN}|he|she|him|her)\b", re.IGNORECASE)
+_SOMEONE = re.compile(rf"\b(?:(?:{_KIN})(?:'?s)?|he|she|him|her)\b", re.IGNORECASE)
 _LOST = re.compile(rf"\blost (?:my|our) (?:\w+ )?(?:{_KIN})s? (?:last|this|on|to|recently|suddenly|a (?:week|month|"
                    r"year)|\d+|one|two|three|four|five|six|ten|in (?:january|february|march|april|may|june|july|"
                    r"august|september|october|november|december|the spring|the summer|the autumn|the winter|\d{4}))\b",

@@ -9,7 +9,8 @@ model's reply is a guess. So, in a reply to a line that asks nothing, the tokens
 and the one-token number words "two" to "billion") are never sampled unless the line has that number: "40"
 lets the reply say "40" or "forty", and nothing else. A question ("how long do elephants live?") is left
 alone: kept from the number it wants, the model writes broken text ("up to antinging!"), worse than a wrong
-figure.
+figure. Nor is a token of spaces alone sampled then: this vocabulary spells " 40" as " ", "4", "0", so a model
+that took the space meaning a number wrote "up to  thousands tons" (rounds 78-81).
 """
 
 from __future__ import annotations
@@ -25,6 +26,8 @@ WORDS = {"two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eigh
          "million": 1_000_000, "billion": 1_000_000_000, "dozen": 12}
 """Number words a reply may not use unless the line has their value ("one" is too often not a number)."""
 _DIGITS = re.compile(r"\d+")
+_SPACE_MARKS = frozenset(" Ġ▁")
+"""How a space is written in a vocabulary's raw pieces (plain, byte-level BPE, SentencePiece)."""
 _ASKS = re.compile(r".*\?|\W*(?:how|what|whats|when|which|who|whos|why|where|tell me|give me)\b|"
                    r"\W*(?:is|are|was|were|do|does|did|can|could|will|would|should|have|has) (?:you|u|it|there|they|he|"
                    r"she|we|i|the|this|that|these|those|any)\b", re.IGNORECASE | re.DOTALL)
@@ -41,11 +44,15 @@ class Numbers:
         """Token id -> the digits it spells (with or without a leading space)."""
         self.words: dict[int, int] = {}
         """Token id -> the value of the number word it spells alone."""
+        self.spaces: list[int] = []
+        """Token ids that are spaces alone (a number's first token in some vocabularies)."""
         for piece, i in tokenizer.hf.get_vocab(with_added_tokens=False).items():
             if any(c.isdigit() for c in piece):             # a cheap filter of the raw pieces, then their text
                 text = tokenizer.decode([i]).strip()
                 if text.isdecimal() and text.isascii():
                     self.digits[i] = text
+            elif set(piece) <= _SPACE_MARKS and tokenizer.decode([i]).strip(" ") == "":
+                self.spaces.append(i)
         for word, value in WORDS.items():
             for spelling in (word, " " + word, word.capitalize(), " " + word.capitalize()):
                 ids = tokenizer.encode_text(spelling)
@@ -60,7 +67,7 @@ class Numbers:
         said = said_numbers(line)
         runs = "|".join(str(n) for n in said)
         return tuple(sorted([i for i, digits in self.digits.items() if digits not in runs]
-                            + [i for i, value in self.words.items() if value not in said]))
+                            + [i for i, value in self.words.items() if value not in said] + self.spaces))
 
 
 def said_numbers(line: str) -> set[int]:

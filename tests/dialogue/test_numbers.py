@@ -34,8 +34,10 @@ def test_a_reply_to_news_may_say_only_its_numbers(numbers):
     every = set(nums.digits) | set(nums.words)
     allowed = {tok.decode([i]).strip().lower() for i in every - set(nums.banned("been stood here 40 mins"))}
     assert allowed and allowed <= {"4", "0", "40"}              # its digits (this vocabulary has "40" whole)
-    assert set(nums.banned("just got a kitten")) == every       # no number said: none
+    assert set(nums.banned("just got a kitten")) == every | set(nums.spaces)     # no number said: none
     assert tok.encode_text(" ten")[0] not in nums.banned("waited ten minutes")
+    assert nums.spaces and set(nums.spaces) <= set(nums.banned("waited ten minutes"))     # " " before a number
+    assert {tok.decode([i]) for i in nums.spaces} == {" "}
 
 
 @pytest.mark.parametrize("line", [

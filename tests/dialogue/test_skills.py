@@ -257,6 +257,10 @@ def test_stories_jokes_and_drills_are_not_urgent(text):
     ("visiting my uncle in the hospice upstairs", "illness"), ("my sister got diagnosed with MS", "illness"),
     ("Visiting my mum upstairs, she's on ward 7 after a stroke", "illness"),
     ("my wife left me. the kids are staying with her", "heartbreak"), ("we split up last week", "heartbreak"),
+    ("my boyfriend of 6 years left me on tuesday", "heartbreak"),
+    ("signed the divorce papers today. done.", "heartbreak"),
+    ("my husband got the all clear after a year of chemo", "recovery"),
+    ("rang the bell today!!! last round of chemo DONE 🔔🔔", "recovery"), ("my dad is cancer free!", "recovery"),
     ("I was made redundant yesterday after 11 years at the warehouse", "job"), ("just lost my job", "job"),
 ])
 def test_hard_news_gets_kind_words(text, kind):
@@ -268,10 +272,9 @@ def test_hard_news_gets_kind_words(text, kind):
     "my phone died lol", "i nearly died laughing", "the main character died at the end of the film",
     "lost my dog in the park", "my dad lost his wallet", "lost my mum near the escalators",
     "my dad died, where do i register a death", "draw my nan who passed away", "my nan is 90 today",
-    "my dad is cancer free after a year of treatment", "finished my last chemo today",
     "the dog ran off with the tv remote and buried it in the garden", "she put down her bag and left",
     "got made redundant and honestly best thing that ever happened", "we lost the match 3-0",
-    "my dad's coming home today after 3 weeks in here", "rang the bell today!!! last round of chemo DONE 🔔🔔",
+    "my dad's coming home today after 3 weeks in here",
 ])
 def test_other_deaths_good_news_and_questions_are_not_hard_news(text):
     assert answer(text, ("sympathy",)) is None
@@ -289,9 +292,19 @@ def test_thanks_praise_and_goodbyes_get_a_closing_reply(text, kind):
     assert answer(text) in REPLIES[kind]
 
 
+@pytest.mark.parametrize(("text", "kind"), [
+    ("thanks for the chat love, my hair's nearly dry so I'm off", "thanks-bye"),
+    ("they've just called my reg, wish me luck, bye", "bye"), ("right, the mrs is at the till, ta-ra kiosk", "bye"),
+])
+def test_a_line_that_ends_by_leaving_gets_a_goodbye(text, kind):
+    from edge_vdialog.dialogue.skills.closers import REPLIES
+    assert answer(text, ("closers",)) in REPLIES[kind]
+
+
 @pytest.mark.parametrize("text", [
     "no thanks", "thanks but that looks nothing like a horse", "thanks, what's your name?", "nice to see you",
     "i'm off work today", "thanks my dog died", "i love my kids", "that looks like a potato lol",
+    "ok im off to get my results, wish me luck",
     "good evening everyone", "you're cool", "thank you for the picture of the cat", "hello",
 ])
 def test_lines_that_say_more_than_thanks_or_goodbye_go_on(text):
@@ -358,7 +371,7 @@ def test_chat_command_answers_sums_unless_told_not_to(tiny):
 
 
 @pytest.mark.parametrize(("text", "kind"), [
-    ("is that a camera on top?? creepy", "sees"), ("can u see me rn", "sees"),
+    ("is that a camera on top?? creepy", "sees"), ("can u see me rn", "sees"), ("can you even see me?", "sees"),
     ("are you watching me through that camera??", "sees"),
     ("r u recording this for the council or something", "keeps"), ("do you save my face", "keeps"),
     ("do you film us", "keeps"), ("are you filming me", "keeps"),
@@ -385,6 +398,7 @@ def test_privacy_questions_get_what_is_true_of_this_kiosk(text, kind):
     "I love watching films", "my camera broke on holiday", "im recording a podcast later",
     "hey i'm waiting to hear from the vet", "Does it get lonely when nobody comes to talk to you?",
     "i bought a new camera today, what should i photograph", "hey kiosk, we're way too early for our film as usual",
+    "are you waterproof or should i keep my wet hands off you",
     "how much is fast track security and does it actually save any time",
 ])
 def test_other_lines_about_cameras_and_hearing_are_not_privacy_questions(text):

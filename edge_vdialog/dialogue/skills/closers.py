@@ -5,6 +5,8 @@ The model answers these oddly ("I hope you have lots of fun in your new life"), 
 misses them once a visitor adds words of their own. A line is a closer when it thanks, praises or says goodbye
 and every other word is one of :data:`WORDS` (praise, fillers, a name for the kiosk) once a "looks like
 X" is set aside: any other word (a question, a request, "no", news of the day) leaves it to the model.
+One more: a line that ends by leaving ("thanks for the chat love, my hair's nearly dry so I'm off", "they've
+just called my reg, wish me luck, bye") and asks nothing gets a goodbye (:data:`_LEAVING`).
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ if TYPE_CHECKING:
 
 
 THANKS = word_set("thanks thank thankyou thanku thx thnx tnx ty tysm cheers ta appreciate appreciated")
-BYE = word_set("bye goodbye byee byeee byebye bye-bye bbye cya ciao farewell goodnight laters")
+BYE = word_set("bye goodbye byee byeee byebye bye-bye bbye cya ciao farewell goodnight laters ta-ra tara cheerio")
 PRAISE = word_set("good nice great lovely amazing awesome brilliant cool fab fabulous fantastic wicked sick perfect "
                 "beautiful gorgeous cute incredible impressive wonderful excellent class mint ace love loved clever "
                 "smart funny fun wow")
@@ -35,6 +37,14 @@ _GOING = re.compile(r"\b(?:(?<!to )see (?:you|ya|u)|take care|(?:gotta|got to|ha
                     r"(?:i'?m|im|i am|we'?re|were|we are) (?:off|going|leaving|heading (?:off|out|home))|"
                     r"have an? (?:good|nice|great|lovely|fab) (?:day|one|evening|night|weekend)|lets go|"
                     r"good ?night|later)\b")
+_LEAVING = re.compile(
+    r"(?:^|[,.;!]\s*|\s(?:so|and|anyway|right)\s)(?:(?:ok|okay|right|anyway|so)[, ]+)?(?:(?:i'?m|im|i am|we'?re|were|"
+    r"we are) (?:off(?: now| then)?|going now|leaving now|heading (?:off|out|home))|(?:gotta|got to|have to|must) go"
+    r"(?: now)?|(?:good)?bye(?:e+)?(?: now| for now| all| everyone)?|ta-?ra|cheerio|"
+    r"see (?:you|ya|u)(?: later| soon| next time| tomorrow| again)?|take care|laters)(?: kiosk| robot| mate| love| pal| dear| x+)?\W*$")
+"""A line's last words that say the visitor is leaving, after a comma, a full stop or a "so"."""
+_ASKING = re.compile(r"\?|(?:^|[,.;!]\s*)(?:what|whats|where|wheres|when|why|who|how|which|is|are|do|does|can|"
+                     r"could|will|would|should)\b")
 _LOOKS_LIKE = re.compile(r"\b(?:it |that |this )?(?:actually |really )?looks? (?:just )?like (?:a |an |the )?[\w' -]+?"
                          r"(?=[,.!]|\s+(?:cheers|thanks|thank|ta|thx|ty)\b|$)")
 _IT = word_set("it its that thats this picture pictures drawing drawings")
@@ -64,6 +74,9 @@ def kind_of(text: str, follows_question: bool = False) -> str | None:
     line = text.lower().replace("’", "'")
     if "?" in line:
         return None
+    if _LEAVING.search(line) and not _ASKING.search(line):
+        words = set(re.findall(r"[a-z]+", re.sub(r"\bta-?ra\b", " ", line)))
+        return "thanks-bye" if words & THANKS or "appreciate it" in line else "bye"
     looks = bool(_LOOKS_LIKE.search(line))
     line = _LOOKS_LIKE.sub(" ", line)
     words = [_plain(w.replace("'", "")) for w in _SIGNS.split(line) if LETTER.search(w)]   # emoji say nothing

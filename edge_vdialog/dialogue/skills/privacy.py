@@ -27,7 +27,9 @@ _OFF = re.compile(r"\b(?:turn|switch|shut)\s+(?:(?:it|that|the|your|ur)\s+)?(?:c
 _KEEP = re.compile(r"\b(?:record|records|recording|recorded|filming|filmed|cctv|spy|spying|privacy|private|gdpr|"
                    r"upload|uploaded|uploading|stored|store|storing)\b|"
                    r"\bfilms?\s+(?:me|us|people|everyone|everything)\b|"
-                   r"\b(?:save|saves|saving|saved|keep|keeps|keeping|kept|delete|deleted)\s+(?:my|me|us|the|this|that|"
+                   r"\b(?:save|saves|saving|saved|keep|keeps|keeping|kept|delete|deleted)\s+(?!(?:my|your|our) (?:wet |"
+                   r"dirty |sticky )?(?:hands|fingers|distance|voice)|(?:it|me|us) (?:down|quiet|up|clean|company))"
+                   r"(?:my|me|us|the|this|that|"
                    r"it|them|any|what|photos?|pictures?|videos?|faces?|data)\b(?!\s+(?:time|money|more|going|up))|"
                    r"\b(?:my|our)\s+(?:face|faces|photo|photos|data)\b|\bphotos?\s+of\s+(?:me|us)\b|"
                    r"\bwhere\s+do(?:es)?\s+(?:the|my|these|those|it|they)\s*"
@@ -38,7 +40,8 @@ _HEAR = re.compile(r"\b(?:hear|hears|hearing|listen|listens|listening)\b(?=\s*(?
                    r"\b(?:microphone|mic)\b|\bhave\s+to\s+type\b|"
                    r"\bcan\s+i\s+(?:talk|speak)\s*(?:\?|$|instead|out loud)")
 _SEE = re.compile(r"\b(?:camera|cam|webcam)\b|\b(?:see|seeing|watch|watching|look\s+at|looking\s+at)\s+(?:me|us)\b|"
-                  r"\b(?:can|do)\s+(?:you|u)\s+see\b|\bwhat\s+(?:can|do)\s+(?:you|u)\s+see\b")
+                  r"\b(?:can|do)\s+(?:you|u)\s+(?:even\s+|actually\s+|really\s+)?see\b|"
+                  r"\bwhat\s+(?:can|do)\s+(?:you|u)\s+see\b")
 _KIOSK = re.compile(r"\b(?:you|u|ur|your|yours|this|that|it|thing|screen|kiosk|machine|camera|cam|there|here|"
                     r"pictures?|drawings?|photos?|videos?)\b")
 _ASKS = re.compile(r"\?|^\W*(?:" + ASKING + r"|r|wait|so|hey|oi|excuse|please|pls|turn|switch|stop|cover)\b|"

@@ -1,5 +1,5 @@
 """The ``sympathy`` skill: hard news with nothing asked (a death, a grave illness, a break-up, a lost job)
-gets a few kind words.
+gets a few kind words, and the end of a grave illness glad ones.
 
 The 135M model meets such news with cheer or with nonsense: "Came in to register my dad's death.
 Everyone's been very kind." -> "That's wonderful, congratulations on his passing!", "my nan passed away on
@@ -10,9 +10,10 @@ briefly and warmly, and asks nothing. A line that also asks something goes on (t
 model, which then never says anything cheerful to a death: :mod:`edge_vdialog.dialogue.tone`).
 
 "Died" and "death" count only with someone to have died ("my phone died" does not), never with a laugh
-("i nearly died laughing") or a thing ("the main character died"); good news about an illness ("my dad is
-cancer free") and someone lost in the building ("lost my mum near the escalators": the venue skill's) are
-not this skill's.
+("i nearly died laughing") or a thing ("the main character died"); someone lost in the building ("lost my mum
+near the escalators") is the ``urgent`` skill's. Good news about an illness ("my husband got the all clear
+after a year of chemo", which the model read as "really hard news") gets glad words; relief at a break-up or a
+lost job ("best thing that ever happened") is left to the model.
 """
 
 from __future__ import annotations
@@ -44,8 +45,9 @@ _ILLNESS = re.compile(r"\b(?:cancer|hospice|chemo|chemotherapy|dementia|alzheime
                       r"heart attack|in a coma|tumou?r|leuk(?:a)?emia|parkinson'?s|motor neurone|diagnosed with "
                       r"(?:ms|a |an |stage|terminal|breast|bowel|lung|skin|als)|on ward \d+|on the \w+ ward)\b",
                       re.IGNORECASE)
-_HEARTBREAK = re.compile(r"\b(?:(?:wife|husband|partner|girlfriend|boyfriend|fianc[eé]e?|missus|mrs) (?:has |just )?"
-                         r"(?:left|dumped|walked out on) me|(?:left|dumped) me for|(?:we|we've|weve|we have) (?:split|"
+_HEARTBREAK = re.compile(r"\b(?:(?:wife|husband|partner|girlfriend|boyfriend|fianc[eé]e?|missus|mrs)(?: of \w+ \w+)? "
+                         r"(?:has |just )?(?:left|dumped|walked out on) me|signed (?:the |our |my )?divorce papers|"
+                         r"(?:left|dumped) me for|(?:we|we've|weve|we have) (?:split|"
                          r"broken) up|(?:broke|split) up with (?:me|my)|(?:getting|got) (?:a )?divorced?|divorce "
                          r"(?:papers|came through|is final))\b", re.IGNORECASE)
 _JOB = re.compile(r"\b(?:made redundant|been redundant|(?:lost|losing) my job|laid off|got (?:the )?(?:sack|sacked)|"
@@ -59,7 +61,10 @@ _GOOD_NEWS = re.compile(r"\b(?:free|beat|beaten|remission|all clear|clear|finish
                         r"last (?:round|dose|session|chemo)|rang the bell|raised|raising|celebrat\w*|proud|recovered|"
                         r"recovering|survived|survivor|better|cured|home|new job|finally|best thing|relieved)\b|"
                         r"!!|🎉|🔔|🥳", re.IGNORECASE)
-"""Good news about an illness, or relief ("my dad is cancer free", "got made redundant, best thing that happened")."""
+"""Good news about an illness ("my dad is cancer free", "rang the bell today!!! last round of chemo DONE")."""
+_RELIEF = re.compile(r"\b(?:best thing|relieved|finally free|good riddance|new job|lol|haha\w*)\b|😂|🤣|🥳|🎉",
+                     re.IGNORECASE)
+"""Relief at a break-up or a lost job ("got made redundant, best thing that ever happened")."""
 _ASKS = re.compile(rf"\?|^\W*(?:{ASKING}|whats|wheres|hows|please|pls|plz|draw|drw|tell|show|give|make)\b",
                    re.IGNORECASE)
 MOST_WORDS = 30
@@ -70,6 +75,8 @@ REPLIES = {
              "I'm so sorry to hear that. Take all the time you need; I'm here if you'd like to talk."),
     "illness": ("I'm so sorry, that's a lot to carry. I hope you're looking after yourself too.",
                 "That's really hard, I'm sorry. I hope someone is looking after you as well."),
+    "recovery": ("That's wonderful news, I'm so glad! I hope you get to celebrate properly.",
+                 "What brilliant news! I'm so happy for you."),
     "heartbreak": ("I'm so sorry, that's a lot to go through. Be kind to yourself today.",
                    "That's really hard, I'm sorry. I hope you've got good people around you."),
     "job": ("I'm sorry, that's a horrible shock. I hope you've got people around you, and something better soon.",
@@ -89,9 +96,9 @@ def kind_of(text: str) -> str | None:
     if (_MOURNING.search(text) or (_DIED.search(text) and _SOMEONE.search(text)) or _LOST.search(text)
             or (_PUT_DOWN.search(text) and _KIN_WORD.search(text))):
         return "loss"
-    if _GOOD_NEWS.search(text):
-        return None
-    for kind, words in (("illness", _ILLNESS), ("heartbreak", _HEARTBREAK), ("job", _JOB)):
-        if words.search(text):
+    if _ILLNESS.search(text):
+        return "recovery" if _GOOD_NEWS.search(text) else "illness"
+    for kind, words in (("heartbreak", _HEARTBREAK), ("job", _JOB)):
+        if words.search(text) and not _RELIEF.search(text):
             return kind
     return None

@@ -275,6 +275,7 @@ def test_hard_news_gets_kind_words(text, kind):
     "the dog ran off with the tv remote and buried it in the garden", "she put down her bag and left",
     "got made redundant and honestly best thing that ever happened", "we lost the match 3-0",
     "my dad's coming home today after 3 weeks in here",
+    "we adopted a puppy, our first dog since our old boy died last spring",
 ])
 def test_other_deaths_good_news_and_questions_are_not_hard_news(text):
     assert answer(text, ("sympathy",)) is None

@@ -65,6 +65,9 @@ _GOOD_NEWS = re.compile(r"\b(?:free|beat|beaten|remission|all clear|clear|finish
 _RELIEF = re.compile(r"\b(?:best thing|relieved|finally free|good riddance|new job|lol|haha\w*)\b|😂|🤣|🥳|🎉",
                      re.IGNORECASE)
 """Relief at a break-up or a lost job ("got made redundant, best thing that ever happened")."""
+_JOY = re.compile(r"\b(?:adopted|new (?:puppy|kitten|dog|cat|baby|grandson|granddaughter)|got (?:a|our|my) (?:puppy|"
+                  r"kitten|rescue)|welcomed|born|engaged|married|wedding)\b", re.IGNORECASE)
+"""News of joy that mentions a loss in passing ("we adopted a puppy, our first dog since our old boy died")."""
 _ASKS = re.compile(rf"\?|^\W*(?:{ASKING}|whats|wheres|hows|please|pls|plz|draw|drw|tell|show|give|make)\b",
                    re.IGNORECASE)
 MOST_WORDS = 30
@@ -92,6 +95,8 @@ def answer(text: str, context: Context) -> str | None:
 def kind_of(text: str) -> str | None:
     """Which of :data:`REPLIES` ``text`` is news of; None: not hard news, or not only news."""
     if len(text.split()) > MOST_WORDS or _ASKS.search(text) or _NOT_HARD.search(text):
+        return None
+    if _JOY.search(text):
         return None
     if (_MOURNING.search(text) or (_DIED.search(text) and _SOMEONE.search(text)) or _LOST.search(text)
             or (_PUT_DOWN.search(text) and _KIN_WORD.search(text))):

@@ -64,12 +64,15 @@ IN_PARTS = ("venue", "places")
 """Skills also tried on each part of a line ("left my scarf on the 17:30, where's lost property", "Does the
 pool have a hoist? My husband uses a wheelchair."): what only the staff know is not the model's to
 invent, whatever the visitor says around it."""
-_PARTS = re.compile(r"(?<=[.?!])\s+|\s*[,;:]\s+(?!\d)|\s+(?:-|–|or|but|and|so)\s+(?=(?:is|are|do|does|can|could|will|"
+_PARTS = re.compile(r"(?<=[.?!])\s+|\s*[,;:]\s+(?!\d)|\s+or\s+|"
+                    r"\s+(?:-|–|but|and|so)\s+(?=(?:is|are|do|does|can|could|will|"
                     r"what|whats|where|wheres|how|which|when)\b)", re.IGNORECASE)
 _NEWS = re.compile(r"\b(?:died|dead|passed away|funeral|cancer|hospital|diagnosed|divorce|redundant|fired|sacked|"
                    r"pregnant|engaged|married|wedding|birthday|anniversary|graduated|retired|promoted)\b",
                    re.IGNORECASE)
 """News that a reply about the staff alone would pass over: the model answers the whole line."""
+_PIECES = re.compile(f"({_PARTS.pattern})", re.IGNORECASE)
+""":data:`_PARTS`, keeping the separators (an "or" joins two halves of one question)."""
 _ASKS = re.compile(rf"(?:{ASKING}|whats|wheres|hows)\b|.*\?\W*$", re.IGNORECASE | re.DOTALL)
 """A part of a line that asks something."""
 
@@ -124,17 +127,19 @@ def skill_answer(text: str, skills: Sequence[str], context: Context) -> str | No
         answer = skill(name)(text, context)
         if answer is not None:
             return answer
-    parts = _PARTS.split(text)
-    if len(parts) == 1 or _NEWS.search(text):
+    pieces = _PIECES.split(text)                     # part, separator, part, ...
+    if len(pieces) == 1 or _NEWS.search(text):
         return None
     answers: dict[str, str] = {}                     # skill -> its answer to the first part it takes
-    for part in parts:
+    for i in range(0, len(pieces), 2):
+        part, after_or = pieces[i], i > 0 and pieces[i - 1].strip().lower() == "or"
         by = next(((name, a) for name in skills if name in IN_PARTS
                    for a in [skill(name)(part, context)] if a is not None), None)
         if by is not None:
             answers.setdefault(*by)
-        elif _ASKS.match(part):
-            return None                              # a question no staff skill takes: the model's
+        elif _ASKS.match(part) and not (after_or and answers):
+            return None                              # a question no staff skill takes (not just the other
+                                                     # half of one it took: "... or is it too early"): the model's
     return " ".join(answers.values()) or None
 
 

@@ -41,7 +41,8 @@ _LEAVING = re.compile(
     r"(?:^|[,.;!]\s*|\s(?:so|and|anyway|right)\s)(?:(?:ok|okay|right|anyway|so)[, ]+)?(?:(?:i'?m|im|i am|we'?re|were|"
     r"we are) (?:off(?: now| then)?|going now|leaving now|heading (?:off|out|home))|(?:gotta|got to|have to|must) go"
     r"(?: now)?|(?:good)?bye(?:e+)?(?: now| for now| all| everyone)?|ta-?ra|cheerio|"
-    r"see (?:you|ya|u)(?: later| soon| next time| tomorrow| again)?|take care|laters)(?: kiosk| robot| mate| love| pal| dear| x+)?\W*$")
+    r"see (?:you|ya|u)(?: later| soon| next time| tomorrow| again)?|take care|laters)"
+    r"(?: kiosk| robot| mate| love| pal| dear| x+)?\W*$")
 """A line's last words that say the visitor is leaving, after a comma, a full stop or a "so"."""
 _ASKING = re.compile(r"\?|(?:^|[,.;!]\s*)(?:what|whats|where|wheres|when|why|who|how|which|is|are|do|does|can|"
                      r"could|will|would|should)\b")

@@ -35,7 +35,7 @@ if TYPE_CHECKING:
 TIMED = (r"open|opens|opening|close|closes|closing|shut|shuts|start|starts|begin|begins|finish|finishes|"
          r"show|shows|showing|tour|tours|talk|feeding|feed|session|performance|screening|check ?-?in|"
          r"check ?-?out|breakfast|lunch|dinner|served|last entry|last admission|leave|leaves|depart|departs|"
-         r"arrive|arrives|hours|times|timetable|schedule|fireworks|parade|display|"
+         r"arrive|arrives|hours|times|timetable|schedule|fireworks|parade|display|ride|rides|trip|trips|go on|goes on|"
          r"next (?:bus|train|tram|tour|show|talk|feeding|boat|ferry)")
 """What a times question asks about (a word of the line)."""
 NOT_HERE = (r"sun|sunrise|sunset|moon|summer|winter|spring|autumn|fall|christmas|easter|halloween|ramadan|"
@@ -43,6 +43,7 @@ NOT_HERE = (r"sun|sunrise|sunset|moon|summer|winter|spring|autumn|fall|christmas
             r"did|was|were|used")
 """Words that make a times question other than this place's (the sky, the calendar, the past)."""
 VERBS = (r"bring|take|park|pay|use|book|buy|borrow|renew|print|eat|drink|smoke|swim|feed|touch|pet|film|record|"
+         r"test drive|skate|bowl|cycle|"
          r"photograph|sit|store|charge|rent|hire|exchange|return|collect|register|sign up|join|check in|"
          r"check out|come back|go in|get in|leave (?:my|our|a|the)")
 """What a visitor asks leave to do here ("can I bring my dog in?")."""
@@ -53,7 +54,8 @@ _TIMES = re.compile(
     _ASK + rf"(?:what time|when|how late|till when|until when|(?:till|until) what time|what{IS}? the|"
     rf"what are the|what're the)\b(?P<rest>.*?){END}", re.IGNORECASE)
 _OPEN_NOW = re.compile(
-    _ASK + r"(?:is|are|will|when is|when are) (?:the )?(?P<what>[\w' -]+? )?(?:be |still )?(?:open|closed|shut)"
+    _ASK + r"(?:is|are|will|when is|when are) (?:the )?(?P<what>[\w' -]+? )?(?:be |still )?"
+    r"(?:open|closed|shut|on|running)"
     r"(?P<when>(?: (?:today|tonight|now|tomorrow|late|still|yet|at the weekend|this weekend|on (?:mon|tues|wednes|"
     r"thurs|fri|satur|sun)days?|on bank holidays?))*)" + END, re.IGNORECASE)
 _VENUE = re.compile(r"(?:^|\s)(?:it|this|this place|the place|you|u|shop|shops|store|cafe|café|restaurant|bar|"
@@ -77,8 +79,11 @@ _RULES = re.compile(
     _ASK + rf"(?:(?:can|could|may) (?:i|we)|am i allowed to|are we allowed to|is it (?:ok|okay|alright|allowed) to) "
     rf"(?:{VERBS})\b.*?{END}|"
     + _ASK + r"(?:(?:are|is) (?:dogs|pets|kids|children|food|drinks|smoking|photos|photography|prams|pushchairs|"
-    r"buggies|bikes|scooters)(?: \w+)? allowed|do (?:i|we) need (?:a |an |to )?(?:ticket|tickets|booking|book|pay|"
-    r"reservation|reserve|card|pass|membership|wristband|id|appointment|check in|sign in|register|show)|"
+    r"buggies|bikes|scooters)(?: \w+)? allowed|do (?:i|we) need (?:a |an |to |my |our )?"
+    r"(?:ticket|tickets|booking|book|pay|"
+    r"reservation|reserve|card|pass|membership|wristband|id|appointment|check in|sign in|register|show|passport|"
+    r"photo id|proof|licen[cs]e)|do (?:the|they|these|those)(?: \w+){0,2} (?:need|take|accept)|"
+    r"can (?:dogs|pets|kids|children|prams|buggies|pushchairs|wheelchairs) (?:come|go|get|use|sit|stay|be)|"
     r"do you (?:take|accept) (?:cards?|cash|"
     r"contactless|apple pay|card payments?))\b.*?" + END + "|"
     + _ASK + r"(?:do|does|will) (?:i|we|you|u|my \w+|kids|children) (?:have|need|got) to (?:wear|bring|show|book|pay|"
@@ -104,7 +109,8 @@ VENUES = (r"pool|cafe|café|shop|store|gym|library|museum|gallery|centre|center|
 VEHICLES = r"train|trains|bus|buses|coach|flight|flights|plane|tram|ferry|boat|\d{1,2}[:.]\d{2}\w*|\d{3,4}"
 """What runs late or on time ("is my train delayed", "is the 10:15 cancelled")."""
 SERVICES = (r"classes|class|lessons|courses?|clubs?|groups?|tours?|events?|activities|workshops?|discounts?|"
-            r"concessions?|offers?|deals|lockers?|showers?|hoists?|ramps?|wheelchairs?|lifts?|toilets?|"
+            r"concessions?|offers?|deals|lockers?|showers?|hoists?|ramps?|wheelchairs?|lifts?|toilets?|deliver\w*|"
+            r"courtesy cars?|gift (?:cards?|vouchers?)|refunds?|repairs?|cabins?|"
             r"changing rooms?|baby chang\w*|rooms?|space|printers?|computers?|charging points?|chargers?|"
             r"cloakroom|cafe|café|restaurant|shop|parking|water fountains?|buggies|prams|seats?|"
             r"hearing loops?|audio guides?|guides?|maps?|menus?|highchairs?")
@@ -112,8 +118,17 @@ SERVICES = (r"classes|class|lessons|courses?|clubs?|groups?|tours?|events?|activ
 _TASTE = re.compile(r"\b(?:favou?rite|fav|best|like|love|own|ever)\b", re.IGNORECASE)
 """Words that ask the kiosk's taste or another place's ("do you have a favourite shop in here"), not what this
 place has."""
+_HOW_LONG = re.compile(_ASK + r"how long (?:does|do|will) (?:the|a|an|my) (?:[\w'-]+ ){0,2}"
+                       r"(?:usually |normally |roughly "
+                       r")?take(?: here| today)?" + END, re.IGNORECASE)
+"""How long a thing of this place takes ("how long does an MOT usually take here")."""
 _SERVICES = re.compile(
-    _ASK + rf"(?:does|do) (?:the|this|your) (?:[\w'-]+ )?(?:{VENUES}) "
+    _ASK + r"do they (?:sell|serve|do|have|offer|hire|lend|deliver)\b.*?" + END + "|"
+    + _ASK + r"(?:is|are) there (?:any |a |an )?(?:[\w'-]+ ){1,3}(?:left|available|free)(?: for| today| tonight| now|$)"
+    r".*?" + END + "|"
+    + _ASK + r"(?:is|are) (?:the |it |this |that )?(?:[\w'-]+ ){0,6}(?:ok|okay|suitable|accessible|good|"
+    r"possible) (?:for|with) (?:a |my |our )?(?:wheelchairs?|prams?|buggy|buggies|pushchairs?|mobility scooters?|"
+    r"crutches|walking frames?)\b.*?" + END + "|" + rf"(?:does|do) (?:the|this|your) (?:[\w'-]+ )?(?:{VENUES}) "
     r"(?:have|sell|serve|do|offer|take|fix|hire|lend)\b.*?"
     + END + "|" + _ASK + r"do you (?:have|do|sell|serve|offer|hire|lend) (?:a |an |any )?(?:[\w'-]+ ){0,3}"
     rf"(?:{SERVICES})\b.*?" + END + "|" + _ASK + r"(?:is|are) there (?:a |an |any )?(?:[\w'-]+ ){0,3}"
@@ -125,8 +140,10 @@ _TRAVEL = re.compile(
     r"(?:platform|gate|terminal|stop|station|train|bus|queue|way)|how long (?:does|will) it take to (?:get|go|drive|"
     r"walk|fly) .*\b(?:from here|by (?:train|bus|coach|tram|car|taxi|plane))|(?:is|are) (?:there (?:a |any )?strikes?|"
     rf"(?:my|the|our) (?:{VEHICLES})\b.*?\b(?:delayed|cancell?ed|on time|running late))|"
+    rf"(?:does|do|will) (?:the|my|our) (?:{VEHICLES}) (?:still )?(?:go|run|sail|leave|fly|operate)\b|"
     r"(?:do|does) (?:you|u|anyone) know (?:if|whether) (?:there(?:'s|s| is) (?:a |any )?(?:strikes?|delays?)|"
     rf"(?:my|the|our) (?:{VEHICLES})\b.*?\b(?:delayed|cancell?ed|on time|running late))|"
+    rf"(?:does|do|will) (?:the|my|our) (?:{VEHICLES}) (?:still )?(?:go|run|sail|leave|fly|operate)\b|"
     r"(?:does|do|will) (?:the|this|my|our) (?:[\w:'-]+ ){1,4}"
     r"(?:stop at|stop in|go to|go from|leave from|call at))\b.*?" + END, re.IGNORECASE)
 _ABOUT_YOU = re.compile(r"\b(?:you|your|u|ur|yourself|screen|kiosk|this thing|this machine|worth|weigh|weight|"
@@ -206,6 +223,8 @@ def kind_of(text: str) -> str | None:
         return "prices"
     if _RULES.fullmatch(text):
         return "rules"
+    if _HOW_LONG.fullmatch(text) and not _THIS.search(text):
+        return "times"
     if _SERVICES.fullmatch(text) and not _TASTE.search(text):
         return "services"
     return None

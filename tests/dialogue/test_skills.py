@@ -181,7 +181,7 @@ def test_other_questions_of_time_price_and_leave_are_not_the_venues(text):
     ("what age can kids use the gym on their own", "rules"), ("is there an age limit", "rules"),
     ("how many books can my son take out at once", "rules"), ("can i get money back if my train is late", "rules"),
     ("are the rays in the touch pool actually safe to stroke", "rules"),
-    ("Does the pool have a hoist?", "services"), ("do you have a quiet study room I can book", "services"),
+    ("Does the pool have a hoist?", "services"), ("excuse me, does the cafe do gluten free cake", "services"), ("do you have a quiet study room I can book", "services"),
     ("Are there any free computer classes for older people?", "services"),
     ("do the turtles here have names", "services"), ("how many litres of water are in the big tank", "services"),
     ("which platform does the 14:12 to york go from", "travel"), ("is my train delayed", "travel"),

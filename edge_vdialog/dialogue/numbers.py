@@ -54,10 +54,8 @@ class Numbers:
             elif set(piece) <= _SPACE_MARKS and tokenizer.decode([i]).strip(" ") == "":
                 self.spaces.append(i)
         for word, value in WORDS.items():
-            for spelling in (word, " " + word, word.capitalize(), " " + word.capitalize()):
-                ids = tokenizer.encode_text(spelling)
-                if len(ids) == 1:
-                    self.words[ids[0]] = value
+            for i in tokenizer.one_token_ids((word, " " + word, word.capitalize(), " " + word.capitalize())):
+                self.words[i] = value
 
     def banned(self, line: str) -> tuple[int, ...]:
         """The number tokens a reply to ``line`` may not use: none if it asks something, else all but those of

@@ -47,6 +47,12 @@ class Tokenizer:
     def token_id(self, token: str) -> int | None:
         return self.hf.token_to_id(token)
 
+    def one_token_ids(self, spellings: tuple[str, ...]) -> tuple[int, ...]:
+        """The ids of those ``spellings`` that this vocabulary encodes as a single token (a sampler can ban
+        those; a word of several tokens has no one token to ban)."""
+        ids = {tuple(self.encode_text(spelling)) for spelling in spellings}
+        return tuple(sorted(i[0] for i in ids if len(i) == 1))
+
     def decode(self, ids: list[int]) -> str:
         return self.hf.decode(ids, skip_special_tokens=True)
 

@@ -62,14 +62,9 @@ def grieves(text: str) -> bool:
 
 def condolence_ids(tokenizer: Tokenizer) -> tuple[int, ...]:
     """The token ids that alone spell one of :data:`CONDOLENCES` in ``tokenizer``'s vocabulary."""
-    return _single_ids(tokenizer, CONDOLENCES)
+    return tokenizer.one_token_ids(CONDOLENCES)
 
 
 def cheer_ids(tokenizer: Tokenizer) -> tuple[int, ...]:
     """The token ids that alone spell one of :data:`CHEERS` in ``tokenizer``'s vocabulary."""
-    return _single_ids(tokenizer, CHEERS)
-
-
-def _single_ids(tokenizer: Tokenizer, words: tuple[str, ...]) -> tuple[int, ...]:
-    ids = {tuple(tokenizer.encode_text(word)) for word in words}
-    return tuple(sorted(i[0] for i in ids if len(i) == 1))
+    return tokenizer.one_token_ids(CHEERS)

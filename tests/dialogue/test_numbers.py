@@ -7,12 +7,12 @@ from pathlib import Path
 import pytest
 
 from edge_vdialog.bundle import Bundle
-from edge_vdialog.dialogue import Sampling, load_chat
+from edge_vdialog.dialogue import load_chat
 from edge_vdialog.dialogue.numbers import Numbers, said_numbers
 from edge_vdialog.dialogue.tokenizer import Tokenizer
+from tests.dialogue.sampled import greedy_reply_ids
 
 ROOT = Path(__file__).resolve().parents[2]
-GREEDY = Sampling(greedy=True, repetition_penalty=1.0, max_new_tokens=12)
 
 
 @pytest.mark.parametrize(("line", "said"), [
@@ -53,21 +53,7 @@ def test_news_in_the_form_of_a_question_word_is_still_news(numbers):
 
 def test_a_real_model_never_samples_a_banned_number(tiny):
     chat = load_chat(Bundle.load(tiny["gpt2_fp32"]))
-    chat.eos_ids = set()
-    sampled, tokens = [], chat.tokens
-
-    def recorded(*args, **kwargs):                 # the ids as sampled (the tiny model's text re-encodes otherwise)
-        for token in tokens(*args, **kwargs):
-            sampled.append(token)
-            yield token
-
-    chat.tokens = recorded
-
-    def reply(text: str) -> list[int]:
-        chat.reset()
-        sampled.clear()
-        "".join(chat.send(text, GREEDY))
-        return list(sampled)
+    reply = greedy_reply_ids(chat)
 
     said = reply("my cat sat on the mat")
     chat.numbers.digits = {said[0]: "7"}           # the token greedy decoding chose first now spells a 7

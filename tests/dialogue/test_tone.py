@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from edge_vdialog.bundle import Bundle
-from edge_vdialog.dialogue import Sampling, load_chat
+from edge_vdialog.dialogue import load_chat
 from edge_vdialog.dialogue.tokenizer import Tokenizer
 from edge_vdialog.dialogue.tone import (
     CHEERS,
@@ -16,9 +16,9 @@ from edge_vdialog.dialogue.tone import (
     grieves,
     sorry_fits,
 )
+from tests.dialogue.sampled import GREEDY, greedy_reply_ids
 
 ROOT = Path(__file__).resolve().parents[2]
-GREEDY = Sampling(greedy=True, repetition_penalty=1.0, max_new_tokens=12)
 
 
 @pytest.mark.parametrize(("text", "cause"), [
@@ -70,21 +70,7 @@ def test_the_words_of_cheer_are_found_in_a_real_vocabulary():
 
 def test_a_reply_to_grief_never_takes_a_cheer_token(tiny):
     chat = load_chat(Bundle.load(tiny["gpt2_fp32"]))
-    chat.eos_ids = set()
-    sampled, tokens = [], chat.tokens
-
-    def recorded(*args, **kwargs):                 # the ids as sampled (the tiny model's text re-encodes otherwise)
-        for token in tokens(*args, **kwargs):
-            sampled.append(token)
-            yield token
-
-    chat.tokens = recorded
-
-    def reply(text: str) -> list[int]:
-        chat.reset()
-        sampled.clear()
-        "".join(chat.send(text, GREEDY))
-        return list(sampled)
+    reply = greedy_reply_ids(chat)
 
     grief, other = "my grandad's funeral is today", "my grandad's party is today"
     said, unbanned = reply(grief), reply(other)

@@ -64,15 +64,15 @@ IN_PARTS = ("venue", "places")
 """Skills also tried on each part of a line ("left my scarf on the 17:30, where's lost property", "Does the
 pool have a hoist? My husband uses a wheelchair."): what only the staff know is not the model's to
 invent, whatever the visitor says around it."""
-_PARTS = re.compile(r"(?<=[.?!])\s+|\s*[,;:]\s+(?!\d)|\s+or\s+|"
+_PARTS = re.compile(r"((?<=[.?!])\s+|\s*[,;:]\s+(?!\d)|\s+or\s+|"
                     r"\s+(?:-|–|but|and|so)\s+(?=(?:is|are|do|does|can|could|will|"
-                    r"what|whats|where|wheres|how|which|when)\b)", re.IGNORECASE)
+                    r"what|whats|where|wheres|how|which|when)\b))", re.IGNORECASE)
+"""Where a line divides into sentences and clauses; the separators are kept by ``split`` (an "or" joins two
+halves of one question)."""
 _NEWS = re.compile(r"\b(?:died|dead|passed away|funeral|cancer|hospital|diagnosed|divorce|redundant|fired|sacked|"
                    r"pregnant|engaged|married|wedding|birthday|anniversary|graduated|retired|promoted)\b",
                    re.IGNORECASE)
 """News that a reply about the staff alone would pass over: the model answers the whole line."""
-_PIECES = re.compile(f"({_PARTS.pattern})", re.IGNORECASE)
-""":data:`_PARTS`, keeping the separators (an "or" joins two halves of one question)."""
 _ASKS = re.compile(rf"(?:{ASKING}|whats|wheres|hows)\b|.*\?\W*$", re.IGNORECASE | re.DOTALL)
 """A part of a line that asks something."""
 
@@ -127,7 +127,7 @@ def skill_answer(text: str, skills: Sequence[str], context: Context) -> str | No
         answer = skill(name)(text, context)
         if answer is not None:
             return answer
-    pieces = _PIECES.split(text)                     # part, separator, part, ...
+    pieces = _PARTS.split(text)                      # part, separator, part, ...
     if len(pieces) == 1 or _NEWS.search(text):
         return None
     answers: dict[str, str] = {}                     # skill -> its answer to the first part it takes

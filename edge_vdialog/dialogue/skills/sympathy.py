@@ -37,9 +37,10 @@ _LOST = re.compile(rf"\blost (?:my|our) (?:\w+ )?(?:{_KIN})s? (?:last|this|on|to
                    r"year)|\d+|one|two|three|four|five|six|ten|in (?:january|february|march|april|may|june|july|"
                    r"august|september|october|november|december|the spring|the summer|the autumn|the winter|\d{4}))\b",
                    re.IGNORECASE)
+"""A loss said another way: "Lost my nan last month" (with a "when": "lost my dad in the crowd" is not)."""
 _PUT_DOWN = re.compile(r"\b(?:put down|put to sleep)\b", re.IGNORECASE)
 _KIN_WORD = re.compile(rf"\b(?:{_KIN})\b", re.IGNORECASE)
-"""A loss said another way: "Lost my nan last month", "my cat had to be put down"."""
+""":data:`_PUT_DOWN` counts with one of these ("my cat had to be put down", not "she put down her bag")."""
 _ILLNESS = re.compile(r"\b(?:cancer|hospice|chemo|chemotherapy|dementia|alzheimer'?s|palliative|terminally ill|"
                       r"intensive care|life support|not got long|hasn'?t got long|had a stroke|after a stroke|"
                       r"heart attack|in a coma|tumou?r|leuk(?:a)?emia|parkinson'?s|motor neurone|diagnosed with "
@@ -56,7 +57,7 @@ _JOB = re.compile(r"\b(?:made redundant|been redundant|(?:lost|losing) my job|la
 _NOT_HARD = re.compile(r"\b(?:lol|lmao|haha\w*|laughing|laughed|nearly|almost|basically|literally|phone|battery|"
                        r"laptop|car|plant|plants|game|character|film|movie|book|show|series|near|around|by the|"
                        r"escalators?|crowd|queue|where|find)\b|😂|🤣|😅", re.IGNORECASE)
-"""A joke, a thing that "died", a story's death, or someone lost in the building (the venue skill's)."""
+"""A joke, a thing that "died", a story's death, or someone lost in the building (the urgent skill's)."""
 _GOOD_NEWS = re.compile(r"\b(?:free|beat|beaten|remission|all clear|clear|finished|done|(?:it'?s|is|are) over|"
                         r"last (?:round|dose|session|chemo)|rang the bell|raised|raising|celebrat\w*|proud|recovered|"
                         r"recovering|survived|survivor|better|cured|home|new job|finally|best thing|relieved)\b|"
@@ -94,9 +95,7 @@ def answer(text: str, context: Context) -> str | None:
 
 def kind_of(text: str) -> str | None:
     """Which of :data:`REPLIES` ``text`` is news of; None: not hard news, or not only news."""
-    if len(text.split()) > MOST_WORDS or _ASKS.search(text) or _NOT_HARD.search(text):
-        return None
-    if _JOY.search(text):
+    if len(text.split()) > MOST_WORDS or _ASKS.search(text) or _NOT_HARD.search(text) or _JOY.search(text):
         return None
     if (_MOURNING.search(text) or (_DIED.search(text) and _SOMEONE.search(text)) or _LOST.search(text)
             or (_PUT_DOWN.search(text) and _KIN_WORD.search(text))):

@@ -140,7 +140,7 @@ class Dialogue(Section):
                         "(+0.11 mean on 160 fresh lines) but not streamed, ~1.5 s before a model reply "
                         "shows on 2 cores (docs/dialogue_models.md, rounds 38-41); 1: streamed as decoded")
     skills: tuple[str, ...] = Field(("urgent", "sympathy", "arithmetic", "clock", "draw", "places", "privacy",
-                                     "unreadable", "jokes", "venue", "recall", "closers"),
+                                     "unreadable", "jokes", "venue", "recall", "staff", "closers"),
                                     description="lines answered exactly instead of by the model, tried in "
                                     "this order: urgent (someone lost in the building or taken ill: staff or "
                                     "the emergency services, at once), sympathy (hard news with nothing asked: a "
@@ -154,7 +154,9 @@ class Dialogue(Section):
                                     "rules: the owner's answer of that kind, else a written one, else 'a member "
                                     "of staff will know'), recall (a line close in meaning to one with a written "
                                     "answer: [dialogue.answers], then the imagegen bundle's, else "
-                                    "models/default's), closers (thanks, praise and goodbyes with nothing "
+                                    "models/default's), staff (other questions only the staff here can answer, "
+                                    "recognised by the bundle's learnt classifier: the owner's answer, else 'a "
+                                    "member of staff will know'), closers (thanks, praise and goodbyes with nothing "
                                     "else); []: none")
     places: dict[str, str] = Field({}, description="the places skill's answers: a word visitors ask the way "
                                    "to -> where it is, e.g. toilet = \"The toilets are past the lifts.\"")

@@ -31,6 +31,7 @@ import numpy as np
 
 from edge_vdialog.bundle import Bundle, default_bundle_dir
 from edge_vdialog.dialogue.skills.phrases import LETTER, word_set
+from edge_vdialog.dialogue.staff_lines import StaffLines
 from edge_vdialog.engines import EngineOptions
 from edge_vdialog.errors import BundleError
 from edge_vdialog.imagegen.text_encoder import TextEncoder
@@ -78,15 +79,19 @@ class AnswerBank:
     """Written replies for visitor lines close in meaning to one already answered."""
 
     def __init__(self, encoder: TextEncoder, pairs: list[tuple[str, str]],
-                 owner: Mapping[str, str] | None = None, min_cosine: float = DEFAULT_MIN_COSINE) -> None:
+                 owner: Mapping[str, str] | None = None, min_cosine: float = DEFAULT_MIN_COSINE,
+                 staff: StaffLines | None = None) -> None:
         self.encoder, self.min_cosine = encoder, min_cosine
+        self.staff = staff
+        """Which lines only the staff can answer (the bundle's ``staff_lines``, the ``staff`` skill's); None: none."""
         self.owner = self._rows(list((owner or {}).items()))
         self._written = self._rows(pairs)
 
     @classmethod
     def load(cls, bundle: Bundle, owner: Mapping[str, str] | None = None,
              options: EngineOptions | None = None) -> AnswerBank:
-        """The bundle's ``answers`` (verified), embedded with its ``text_encoder`` (default: one thread)."""
+        """The bundle's ``answers`` (verified), embedded with its ``text_encoder`` (default: one thread), and
+        its ``staff_lines`` classifier if it has one."""
         if not bundle.has("answers"):
             raise BundleError(f"bundle {bundle.root} has no 'answers' component (the recall skill's written answers)",
                               "build them with python -m export answer-bank --bundle DIR, or leave recall "
@@ -107,7 +112,8 @@ class AnswerBank:
         if not 0.5 <= min_cosine <= 1.0:
             raise BundleError(f"{path}: min_cosine {min_cosine} is outside 0.5-1", "rebuild the bundle")
         encoder = TextEncoder.load(bundle.component("text_encoder"), options or EngineOptions(threads=1))
-        return cls(encoder, pairs, owner, min_cosine)
+        staff = StaffLines.load(bundle.component("staff_lines"), encoder) if bundle.has("staff_lines") else None
+        return cls(encoder, pairs, owner, min_cosine, staff)
 
     @classmethod
     def load_for(cls, imagegen: Path, owner: Mapping[str, str] | None = None) -> AnswerBank:

@@ -25,6 +25,9 @@ backend, and answered at once; every other line goes to the model. One skill per
   same thing, else a written one, else an honest "I don't know, a member of staff will".
 * ``recall`` (:mod:`.recall`): a line close in meaning to one with a written answer (the owner's
   ``[dialogue.answers]``, then the bundle's; :mod:`edge_vdialog.dialogue.answers`).
+* ``staff`` (:mod:`.staff`): a question only the staff here can answer, in words ``venue`` and ``places``
+  do not know, recognised by the bundle's learnt classifier: the owner's answer, else "a member of staff
+  will know".
 * ``closers`` (:mod:`.closers`): thanks, praise for a picture and goodbyes, with nothing else in the line.
 
 The exchange joins the conversation's history like a model's reply (``Dialogue.remember``), so the
@@ -42,7 +45,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
-from edge_vdialog.dialogue.skills.phrases import ASKING
+from edge_vdialog.dialogue.skills.phrases import ASKS
 from edge_vdialog.dialogue.tokenizer import clean_text
 
 if TYPE_CHECKING:
@@ -51,11 +54,11 @@ if TYPE_CHECKING:
     from edge_vdialog.interfaces import Dialogue
 
 SKILLS = ("urgent", "sympathy", "arithmetic", "clock", "draw", "places", "privacy", "unreadable", "jokes", "venue",
-          "recall", "closers")
+          "recall", "staff", "closers")
 """Every skill (a module of this package), in the default order."""
 NEEDS_PICTURES = frozenset({"draw"})
 """Skills whose answer promises a picture: left out where none is drawn."""
-WRITTEN = frozenset({"jokes", "recall", "venue"})
+WRITTEN = frozenset({"jokes", "recall", "staff", "venue"})
 """Skills that answer from the answer bank or the owner's answers in it (``SkilledDialogue(answers=...)``):
 it is loaded for them."""
 MAX_LINE_CHARS = 160
@@ -73,8 +76,6 @@ _NEWS = re.compile(r"\b(?:died|dead|passed away|funeral|cancer|hospital|diagnose
                    r"pregnant|engaged|married|wedding|birthday|anniversary|graduated|retired|promoted)\b",
                    re.IGNORECASE)
 """News that a reply about the staff alone would pass over: the model answers the whole line."""
-_ASKS = re.compile(rf"(?:{ASKING}|whats|wheres|hows)\b|.*\?\W*$", re.IGNORECASE | re.DOTALL)
-"""A part of a line that asks something."""
 
 
 @dataclass(frozen=True)
@@ -137,7 +138,7 @@ def skill_answer(text: str, skills: Sequence[str], context: Context) -> str | No
                    for a in [skill(name)(part, context)] if a is not None), None)
         if by is not None:
             answers.setdefault(*by)
-        elif _ASKS.match(part) and not (after_or and answers):
+        elif ASKS.match(part) and not (after_or and answers):
             return None                              # a question no staff skill takes (not just the other
                                                      # half of one it took: "... or is it too early"): the model's
     return " ".join(answers.values()) or None

@@ -16,6 +16,8 @@ IS = r"(?:'s|’s|s| is)"
 """The "is" of "what's", "whats", "what is"."""
 ASKING = r"what|whats|who|where|when|why|how|which|are|is|do|does|did|can|could|will|would|should"
 """Words a question starts with (alternatives for a group; "what's" is "what" followed by a non-word)."""
+ASKS = re.compile(rf"(?:{ASKING}|wheres|hows)\b|.*\?\W*$", re.IGNORECASE | re.DOTALL)
+"""A line (or part of one) that asks something: it opens with a question word or ends with "?"."""
 
 
 def word_set(words: str) -> frozenset[str]:

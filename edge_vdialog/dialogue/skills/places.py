@@ -69,7 +69,7 @@ _NOT_A_PLACE = {"you", "your", "my", "me", "i", "and", "or", "but", "how", "what
 """Words that make a line more (or other) than the way to a place: the model answers it."""
 _NOT_A_WAY = _NOT_A_PLACE - {"i", "my", "me", "do", "does", "did"}
 """The same for "where do I ..." / "which gate do I ...", which name the visitor."""
-_NO_MAP = (("I don't have a map of this place, I'm afraid. The signs nearby or a member of staff can "
+NO_MAP = (("I don't have a map of this place, I'm afraid. The signs nearby or a member of staff can "
             "point you the right way!"),
            "I can't see a map from here, sorry! A member of staff or the information desk will know the way.")
 
@@ -79,16 +79,16 @@ def answer(text: str, context: Context) -> str | None:
     if side and len(side["thing"].split()) <= 3:
         thing = side["thing"].lower()
         if _owners(thing, context) or any(_names(thing, p) for p in PLACES | ROOMS):
-            return _owners(thing, context) or context.rng.choice(_NO_MAP)
+            return _owners(thing, context) or context.rng.choice(NO_MAP)
     if ((_ANYWHERE.fullmatch(text) or _WHERE_ON.fullmatch(text)) and len(text.split()) <= 14
             and not set(text.lower().split()) & _NOT_A_WAY):
-        return context.rng.choice(_NO_MAP)
+        return context.rng.choice(NO_MAP)
     match = _QUESTION.fullmatch(text)
     if match is None:
         where_to = _WHERE_TO.fullmatch(text)
         if where_to and len(where_to["rest"].split()) <= MOST_WORDS and not set(
                 where_to["rest"].lower().split()) & _NOT_A_WAY:
-            return context.rng.choice(_NO_MAP)
+            return context.rng.choice(NO_MAP)
         return None
     thing = match["thing"].lower()
     if len(thing.split()) > MOST_WORDS or set(thing.split()) & _NOT_A_PLACE:
@@ -98,7 +98,7 @@ def answer(text: str, context: Context) -> str | None:
         return owners
     asks_there = match["ask"].lower() in ("is there", "are there")
     if any(_names(thing, p) for p in PLACES) or thing.startswith("nearest ") or (asks_there and match["here"]):
-        return context.rng.choice(_NO_MAP)
+        return context.rng.choice(NO_MAP)
     return None
 
 

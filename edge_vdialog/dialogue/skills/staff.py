@@ -1,0 +1,42 @@
+"""The ``staff`` skill: a question only the people who run this place can answer, in words the
+``venue`` and ``places`` patterns do not know ("which aisle is the grout in", "do you cut wood to size
+here and is it free", "is there someone who could help me load these slabs"), recognised by the
+bundle's learnt classifier (:mod:`edge_vdialog.dialogue.staff_lines`) and answered as ``venue``
+answers: the owner's answer about the same thing, else an honest "a member of staff will know" of the
+kind the line's words say (a way: :data:`~.places.NO_MAP`; times, prices or the wifi; else what the
+place has or does).
+
+It comes after ``recall`` in the default order: a written answer to a line that close in meaning
+fits better than a generic one.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import TYPE_CHECKING
+
+from edge_vdialog.dialogue.skills import places, venue
+from edge_vdialog.dialogue.skills.phrases import ASKS
+
+if TYPE_CHECKING:
+    from edge_vdialog.dialogue.skills import Context
+
+_KIOSK = re.compile(r"\b(?:screen|kiosk|this (?:thing|machine)|are (?:you|u)|(?:you|u) (?:are|were)|you're|youre|"
+                    r"(?:can|could|will|would) (?:you|u) (?!tell\b|show\b|point\b|help\b)\w+)", re.IGNORECASE)
+"""A question to or about the kiosk itself ("can u do the floss", "can i touch the screen")."""
+_WAY = re.compile(r"\b(?:where|wheres|(?:which|what) (?:aisle|shelf|floor|level|way|door|entrance|exit|gate|stand|side|room|"
+                  r"counter|desk|window|queue|bit|part|section|building)|how do (?:i|we) get (?:to|up|down|in|out))\b",
+                  re.IGNORECASE)
+"""Words of a question about the way to something."""
+
+
+def answer(text: str, context: Context) -> str | None:
+    lines = context.answers.staff if context.answers is not None else None
+    if lines is None or not ASKS.match(text) or _KIOSK.search(text) or not lines.asks(text):
+        return None
+    known = context.answers.owner_answer(text, lambda question: venue.names_the_same(question, text))
+    if known is not None:
+        return known
+    if _WAY.search(text):
+        return context.rng.choice(places.NO_MAP)
+    return context.rng.choice(venue.REPLIES[venue.about(text) or "services"])

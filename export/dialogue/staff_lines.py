@@ -1,0 +1,153 @@
+"""``python -m export staff-lines``: learn which lines ask what only the staff know, into a bundle's ``staff_lines``.
+
+The labels (:data:`LABELS`, ``line<TAB>S<TAB>origin`` per row: S = 1 when the line asks what only the
+staff, signs or desk of the place could answer or do) come from helper sessions (docs/dialogue_models.md,
+rounds 90-95): ``labelled``, lines of the spent evaluation sets and the persona corpus labelled from a
+written brief; ``written``, staff questions and look-alike other lines written to order. The classifier (edge_vdialog/dialogue/staff_lines.py)
+is a logistic regression over the bundle's text-encoder embedding and hashed word unigrams and bigrams,
+fitted by full-batch Adam with an L2 penalty. Its threshold is the lowest probability at which the
+cross-validated predictions (:data:`FOLDS` folds, each line scored by a model that never saw it) reach
+``--precision``: a line wrongly sent to the staff gets a useless reply, so precision comes first.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+from pathlib import Path
+
+import numpy as np
+
+from edge_vdialog.errors import UserError
+
+LABELS = Path(__file__).with_name("staff_labels.tsv")
+ORIGINS = ("labelled", "written")
+FOLDS = 5
+SOURCE = ("logistic regression over text-encoder embeddings and hashed word n-grams, trained by python -m export "
+          "staff-lines on export/dialogue/staff_labels.tsv (lines labelled for this project by helper sessions)")
+
+
+def register(sub: argparse._SubParsersAction) -> None:
+    p = sub.add_parser("staff-lines", help="learn which lines only the staff can answer, into a bundle")
+    p.add_argument("--bundle", type=Path, default=Path("models/default"), help="bundle with a text_encoder")
+    p.add_argument("--labels", type=Path, default=LABELS, help="line<TAB>S<TAB>origin rows")
+    p.add_argument("--precision", type=float, default=0.85, help="cross-validated precision the threshold keeps")
+    p.add_argument("--l2", type=float, default=1e-5, help="L2 penalty on the weights")
+    p.add_argument("--steps", type=int, default=800, help="full-batch Adam steps")
+    p.add_argument("--seed", type=int, default=0)
+    p.set_defaults(func=run)
+
+
+def read_labels(path: Path) -> tuple[list[str], np.ndarray, np.ndarray]:
+    """The lines, their S labels ((N,) float32 0/1) and whether each was written to order ((N,) bool)."""
+    lines, staff, written = [], [], []
+    for number, row in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
+        parts = row.split("\t")
+        if len(parts) != 3 or parts[1] not in ("0", "1") or parts[2] not in ORIGINS:
+            raise UserError(f"{path}:{number}: not line<TAB>S<TAB>origin ({row[:80]!r})")
+        lines.append(parts[0])
+        staff.append(float(parts[1]))
+        written.append(parts[2] == "written")
+    return lines, np.array(staff, np.float32), np.array(written, bool)
+
+
+class Features:
+    """Lines as the classifier sees them: embeddings (N, dim) and their word features as (row, bucket,
+    value) triples, each row's values of unit length (:meth:`StaffLines.probability`'s scaling)."""
+
+    def __init__(self, lines: list[str], vectors: np.ndarray) -> None:
+        from edge_vdialog.dialogue.staff_lines import word_features
+
+        self.vectors = vectors
+        buckets = [word_features(line) for line in lines]
+        self.rows = np.concatenate([np.full(len(b), i) for i, b in enumerate(buckets)]).astype(np.int64)
+        self.cols = np.concatenate(buckets).astype(np.int64)
+        self.values = np.concatenate([np.full(len(b), 1 / np.sqrt(max(len(b), 1))) for b in buckets]).astype(np.float32)
+
+    def subset(self, index: np.ndarray) -> Features:
+        out = object.__new__(Features)
+        keep = np.isin(self.rows, index)
+        new_row = np.full(len(self.vectors), -1)
+        new_row[index] = np.arange(len(index))
+        out.vectors, out.rows = self.vectors[index], new_row[self.rows[keep]]
+        out.cols, out.values = self.cols[keep], self.values[keep]
+        return out
+
+    def logits(self, w: np.ndarray, b: float) -> np.ndarray:
+        dim = self.vectors.shape[1]
+        words = np.bincount(self.rows, self.values * w[dim + self.cols], minlength=len(self.vectors))
+        return self.vectors @ w[:dim] + words + b
+
+    def gradient(self, residual: np.ndarray) -> np.ndarray:
+        """X^T residual, (dim + BUCKETS,)."""
+        from edge_vdialog.dialogue.staff_lines import BUCKETS
+
+        words = np.bincount(self.cols, self.values * residual[self.rows], minlength=BUCKETS)
+        return np.concatenate([self.vectors.T @ residual, words]).astype(np.float32)
+
+
+def fit(x: Features, y: np.ndarray, l2: float, steps: int, lr: float = 0.05) -> tuple[np.ndarray, float]:
+    """Weights (dim + BUCKETS,) and bias of a logistic regression of ``y`` (N,) on ``x``, by Adam."""
+    from edge_vdialog.dialogue.staff_lines import BUCKETS
+
+    w, b = np.zeros(x.vectors.shape[1] + BUCKETS, np.float32), 0.0
+    m, v, mb, vb = np.zeros_like(w), np.zeros_like(w), 0.0, 0.0
+    for t in range(1, steps + 1):
+        p = 1.0 / (1.0 + np.exp(-x.logits(w, b)))
+        g = x.gradient(p - y) / len(y) + l2 * w
+        gb = float((p - y).mean())
+        m, v = 0.9 * m + 0.1 * g, 0.999 * v + 0.001 * g * g
+        mb, vb = 0.9 * mb + 0.1 * gb, 0.999 * vb + 0.001 * gb * gb
+        w -= lr * (m / (1 - 0.9 ** t)) / (np.sqrt(v / (1 - 0.999 ** t)) + 1e-8)
+        b -= lr * (mb / (1 - 0.9 ** t)) / (np.sqrt(vb / (1 - 0.999 ** t)) + 1e-8)
+    return w, b
+
+
+def threshold_for(p: np.ndarray, y: np.ndarray, precision: float) -> float:
+    """The lowest probability from which the predictions ``p`` of labels ``y`` are at least ``precision``
+    precise (None of them reaching it: a UserError)."""
+    for t in np.unique(np.round(p, 3)):
+        chosen = p >= t
+        if chosen.any() and y[chosen].mean() >= precision:
+            return float(t)
+    raise UserError(f"no threshold reaches precision {precision}", "lower --precision or add labels")
+
+
+def run(args: argparse.Namespace) -> int:
+    from edge_vdialog.bundle import Bundle
+    from edge_vdialog.dialogue.staff_lines import KIND
+    from edge_vdialog.imagegen.text_encoder import TextEncoder
+    from export.common.bundle_writer import bundle_export
+
+    if not 0.5 <= args.precision < 1.0:
+        raise UserError(f"--precision {args.precision} is outside 0.5-1")
+    lines, y, written = read_labels(args.labels)
+    encoder = TextEncoder.load(Bundle.load(args.bundle).component("text_encoder"))
+    vectors = np.concatenate([encoder.encode(lines[i:i + 256]) for i in range(0, len(lines), 256)])
+    x = Features(lines, vectors)
+    order = np.flatnonzero(~written)                                  # folds of the labelled lines; those
+    random.Random(args.seed).shuffle(order)                           # written to order always train
+    if len(order) < FOLDS or not y[order].any():
+        raise UserError(f"{args.labels}: too few labelled lines (origin 'labelled') to cross-validate")
+    held = np.zeros(len(order), np.float32)                           # each scored by a fold without it
+    for k in range(FOLDS):
+        test = np.sort(order[k::FOLDS])
+        w, b = fit(x.subset(np.setdiff1d(np.arange(len(lines)), test)), np.delete(y, test), args.l2, args.steps)
+        held[np.searchsorted(np.sort(order), test)] = 1.0 / (1.0 + np.exp(-x.subset(test).logits(w, b)))
+    truth = y[np.sort(order)]
+    threshold = threshold_for(held, truth, args.precision)
+    print(f"staff lines: {int(y.sum())} of {len(y)} lines are the staff's ({int(truth.sum())} of {len(truth)} "
+          f"labelled); cross-validated on the labelled lines:")
+    for t in sorted({0.5, 0.7, 0.9, threshold}):
+        c = held >= t
+        print(f"  from {t:.3f}: precision {truth[c].mean() if c.any() else 0:.3f}, recall {c[truth == 1].mean():.3f}"
+              + ("  <- the threshold" if t == threshold else ""))
+    w, b = fit(x, y, args.l2, args.steps)
+    with bundle_export(args.bundle) as export:
+        path = export.work / "staff.npz"
+        np.savez(path, weights=w.astype(np.float32), bias=np.float32(b))
+        export.write("staff_lines", {"weights": path}, kind=KIND, precision="fp32", source=SOURCE,
+                     licence="Apache-2.0 (labels written for this project)",
+                     config={"encoder": "text_encoder", "threshold": round(threshold, 3)})
+    print(f"-> {args.bundle}/staff_lines")
+    return 0

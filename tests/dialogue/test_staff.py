@@ -15,6 +15,7 @@ from edge_vdialog.bundle import Bundle
 from edge_vdialog.dialogue.answers import AnswerBank
 from edge_vdialog.dialogue.skills import SKILLS, Context, skill, skill_answer
 from edge_vdialog.dialogue.skills.places import NO_MAP
+from edge_vdialog.dialogue.skills.staff import kind_of
 from edge_vdialog.dialogue.skills.venue import REPLIES
 from edge_vdialog.dialogue.staff_lines import BUCKETS, StaffLines, word_features
 from edge_vdialog.errors import BundleError
@@ -64,6 +65,26 @@ def test_the_reply_fits_what_is_asked(bank):
     assert ask(bank, "which shelf are the light bulbs on") in NO_MAP                # the way to something
     assert ask(bank, "how much is it to get a key cut", 1) in REPLIES["prices"] + REPLIES["services"]
     assert ask(bank, "any batteries in this shop?") == "Batteries are at the tills."        # the owner's answer
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("which shelf are the light bulbs on", "way"),
+    ("any chance of the wifi code", "wifi"),
+    ("do you do gift wrapping and is it free", "prices"),
+    ("what time does the last collection go", "times"),
+    ("whats your returns policy", "rules"),
+    ("can i take my coffee in with me", "rules"),
+    ("can i get euros changed here", "services"),
+])
+def test_the_kind_of_question_is_read_from_its_words(text, kind):
+    assert kind_of(text) == kind
+
+
+def test_a_pattern_answer_to_each_part_comes_before_the_classifier(bank):
+    context = Context(datetime(2026, 12, 2, 12), random.Random(0), answers=bank)
+    line = "is there anywhere to eat before the show or is it just the bar"
+    assert bank.staff.asks(line)                                      # the classifier would take the whole line
+    assert skill_answer(line, SKILLS, context) in NO_MAP              # the places skill takes its first part
 
 
 def test_the_skill_comes_after_recall_and_needs_the_bank():

@@ -67,6 +67,8 @@ IN_PARTS = ("venue", "places")
 """Skills also tried on each part of a line ("left my scarf on the 17:30, where's lost property", "Does the
 pool have a hoist? My husband uses a wheelchair."): what only the staff know is not the model's to
 invent, whatever the visitor says around it."""
+LEARNT = frozenset({"staff"})
+"""Skills that recognise a line by a learnt classifier rather than a pattern: the parts pass comes first."""
 _PARTS = re.compile(r"((?<=[.?!])\s+|\s*[,;:]\s+(?!\d)|\s+or\s+|"
                     r"\s+(?:-|–|but|and|so)\s+(?=(?:is|are|do|does|can|could|will|"
                     r"what|whats|where|wheres|how|which|when)\b))", re.IGNORECASE)
@@ -121,13 +123,27 @@ def skill_answer(text: str, skills: Sequence[str], context: Context) -> str | No
     """The answer of the first of ``skills`` that recognises ``text`` (a line as
     :func:`~edge_vdialog.dialogue.tokenizer.clean_text` leaves it); else, if the line is in parts
     (sentences, clauses) and every part that asks something is one of :data:`IN_PARTS`'s, their
-    answers (one per skill); None: ask the model."""
+    answers (one per skill); None: ask the model. The parts are tried before the first of :data:`LEARNT`:
+    a pattern's answer to each part beats a classifier's guess about the whole line ("is there anywhere
+    to eat or is it just the bar" is a way to somewhere, not a time)."""
     if not text or len(text) > MAX_LINE_CHARS:       # empty: the dialogue's own error
         return None
+    parted = False
     for name in skills:
+        if name in LEARNT and not parted:
+            parted = True
+            answer = _in_parts(text, skills, context)
+            if answer is not None:
+                return answer
         answer = skill(name)(text, context)
         if answer is not None:
             return answer
+    return None if parted else _in_parts(text, skills, context)
+
+
+def _in_parts(text: str, skills: Sequence[str], context: Context) -> str | None:
+    """The answers of :data:`IN_PARTS`'s skills to the parts of ``text``, if they take every part that
+    asks something (one answer per skill); None: they do not, or ``text`` is one part."""
     pieces = _PARTS.split(text)                      # part, separator, part, ...
     if len(pieces) == 1 or _NEWS.search(text):
         return None

@@ -28,6 +28,14 @@ _WAY = re.compile(r"\b(?:where|wheres|(?:which|what) (?:aisle|shelf|floor|level|
                   r"counter|desk|window|queue|bit|part|section|building)|how do (?:i|we) get (?:to|up|down|in|out))\b",
                   re.IGNORECASE)
 """Words of a question about the way to something."""
+_WHEN = re.compile(r"\b(?:what time|when|how late|how early|(?:till|until) what time|running late|late|delayed|"
+                   r"on time|open|opens|close|closes|closing|opening|last (?:collection|entry|orders?|admission))\b",
+                   re.IGNORECASE)
+"""Words of a question about when something here happens."""
+_MAY = re.compile(r"\b(?:allowed|policy|policies|rules?|(?:can|could|may) (?:i|we) (?:bring|take|eat|drink|smoke|sit|"
+                  r"leave|park|wear|film|record|photograph|touch|go in|come in)|(?:do|would|will) (?:i|we) (?:need|have) to)"
+                  r"\b", re.IGNORECASE)
+"""Words of a question about what a visitor may or must do here."""
 
 
 def answer(text: str, context: Context) -> str | None:
@@ -37,6 +45,15 @@ def answer(text: str, context: Context) -> str | None:
     known = context.answers.owner_answer(text, lambda question: venue.names_the_same(question, text))
     if known is not None:
         return known
-    if _WAY.search(text):
-        return context.rng.choice(places.NO_MAP)
-    return context.rng.choice(venue.REPLIES[venue.about(text) or "services"])
+    kind = kind_of(text)
+    return context.rng.choice(places.NO_MAP if kind == "way" else venue.REPLIES[kind])
+
+
+def kind_of(text: str) -> str:
+    """What a staff question asks about, by its words: "way" (the way to something), else one of
+    :data:`~.venue.REPLIES` ("wifi", "prices", "times", "rules", else "services": what the place has or does)."""
+    for kind, words in (("way", _WAY), ("wifi", venue.WIFI_WORD), ("prices", venue.PRICE_WORD), ("times", _WHEN),
+                        ("rules", _MAY)):
+        if words.search(text):
+            return kind
+    return "services"

@@ -177,8 +177,8 @@ _EVENT = word_set(
     "evening monday tuesday wednesday thursday friday saturday sunday late early next last pric cost fee charg "
     "free much pay paid")
 """Stems of what a times or prices question asks (not the thing it asks it of)."""
-_WIFI_WORD = re.compile(r"\b(?:wifi|wi-fi|wi fi|internet)\b", re.IGNORECASE)
-_PRICE_WORD = re.compile(r"\b(?:price|prices|cost|costs|fee|fees|how much|free|charge)\b", re.IGNORECASE)
+WIFI_WORD = re.compile(r"\b(?:wifi|wi-fi|wi fi|internet)\b", re.IGNORECASE)
+PRICE_WORD = re.compile(r"\b(?:price|prices|cost|costs|fee|fees|how much|free|charge)\b", re.IGNORECASE)
 _NOT_HERE = re.compile(rf"\b(?:{NOT_HERE})\b", re.IGNORECASE)
 
 REPLIES = {
@@ -237,7 +237,7 @@ def about(question: str) -> str | None:
     kind = kind_of(question)
     if kind is not None:
         return kind
-    for kind, words in (("wifi", _WIFI_WORD), ("prices", _PRICE_WORD), ("times", _TIMED)):
+    for kind, words in (("wifi", WIFI_WORD), ("prices", PRICE_WORD), ("times", _TIMED)):
         if words.search(question):
             return kind
     return None
@@ -261,7 +261,7 @@ def _substance(text: str) -> frozenset[str]:
 
 def _things(words: frozenset[str]) -> frozenset[str]:
     """Of :func:`_substance`'s words, those that name a thing (not an opening, a price or a day)."""
-    return frozenset(w for w in words if not _TIMED.fullmatch(w) and not _PRICE_WORD.fullmatch(w)) - _EVENT
+    return frozenset(w for w in words if not _TIMED.fullmatch(w) and not PRICE_WORD.fullmatch(w)) - _EVENT
 
 
 def _asks_times(text: str) -> bool:

@@ -111,6 +111,9 @@ def test_short_or_rare_words_are_not_unreadable(text):
     ("make me a picture of the beach, i'm going on holiday next week", "Here's the beach!"),
     ("can you draw me as a superhero", "Here you are as a superhero!"),
     ("can u draw me with a jetpack", "Here you are with a jetpack!"),
+    ("draw a penguin wearing a scarf and bobble hat", "Here's a penguin wearing a scarf and bobble hat!"),
+    ("can you draw a crocodile at the dentist with a massive grin",
+     "Here's a crocodile at the dentist with a massive grin!"),
     ("drw a rocket", "Here's a rocket!"),
 ])
 def test_drawing_requests_say_what_is_drawn(text, reply):

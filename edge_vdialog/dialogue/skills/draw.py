@@ -21,7 +21,9 @@ from edge_vdialog.dialogue.skills.phrases import END, POLITE
 if TYPE_CHECKING:
     from edge_vdialog.dialogue.skills import Context
 
-MOST_WORDS = 8
+MOST_WORDS = 12
+"""Words of a subject the reply says back (rounds 90-95 met nine-word ones: "a crocodile at the dentist with a
+massive grin"); a longer request is a scene the model describes."""
 _PICTURE = r"(?:a |an )?(?:picture|pic|drawing|painting|sketch|image)"
 _REQUEST = re.compile(
     POLITE + r"(?:(?:lol|haha|omg|ooh|oh|wow|now|next|and|also|pls|plz)[,!]?\s+)*"
@@ -39,16 +41,20 @@ _VAGUE = {"something", "anything", "whatever", "what", "how", "why", "who", "whe
           "this", "me", "us", "you", "yourself", "yourselves", "myself", "ourselves", "stuff", "things",
           "u", "i", "i'm", "your", "yours", "picture", "pictures", "nothing", "everything"}
 """Subjects that are no subject, or are the kiosk itself: the model answers those."""
-_MORE = {"and", "tell", "say", "explain", "give", "sing", "write", "then", "but", "or"}
-"""Words that mean the line asks for more than a drawing."""
+_MORE = {"tell", "say", "explain", "give", "sing", "write", "then", "but", "or"}
+"""Words that mean the line asks for more than a drawing ("and" joins parts of one subject: "a penguin in a
+scarf and bobble hat"; "draw a cat and tell me a story" has "tell")."""
 _SWAP = {"my": "your", "our": "your", "mine": "yours"}
 _DETERMINERS = {"a", "an", "the", "your", "his", "her", "their", "its", "this", "that", "these", "those",
                 "some", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "many",
                 "lots", "every", "each", "one"}
 _PLURAL_DETERMINERS = {"these", "those", "some", "two", "three", "four", "five", "six", "seven", "eight",
                        "nine", "ten", "many", "lots"}
-_ME_AS = {"as", "with", "in", "on", "wearing", "holding", "riding", "flying", "playing", "dressed"}
-"""After "draw me": the visitor is the subject ("draw me with a jetpack" -> "Here you are with a jetpack!")."""
+_ME_AS = {"as", "with", "in", "on", "at", "by", "wearing", "holding", "riding", "flying", "playing", "dressed"}
+"""After "draw me": the visitor is the subject ("draw me with a jetpack" -> "Here you are with a jetpack!"), as
+before any -ing word ("draw me sitting by a train window")."""
+_TRAILING = {"please", "pls", "plz", "lol", "haha", "lmao", "x", "xx"}
+"""Words after a subject that are not part of it ("a surfer on it please", "a shark in it lol")."""
 _LINKS = {"in", "on", "at", "with", "under", "over", "near", "by", "from", "of", "into", "onto", "behind",
           "through", "across", "inside", "around", "wearing", "and"}
 _LIST = re.compile(r"\s*,\s*(?:a|an|the|some|two|three|and)\b", re.IGNORECASE)
@@ -61,11 +67,15 @@ def answer(text: str, context: Context) -> str | None:
     if match is None:
         return None
     said = match["thing"].split()
+    while said and said[-1].lower() in _TRAILING:
+        said.pop()
     lower = [w.lower() for w in said]
+    if not said or lower[0] == "and" or lower[-1] in _LINKS | {"like", "that", "which", "who"}:
+        return None                                   # "draw me and my husband", "... like its a nest"
     if not 1 <= len(said) <= MOST_WORDS or set(lower) & (_MORE | {"you", "your", "yourself"}) or _LIST.match(
             match["rest"] or ""):
         return None                                   # too long, more than a drawing, or a list
-    if match["me"] and lower[0] in _ME_AS:            # "draw me as a pirate": the visitor, dressed up
+    if match["me"] and (lower[0] in _ME_AS or lower[0].endswith("ing")):            # "draw me as a pirate": the visitor, dressed up
         said = ["you", *said]
     elif lower[0] in _VAGUE:
         return None

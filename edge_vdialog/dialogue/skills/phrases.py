@@ -6,7 +6,7 @@ import re
 
 POLITE = r"(?:(?:hey|hi|hello|um|so|ok|okay|excuse me|sorry|please|kiosk|quick question)[,:!]?\s+)*"
 """Words a visitor may put before a question ("excuse me, ...")."""
-END = r"(?:\s*(?:please|pls|plz|now|right now|today|at the moment|for me|thanks|thank you))*\s*[?!.]*"
+END = r"(?:\s*\b(?:please|pls|plz|now|right now|today|at the moment|for me|thanks|thank you)\b)*\s*[?!.]*"
 """Words and marks a visitor may put after it ("... please?")."""
 TELL_ME = r"do you know|can you tell me|could you tell me|can u tell me"
 """Words that wrap a question ("can you tell me where ..."); alternatives for a group."""

@@ -310,6 +310,8 @@ def test_thanks_praise_and_goodbyes_get_a_closing_reply(text, kind):
 @pytest.mark.parametrize(("text", "kind"), [
     ("thanks for the chat love, my hair's nearly dry so I'm off", "thanks-bye"),
     ("they've just called my reg, wish me luck, bye", "bye"), ("right, the mrs is at the till, ta-ra kiosk", "bye"),
+    ("ta, off to find my wife now", "thanks-bye"), ("cheers pal, back on the road", "thanks-bye"),
+    ("cheers, enjoy your evening", "thanks-bye"),
 ])
 def test_a_line_that_ends_by_leaving_gets_a_goodbye(text, kind):
     from edge_vdialog.dialogue.skills.closers import REPLIES
@@ -319,7 +321,7 @@ def test_a_line_that_ends_by_leaving_gets_a_goodbye(text, kind):
 @pytest.mark.parametrize("text", [
     "no thanks", "thanks but that looks nothing like a horse", "thanks, what's your name?", "nice to see you",
     "i'm off work today", "thanks my dog died", "i love my kids", "that looks like a potato lol",
-    "ok im off to get my results, wish me luck",
+    "ok im off to get my results, wish me luck", "thanks, off to the loo, where is it?",
     "good evening everyone", "you're cool", "thank you for the picture of the cat", "hello",
 ])
 def test_lines_that_say_more_than_thanks_or_goodbye_go_on(text):
@@ -415,6 +417,7 @@ def test_privacy_questions_get_what_is_true_of_this_kiosk(text, kind):
     "i bought a new camera today, what should i photograph", "hey kiosk, we're way too early for our film as usual",
     "are you waterproof or should i keep my wet hands off you",
     "how much is fast track security and does it actually save any time",
+    "do you take nhs patients or is it private only",
 ])
 def test_other_lines_about_cameras_and_hearing_are_not_privacy_questions(text):
     assert skill_answer(text, ("privacy",), Context(NOW, random.Random(0), {})) is None

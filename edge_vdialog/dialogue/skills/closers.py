@@ -29,13 +29,14 @@ WORDS = THANKS | BYE | PRAISE | word_set(
     "ok okay oh ah aw aww wow well right alright anyway so very much a lot really actually again for the chat "
     "help picture pictures drawing drawings that thats this it its was is and you u too all have day night "
     "evening weekend one now then see later soon tomorrow next time come on lets go gotta got to i im we were "
-    "are off must need going leaving heading home take care kiosk robot mate buddy bud dear lads guys friend "
+    "are off must need going leaving heading home take care enjoy rest of kiosk robot mate buddy bud dear lads guys friend "
     "pal screen computer machine man dude everyone little your help helping talking chatting bro x xx xxx lol "
     "haha hehe yay looks look just youre star legend best genius hero")
 """Words a thanks or goodbye may carry; any other word leaves the line to the model."""
 _GOING = re.compile(r"\b(?:(?<!to )see (?:you|ya|u)|take care|(?:gotta|got to|have to|need to|must) go|"
                     r"(?:i'?m|im|i am|we'?re|were|we are) (?:off|going|leaving|heading (?:off|out|home))|"
                     r"have an? (?:good|nice|great|lovely|fab) (?:day|one|evening|night|weekend)|lets go|"
+                    r"enjoy (?:your|the rest of your) (?:day|evening|night|weekend)|"
                     r"good ?night|later)\b")
 _LEAVING = re.compile(
     r"(?:^|[,.;!]\s*|\s(?:so|and|anyway|right)\s)(?:(?:ok|okay|right|anyway|so)[, ]+)?(?:(?:i'?m|im|i am|we'?re|were|"
@@ -44,6 +45,9 @@ _LEAVING = re.compile(
     r"see (?:you|ya|u)(?: later| soon| next time| tomorrow| again)?|take care|laters)"
     r"(?: kiosk| robot| mate| love| pal| dear| x+)?\W*$")
 """A line's last words that say the visitor is leaving, after a comma, a full stop or a "so"."""
+_THANKS_AND_OFF = re.compile(r"^(?:thanks|thank you|cheers|ta|thx|ty)(?: (?:kiosk|robot|mate|love|pal|dear))?[,.!]*\s+"
+                             r"(?:(?:i'?m|im|i am|we'?re|were|we are) )?(?:off|back|heading) (?:to|on|home|back|out)\b")
+"""Thanks, then where the visitor is off to ("ta, off to find my wife now", "cheers pal, back on the road")."""
 _ASKING = re.compile(r"\?|(?:^|[,.;!]\s*)(?:what|whats|where|wheres|when|why|who|how|which|is|are|do|does|can|"
                      r"could|will|would|should)\b")
 _LOOKS_LIKE = re.compile(r"\b(?:it |that |this )?(?:actually |really )?looks? (?:just )?like (?:a |an |the )?[\w' -]+?"
@@ -75,7 +79,7 @@ def kind_of(text: str, follows_question: bool = False) -> str | None:
     line = text.lower().replace("’", "'")
     if "?" in line:
         return None
-    if _LEAVING.search(line) and not _ASKING.search(line):
+    if (_LEAVING.search(line) or _THANKS_AND_OFF.match(line)) and not _ASKING.search(line):
         words = set(re.findall(r"[a-z]+", re.sub(r"\bta-?ra\b", " ", line)))
         return "thanks-bye" if words & THANKS or "appreciate it" in line else "bye"
     looks = bool(_LOOKS_LIKE.search(line))

@@ -24,7 +24,9 @@ MOST_WORDS = 20
 _OFF = re.compile(r"\b(?:turn|switch|shut)\s+(?:(?:it|that|the|your|ur)\s+)?(?:camera|cam)\s+off\b|"
                   r"\b(?:turn|switch|shut)\s+off\s+(?:(?:the|your|ur)\s+)?(?:camera|cam)\b|"
                   r"\bstop\s+(?:recording|filming|watching)\b|\bcover\s+(?:the\s+|your\s+|ur\s+)?(?:camera|cam)\b")
-_KEEP = re.compile(r"\b(?:record|records|recording|recorded|filming|filmed|cctv|spy|spying|privacy|private|gdpr|"
+_KEEP = re.compile(r"\b(?:record|records|recording|recorded|filming|filmed|cctv|spy|spying|privacy|gdpr|"
+                   r"private(?!\s+(?:only|patients?|treatment|practice|hire|party|parties|room|rooms|parking|school|"
+                   r"lessons?|sector|dentist|doctor|clinic|insurance|event|tours?|bookings?))|"
                    r"upload|uploaded|uploading|stored|store|storing)\b|"
                    r"\bfilms?\s+(?:me|us|people|everyone|everything)\b|"
                    r"\b(?:save|saves|saving|saved|keep|keeps|keeping|kept|delete|deleted)\s+(?!(?:my|your|our) (?:wet |"

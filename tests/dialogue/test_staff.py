@@ -75,6 +75,7 @@ def test_the_reply_fits_what_is_asked(bank):
     ("whats your returns policy", "rules"),
     ("can i take my coffee in with me", "rules"),
     ("can i get euros changed here", "services"),
+    ("do you do gluten free stuff in the cafe", "services"),
 ])
 def test_the_kind_of_question_is_read_from_its_words(text, kind):
     assert kind_of(text) == kind

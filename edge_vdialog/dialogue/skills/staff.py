@@ -36,6 +36,9 @@ _MAY = re.compile(r"\b(?:allowed|policy|policies|rules?|(?:can|could|may) (?:i|w
                   r"leave|park|wear|film|record|photograph|touch|go in|come in)|(?:do|would|will) (?:i|we) (?:need|have) to)"
                   r"\b", re.IGNORECASE)
 """Words of a question about what a visitor may or must do here."""
+_FREE_OF = re.compile(r"\b(?:gluten|sugar|dairy|nut|peanut|lactose|alcohol|caffeine|fat|wheat|meat|egg|smoke|step)[- ]free\b",
+                      re.IGNORECASE)
+"""A "free" that says what something is without ("gluten free stuff", "step-free access"), not its price."""
 
 
 def answer(text: str, context: Context) -> str | None:
@@ -52,6 +55,7 @@ def answer(text: str, context: Context) -> str | None:
 def kind_of(text: str) -> str:
     """What a staff question asks about, by its words: "way" (the way to something), else one of
     :data:`~.venue.REPLIES` ("wifi", "prices", "times", "rules", else "services": what the place has or does)."""
+    text = _FREE_OF.sub(" ", text)
     for kind, words in (("way", _WAY), ("wifi", venue.WIFI_WORD), ("prices", venue.PRICE_WORD), ("times", _WHEN),
                         ("rules", _MAY)):
         if words.search(text):

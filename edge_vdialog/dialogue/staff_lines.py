@@ -29,11 +29,13 @@ BUCKETS = 1 << 13
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 
 
-def word_features(text: str) -> np.ndarray:
-    """The bucket indices of ``text``'s lower-cased words and word pairs, each once (sorted int64)."""
+def word_features(text: str) -> tuple[np.ndarray, float]:
+    """The bucket indices of ``text``'s lower-cased words and word pairs, each once (sorted int64), and the
+    value each carries: together of unit length, like the embedding (0 for a line without words)."""
     words = _WORD.findall(text.lower().replace("’", "'"))
     grams = words + [f"{a} {b}" for a, b in pairwise(words)]
-    return np.unique(np.array([zlib.crc32(g.encode()) % BUCKETS for g in grams], np.int64))
+    buckets = np.unique(np.array([zlib.crc32(g.encode()) % BUCKETS for g in grams], np.int64))
+    return buckets, 1.0 / np.sqrt(len(buckets)) if len(buckets) else 0.0
 
 
 class StaffLines:
@@ -66,12 +68,10 @@ class StaffLines:
 
     def probability(self, text: str) -> float:
         """How likely ``text`` asks what only the staff here know (0-1)."""
-        vector = self.encoder.encode([text])[0]
-        buckets = word_features(text)
         dim = self.encoder.dim
-        logit = float(vector @ self.weights[:dim]) + self.bias
-        if len(buckets):
-            logit += float(self.weights[dim + buckets].sum()) / np.sqrt(len(buckets))
+        buckets, value = word_features(text)
+        logit = float(self.encoder.encode([text])[0] @ self.weights[:dim]) + self.bias
+        logit += value * float(self.weights[dim + buckets].sum())
         return 1.0 / (1.0 + np.exp(-logit))
 
     def asks(self, text: str) -> bool:

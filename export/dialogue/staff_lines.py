@@ -14,10 +14,12 @@ from __future__ import annotations
 
 import argparse
 import random
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 
+from edge_vdialog.dialogue.staff_lines import BUCKETS, KIND, word_features
 from edge_vdialog.errors import UserError
 
 LABELS = Path(__file__).with_name("staff_labels.tsv")
@@ -51,27 +53,29 @@ def read_labels(path: Path) -> tuple[list[str], np.ndarray, np.ndarray]:
     return lines, np.array(staff, np.float32), np.array(written, bool)
 
 
+@dataclass(frozen=True)
 class Features:
-    """Lines as the classifier sees them: embeddings (N, dim) and their word features as (row, bucket,
-    value) triples, each row's values of unit length (:meth:`StaffLines.probability`'s scaling)."""
+    """Lines as the classifier sees them: embeddings (N, dim) beside their word features as sparse (row,
+    bucket, value) triples (:func:`~edge_vdialog.dialogue.staff_lines.word_features`)."""
 
-    def __init__(self, lines: list[str], vectors: np.ndarray) -> None:
-        from edge_vdialog.dialogue.staff_lines import word_features
+    vectors: np.ndarray
+    rows: np.ndarray
+    cols: np.ndarray
+    values: np.ndarray
 
-        self.vectors = vectors
-        buckets = [word_features(line) for line in lines]
-        self.rows = np.concatenate([np.full(len(b), i) for i, b in enumerate(buckets)]).astype(np.int64)
-        self.cols = np.concatenate(buckets).astype(np.int64)
-        self.values = np.concatenate([np.full(len(b), 1 / np.sqrt(max(len(b), 1))) for b in buckets]).astype(np.float32)
+    @classmethod
+    def of(cls, lines: list[str], vectors: np.ndarray) -> Features:
+        words = [word_features(line) for line in lines]
+        return cls(vectors, np.concatenate([np.full(len(b), i, np.int64) for i, (b, _) in enumerate(words)]),
+                   np.concatenate([b for b, _ in words]).astype(np.int64),
+                   np.concatenate([np.full(len(b), v, np.float32) for b, v in words]))
 
     def subset(self, index: np.ndarray) -> Features:
-        out = object.__new__(Features)
+        """The lines of ``index`` (sorted), renumbered from 0."""
         keep = np.isin(self.rows, index)
-        new_row = np.full(len(self.vectors), -1)
-        new_row[index] = np.arange(len(index))
-        out.vectors, out.rows = self.vectors[index], new_row[self.rows[keep]]
-        out.cols, out.values = self.cols[keep], self.values[keep]
-        return out
+        row = np.full(len(self.vectors), -1)
+        row[index] = np.arange(len(index))
+        return Features(self.vectors[index], row[self.rows[keep]], self.cols[keep], self.values[keep])
 
     def logits(self, w: np.ndarray, b: float) -> np.ndarray:
         dim = self.vectors.shape[1]
@@ -80,16 +84,12 @@ class Features:
 
     def gradient(self, residual: np.ndarray) -> np.ndarray:
         """X^T residual, (dim + BUCKETS,)."""
-        from edge_vdialog.dialogue.staff_lines import BUCKETS
-
         words = np.bincount(self.cols, self.values * residual[self.rows], minlength=BUCKETS)
         return np.concatenate([self.vectors.T @ residual, words]).astype(np.float32)
 
 
 def fit(x: Features, y: np.ndarray, l2: float, steps: int, lr: float = 0.05) -> tuple[np.ndarray, float]:
     """Weights (dim + BUCKETS,) and bias of a logistic regression of ``y`` (N,) on ``x``, by Adam."""
-    from edge_vdialog.dialogue.staff_lines import BUCKETS
-
     w, b = np.zeros(x.vectors.shape[1] + BUCKETS, np.float32), 0.0
     m, v, mb, vb = np.zeros_like(w), np.zeros_like(w), 0.0, 0.0
     for t in range(1, steps + 1):
@@ -115,7 +115,6 @@ def threshold_for(p: np.ndarray, y: np.ndarray, precision: float) -> float:
 
 def run(args: argparse.Namespace) -> int:
     from edge_vdialog.bundle import Bundle
-    from edge_vdialog.dialogue.staff_lines import KIND
     from edge_vdialog.imagegen.text_encoder import TextEncoder
     from export.common.bundle_writer import bundle_export
 
@@ -124,7 +123,7 @@ def run(args: argparse.Namespace) -> int:
     lines, y, written = read_labels(args.labels)
     encoder = TextEncoder.load(Bundle.load(args.bundle).component("text_encoder"))
     vectors = np.concatenate([encoder.encode(lines[i:i + 256]) for i in range(0, len(lines), 256)])
-    x = Features(lines, vectors)
+    x = Features.of(lines, vectors)
     order = np.flatnonzero(~written)                                  # folds of the labelled lines; those
     random.Random(args.seed).shuffle(order)                           # written to order always train
     if len(order) < FOLDS or not y[order].any():

@@ -95,9 +95,10 @@ def test_the_skill_comes_after_recall_and_needs_the_bank():
 
 
 def test_word_features_are_stable_and_in_range():
-    got = word_features("Where's the LIFT, please?")
-    assert got.tolist() == word_features("where's the lift please").tolist()
+    got, value = word_features("Where's the LIFT, please?")
+    assert got.tolist() == word_features("where's the lift please")[0].tolist()
     assert len(got) == 7 and 0 <= got.min() and got.max() < BUCKETS                 # 4 words, 3 pairs
+    assert value == pytest.approx(7 ** -0.5) and word_features("🙂")[1] == 0
 
 
 def _bundle_copy(tmp_path: Path) -> Path:

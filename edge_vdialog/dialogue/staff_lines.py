@@ -63,7 +63,8 @@ class StaffLines:
             raise BundleError(f"{path} is not a staff-line classifier: {str(e)[:200]}",
                               "rebuild it: python -m export staff-lines") from None
         if not 0.0 < threshold < 1.0:
-            raise BundleError(f"{path}: threshold {threshold} is outside 0-1", "rebuild it: python -m export staff-lines")
+            raise BundleError(f"{path}: threshold {threshold} is outside 0-1",
+                              "rebuild it: python -m export staff-lines")
         return lines
 
     def probability(self, text: str) -> float:

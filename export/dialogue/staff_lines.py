@@ -2,12 +2,13 @@
 
 The labels (:data:`LABELS`, ``line<TAB>S<TAB>origin`` per row: S = 1 when the line asks what only the
 staff, signs or desk of the place could answer or do) come from helper sessions (docs/dialogue_models.md,
-rounds 90-95): ``labelled``, lines of the spent evaluation sets and the persona corpus labelled from a
-written brief; ``written``, staff questions and look-alike other lines written to order. The classifier (edge_vdialog/dialogue/staff_lines.py)
-is a logistic regression over the bundle's text-encoder embedding and hashed word unigrams and bigrams,
-fitted by full-batch Adam with an L2 penalty. Its threshold is the lowest probability at which the
-cross-validated predictions (:data:`FOLDS` folds, each line scored by a model that never saw it) reach
-``--precision``: a line wrongly sent to the staff gets a useless reply, so precision comes first.
+rounds 90-99): ``labelled``, lines of the spent evaluation sets and the persona corpus labelled from a
+written brief; ``written``, staff questions and look-alike other lines written to order. The classifier
+(edge_vdialog/dialogue/staff_lines.py) is a logistic regression over the bundle's text-encoder embedding
+and hashed word unigrams and bigrams, fitted by full-batch Adam with an L2 penalty. Its threshold is the
+lowest probability at which cross-validated predictions on the labelled lines (:data:`FOLDS` folds; each
+line scored by a model that never saw it; the written lines always train, as they are not typical traffic)
+reach ``--precision``: a line wrongly sent to the staff gets a useless reply, so precision comes first.
 """
 
 from __future__ import annotations

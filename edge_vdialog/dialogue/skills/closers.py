@@ -29,7 +29,8 @@ WORDS = THANKS | BYE | PRAISE | word_set(
     "ok okay oh ah aw aww wow well right alright anyway so very much a lot really actually again for the chat "
     "help picture pictures drawing drawings that thats this it its was is and you u too all have day night "
     "evening weekend one now then see later soon tomorrow next time come on lets go gotta got to i im we were "
-    "are off must need going leaving heading home take care enjoy rest of kiosk robot mate buddy bud dear lads guys friend "
+    "are off must need going leaving heading home take care enjoy rest of kiosk robot mate buddy bud dear lads guys "
+    "friend "
     "pal screen computer machine man dude everyone little your help helping talking chatting bro x xx xxx lol "
     "haha hehe yay looks look just youre star legend best genius hero")
 """Words a thanks or goodbye may carry; any other word leaves the line to the model."""

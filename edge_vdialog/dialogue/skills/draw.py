@@ -75,7 +75,7 @@ def answer(text: str, context: Context) -> str | None:
     if not 1 <= len(said) <= MOST_WORDS or set(lower) & (_MORE | {"you", "your", "yourself"}) or _LIST.match(
             match["rest"] or ""):
         return None                                   # too long, more than a drawing, or a list
-    if match["me"] and (lower[0] in _ME_AS or lower[0].endswith("ing")):            # "draw me as a pirate": the visitor, dressed up
+    if match["me"] and (lower[0] in _ME_AS or lower[0].endswith("ing")):     # "draw me as a pirate": the visitor
         said = ["you", *said]
     elif lower[0] in _VAGUE:
         return None

@@ -3,8 +3,8 @@
 here and is it free", "is there someone who could help me load these slabs"), recognised by the
 bundle's learnt classifier (:mod:`edge_vdialog.dialogue.staff_lines`) and answered as ``venue``
 answers: the owner's answer about the same thing, else an honest "a member of staff will know" of the
-kind the line's words say (a way: :data:`~.places.NO_MAP`; times, prices or the wifi; else what the
-place has or does).
+kind the line's words say (:func:`kind_of`). A line is taken when it asks something, is not about the kiosk
+itself, and the classifier gives it at least its threshold.
 
 It comes after ``recall`` in the default order: a written answer to a line that close in meaning
 fits better than a generic one.
@@ -24,20 +24,20 @@ if TYPE_CHECKING:
 _KIOSK = re.compile(r"\b(?:screen|kiosk|this (?:thing|machine)|are (?:you|u)|(?:you|u) (?:are|were)|you're|youre|"
                     r"(?:can|could|will|would) (?:you|u) (?!tell\b|show\b|point\b|help\b)\w+)", re.IGNORECASE)
 """A question to or about the kiosk itself ("can u do the floss", "can i touch the screen")."""
-_WAY = re.compile(r"\b(?:where|wheres|(?:which|what) (?:aisle|shelf|floor|level|way|door|entrance|exit|gate|stand|side|room|"
-                  r"counter|desk|window|queue|bit|part|section|building)|how do (?:i|we) get (?:to|up|down|in|out))\b",
-                  re.IGNORECASE)
+_WAY = re.compile(r"\b(?:where|wheres|(?:which|what) (?:aisle|shelf|floor|level|way|door|entrance|exit|gate|stand|"
+                  r"side|room|counter|desk|window|queue|bit|part|section|building)|"
+                  r"how do (?:i|we) get (?:to|up|down|in|out))\b", re.IGNORECASE)
 """Words of a question about the way to something."""
 _WHEN = re.compile(r"\b(?:what time|when|how late|how early|(?:till|until) what time|running late|late|delayed|"
                    r"on time|open|opens|close|closes|closing|opening|last (?:collection|entry|orders?|admission))\b",
                    re.IGNORECASE)
 """Words of a question about when something here happens."""
 _MAY = re.compile(r"\b(?:allowed|policy|policies|rules?|(?:can|could|may) (?:i|we) (?:bring|take|eat|drink|smoke|sit|"
-                  r"leave|park|wear|film|record|photograph|touch|go in|come in)|(?:do|would|will) (?:i|we) (?:need|have) to)"
-                  r"\b", re.IGNORECASE)
+                  r"leave|park|wear|film|record|photograph|touch|go in|come in)|"
+                  r"(?:do|would|will) (?:i|we) (?:need|have) to)\b", re.IGNORECASE)
 """Words of a question about what a visitor may or must do here."""
-_FREE_OF = re.compile(r"\b(?:gluten|sugar|dairy|nut|peanut|lactose|alcohol|caffeine|fat|wheat|meat|egg|smoke|step)[- ]free\b",
-                      re.IGNORECASE)
+_FREE_OF = re.compile(r"\b(?:gluten|sugar|dairy|nut|peanut|lactose|alcohol|caffeine|fat|wheat|meat|egg|smoke|step)"
+                      r"[- ]free\b", re.IGNORECASE)
 """A "free" that says what something is without ("gluten free stuff", "step-free access"), not its price."""
 
 

@@ -173,6 +173,7 @@ def test_what_only_the_staff_know_is_not_invented(text, kind):
     "are you free tonight", "is this seat free", "can i take a picture of you", "can i touch the screen",
     "is it ok to be sad", "do i need a hug", "how much is 4 tickets at 12.50", "how much does the picture cost",
     "when is your birthday", "how early should i arrive for an interview",
+    "whats the best way to grow big onions for showing",
 ])
 def test_other_questions_of_time_price_and_leave_are_not_the_venues(text):
     assert answer(text, ("venue",)) is None
@@ -417,7 +418,7 @@ def test_privacy_questions_get_what_is_true_of_this_kiosk(text, kind):
     "i bought a new camera today, what should i photograph", "hey kiosk, we're way too early for our film as usual",
     "are you waterproof or should i keep my wet hands off you",
     "how much is fast track security and does it actually save any time",
-    "do you take nhs patients or is it private only",
+    "do you take nhs patients or is it private only", "where do you keep the hayfever tablets",
 ])
 def test_other_lines_about_cameras_and_hearing_are_not_privacy_questions(text):
     assert skill_answer(text, ("privacy",), Context(NOW, random.Random(0), {})) is None

@@ -51,11 +51,14 @@ _ASKS = re.compile(r"\?|^\W*(?:" + ASKING + r"|r|wait|so|hey|oi|excuse|please|pl
 _OWN = re.compile(r"\b(?:my|our)\s+(?:own\s+)?(?:camera|cam|phone|mic|microphone|recording|video)\b|"
                   r"\bi(?:'m| am|m)?\s+(?:was\s+)?(?:recording|filming)\b|\bi\s+(?:have|bought|got)\s+(?:a|an)\b")
 """The visitor's own camera or recording: not a question about the kiosk."""
+_STOCKED = re.compile(r"\bwhere (?:do|does) (?:you|u|they|the \w+) keep\b")
+"""Where something is kept here ("where do you keep the hayfever tablets"): the way to it, not privacy."""
 
 
 def answer(text: str, context: Context) -> str | None:
     line = text.lower().replace("’", "'")
-    if len(line.split()) > MOST_WORDS or not _KIOSK.search(line) or not _ASKS.search(line) or _OWN.search(line):
+    if (len(line.split()) > MOST_WORDS or not _KIOSK.search(line) or not _ASKS.search(line) or _OWN.search(line)
+            or _STOCKED.search(line)):
         return None
     device, pick = context.device, context.rng.choice
     if _OFF.search(line):

@@ -180,6 +180,10 @@ _EVENT = word_set(
 WIFI_WORD = re.compile(r"\b(?:wifi|wi-fi|wi fi|internet)\b", re.IGNORECASE)
 PRICE_WORD = re.compile(r"\b(?:price|prices|cost|costs|fee|fees|how much|free|charge)\b", re.IGNORECASE)
 _NOT_HERE = re.compile(rf"\b(?:{NOT_HERE})\b", re.IGNORECASE)
+_ADVICE = re.compile(r"\s*(?:best|right|easiest|quickest|proper|difference|point|meaning|reason|trick|secret)\b",
+                     re.IGNORECASE)
+"""What follows "what's the" in a question of advice or knowledge ("what's the best way to grow onions for
+showing"), not of this place's times."""
 
 REPLIES = {
     "times": ("I don't know the times here, sorry! The signs or a member of staff will have them.",
@@ -267,7 +271,7 @@ def _things(words: frozenset[str]) -> frozenset[str]:
 def _asks_times(text: str) -> bool:
     """When something here opens, starts or runs ("what time is the show", "is the cafe open today?")."""
     m = _TIMES.fullmatch(text)
-    if m and _TIMED.search(m["rest"]) and not _NOT_HERE.search(m["rest"]):
+    if m and _TIMED.search(m["rest"]) and not _NOT_HERE.search(m["rest"]) and not _ADVICE.match(m["rest"]):
         return True
     return bool(_open_now(text) or _DAYS.fullmatch(text)) and not _NOT_HERE.search(text)
 

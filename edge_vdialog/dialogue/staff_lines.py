@@ -27,6 +27,7 @@ KIND = "line-classifier"
 BUCKETS = 1 << 13
 """Hashed word unigrams and bigrams (crc32 modulo this)."""
 _WORD = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
+_REBUILD = "rebuild it: python -m export staff-lines"
 
 
 def word_features(text: str) -> tuple[np.ndarray, float]:
@@ -51,7 +52,7 @@ class StaffLines:
         """The (verified) component's classifier over ``encoder``'s embeddings."""
         if component.kind != KIND:
             raise BundleError(f"bundle {component.root}: component '{component.name}' is of kind "
-                              f"'{component.kind}', not {KIND}", "rebuild it: python -m export staff-lines")
+                              f"'{component.kind}', not {KIND}", _REBUILD)
         path = component.path("weights")
         try:
             with np.load(path, allow_pickle=False) as data:
@@ -61,10 +62,10 @@ class StaffLines:
             lines = cls(encoder, weights, bias, threshold)
         except (OSError, KeyError, ValueError, TypeError) as e:     # zipfile.BadZipFile is an OSError
             raise BundleError(f"{path} is not a staff-line classifier: {str(e)[:200]}",
-                              "rebuild it: python -m export staff-lines") from None
+                              _REBUILD) from None
         if not 0.0 < threshold < 1.0:
             raise BundleError(f"{path}: threshold {threshold} is outside 0-1",
-                              "rebuild it: python -m export staff-lines")
+                              _REBUILD)
         return lines
 
     def probability(self, text: str) -> float:

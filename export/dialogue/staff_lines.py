@@ -125,16 +125,17 @@ def run(args: argparse.Namespace) -> int:
     encoder = TextEncoder.load(Bundle.load(args.bundle).component("text_encoder"))
     vectors = np.concatenate([encoder.encode(lines[i:i + 256]) for i in range(0, len(lines), 256)])
     x = Features.of(lines, vectors)
-    order = np.flatnonzero(~written)                                  # folds of the labelled lines; those
-    random.Random(args.seed).shuffle(order)                           # written to order always train
+    labelled = np.flatnonzero(~written)                               # folds of these; the lines written to
+    order = labelled.copy()                                           # order always train
+    random.Random(args.seed).shuffle(order)
     if len(order) < FOLDS or not y[order].any():
         raise UserError(f"{args.labels}: too few labelled lines (origin 'labelled') to cross-validate")
-    held = np.zeros(len(order), np.float32)                           # each scored by a fold without it
+    held = np.zeros(len(lines), np.float32)                           # each scored by a fold without it
     for k in range(FOLDS):
         test = np.sort(order[k::FOLDS])
         w, b = fit(x.subset(np.setdiff1d(np.arange(len(lines)), test)), np.delete(y, test), args.l2, args.steps)
-        held[np.searchsorted(np.sort(order), test)] = 1.0 / (1.0 + np.exp(-x.subset(test).logits(w, b)))
-    truth = y[np.sort(order)]
+        held[test] = 1.0 / (1.0 + np.exp(-x.subset(test).logits(w, b)))
+    held, truth = held[labelled], y[labelled]
     threshold = threshold_for(held, truth, args.precision)
     print(f"staff lines: {int(y.sum())} of {len(y)} lines are the staff's ({int(truth.sum())} of {len(truth)} "
           f"labelled); cross-validated on the labelled lines:")

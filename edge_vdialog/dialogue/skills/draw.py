@@ -72,7 +72,7 @@ def answer(text: str, context: Context) -> str | None:
     lower = [w.lower() for w in said]
     if not said or lower[0] == "and" or lower[-1] in _LINKS | {"like", "that", "which", "who"}:
         return None                                   # "draw me and my husband", "... like its a nest"
-    if not 1 <= len(said) <= MOST_WORDS or set(lower) & (_MORE | {"you", "your", "yourself"}) or _LIST.match(
+    if len(said) > MOST_WORDS or set(lower) & (_MORE | {"you", "your", "yourself"}) or _LIST.match(
             match["rest"] or ""):
         return None                                   # too long, more than a drawing, or a list
     if match["me"] and (lower[0] in _ME_AS or lower[0].endswith("ing")):     # "draw me as a pirate": the visitor

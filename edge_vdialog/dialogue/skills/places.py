@@ -78,8 +78,9 @@ def answer(text: str, context: Context) -> str | None:
     side = _WHICH_SIDE.fullmatch(text)
     if side and len(side["thing"].split()) <= 3:
         thing = side["thing"].lower()
-        if _owners(thing, context) or any(_names(thing, p) for p in PLACES | ROOMS):
-            return _owners(thing, context) or context.rng.choice(NO_MAP)
+        owners = _owners(thing, context)
+        if owners or any(_names(thing, p) for p in PLACES | ROOMS):
+            return owners or context.rng.choice(NO_MAP)
     if ((_ANYWHERE.fullmatch(text) or _WHERE_ON.fullmatch(text)) and len(text.split()) <= 14
             and not set(text.lower().split()) & _NOT_A_WAY):
         return context.rng.choice(NO_MAP)

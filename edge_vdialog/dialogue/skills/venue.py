@@ -144,7 +144,6 @@ _TRAVEL = re.compile(
     rf"(?:does|do|will) (?:the|my|our) (?:{VEHICLES}) (?:still )?(?:go|run|sail|leave|fly|operate)\b|"
     r"(?:do|does) (?:you|u|anyone) know (?:if|whether) (?:there(?:'s|s| is) (?:a |any )?(?:strikes?|delays?)|"
     rf"(?:my|the|our) (?:{VEHICLES})\b.*?\b(?:delayed|cancell?ed|on time|running late))|"
-    rf"(?:does|do|will) (?:the|my|our) (?:{VEHICLES}) (?:still )?(?:go|run|sail|leave|fly|operate)\b|"
     r"(?:does|do|will) (?:the|this|my|our) (?:[\w:'-]+ ){1,4}"
     r"(?:stop at|stop in|go to|go from|leave from|call at))\b.*?" + END, re.IGNORECASE)
 _ABOUT_YOU = re.compile(r"\b(?:you|your|u|ur|yourself|screen|kiosk|this thing|this machine|worth|weigh|weight|"

@@ -140,7 +140,8 @@ class Dialogue(Section):
                         "(+0.11 mean on 160 fresh lines) but not streamed, ~1.5 s before a model reply "
                         "shows on 2 cores (docs/dialogue_models.md, rounds 38-41); 1: streamed as decoded")
     skills: tuple[str, ...] = Field(("urgent", "sympathy", "arithmetic", "clock", "draw", "places", "privacy",
-                                     "unreadable", "jokes", "venue", "recall", "staff", "closers"),
+                                     "unreadable", "jokes", "venue", "recall", "staff", "facts",
+                                     "closers"),
                                     description="lines answered exactly instead of by the model, tried in "
                                     "this order: urgent (someone lost in the building or taken ill: staff or "
                                     "the emergency services, at once), sympathy (hard news with nothing asked: a "
@@ -156,7 +157,9 @@ class Dialogue(Section):
                                     "answer: [dialogue.answers], then the imagegen bundle's, else "
                                     "models/default's), staff (other questions only the staff here can answer, "
                                     "recognised by the bundle's learnt classifier: the owner's answer, else 'a "
-                                    "member of staff will know'), closers (thanks, praise and goodbyes with nothing "
+                                    "member of staff will know'), facts (general-knowledge questions: a fact, a meaning, how "
+                                    "to do something, recognised by the bundle's learnt classifier: an honest 'I'd "
+                                    "only be guessing', and where to ask), closers (thanks, praise and goodbyes with nothing "
                                     "else); []: none")
     places: dict[str, str] = Field({}, description="the places skill's answers: a word visitors ask the way "
                                    "to -> where it is, e.g. toilet = \"The toilets are past the lifts.\"")

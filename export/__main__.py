@@ -7,7 +7,7 @@ from edge_vdialog.cli import build_parser, run
 COMMANDS: list[str] = [
     "dialogue.train_dialogue", "dialogue.eval_dialogue", "dialogue.chat_samples", "dialogue.causal_lm",
     "dialogue.smollm2", "dialogue.bundle_checkpoint", "dialogue.persona_eval", "dialogue.preference_items", "dialogue.train_preference",
-    "dialogue.lora_scale", "dialogue.answer_bank", "dialogue.staff_lines", "dialogue.judged_replies",
+    "dialogue.lora_scale", "dialogue.answer_bank", "dialogue.line_classifier", "dialogue.judged_replies",
     "imagegen.gan_data", "imagegen.distill_encoder", "imagegen.encoder_compare", "imagegen.train_gan",
     "imagegen.gan_bundle", "imagegen.eval_gan", "imagegen.bench_imagegen", "imagegen.gan_sheet",
     "imagegen.picture_blind",

@@ -30,8 +30,9 @@ from pathlib import Path
 import numpy as np
 
 from edge_vdialog.bundle import Bundle, default_bundle_dir
+from edge_vdialog.dialogue.line_classifier import KIND as CLASSIFIER
+from edge_vdialog.dialogue.line_classifier import LineClassifier
 from edge_vdialog.dialogue.skills.phrases import LETTER, word_set
-from edge_vdialog.dialogue.staff_lines import StaffLines
 from edge_vdialog.engines import EngineOptions
 from edge_vdialog.errors import BundleError
 from edge_vdialog.imagegen.text_encoder import TextEncoder
@@ -80,10 +81,11 @@ class AnswerBank:
 
     def __init__(self, encoder: TextEncoder, pairs: list[tuple[str, str]],
                  owner: Mapping[str, str] | None = None, min_cosine: float = DEFAULT_MIN_COSINE,
-                 staff: StaffLines | None = None) -> None:
+                 classifiers: Mapping[str, LineClassifier] | None = None) -> None:
         self.encoder, self.min_cosine = encoder, min_cosine
-        self.staff = staff
-        """Which lines only the staff can answer (the bundle's ``staff_lines``, the ``staff`` skill's); None: none."""
+        self.classifiers = dict(classifiers or {})
+        """The bundle's learnt questions about a line, by component name (``staff_lines``, ``fact_lines``;
+        :mod:`edge_vdialog.dialogue.line_classifier`), over the same encoder."""
         self.owner = self._rows(list((owner or {}).items()))
         self._written = self._rows(pairs)
 
@@ -91,7 +93,7 @@ class AnswerBank:
     def load(cls, bundle: Bundle, owner: Mapping[str, str] | None = None,
              options: EngineOptions | None = None) -> AnswerBank:
         """The bundle's ``answers`` (verified), embedded with its ``text_encoder`` (default: one thread), and
-        its ``staff_lines`` classifier if it has one."""
+        its line classifiers (every component of kind ``line-classifier``)."""
         if not bundle.has("answers"):
             raise BundleError(f"bundle {bundle.root} has no 'answers' component (the recall skill's written answers)",
                               "build them with python -m export answer-bank --bundle DIR, or leave recall "
@@ -112,8 +114,9 @@ class AnswerBank:
         if not 0.5 <= min_cosine <= 1.0:
             raise BundleError(f"{path}: min_cosine {min_cosine} is outside 0.5-1", "rebuild the bundle")
         encoder = TextEncoder.load(bundle.component("text_encoder"), options or EngineOptions(threads=1))
-        staff = StaffLines.load(bundle.component("staff_lines"), encoder) if bundle.has("staff_lines") else None
-        return cls(encoder, pairs, owner, min_cosine, staff)
+        classifiers = {name: LineClassifier.load(bundle.component(name), encoder)
+                       for name, c in bundle.components.items() if c.kind == CLASSIFIER}
+        return cls(encoder, pairs, owner, min_cosine, classifiers)
 
     @classmethod
     def load_for(cls, imagegen: Path, owner: Mapping[str, str] | None = None) -> AnswerBank:

@@ -28,6 +28,8 @@ backend, and answered at once; every other line goes to the model. One skill per
 * ``staff`` (:mod:`.staff`): a question only the staff here can answer, in words ``venue`` and ``places``
   do not know, recognised by the bundle's learnt classifier: the owner's answer, else "a member of staff
   will know".
+* ``facts`` (:mod:`.facts`): a general-knowledge question (a fact, a meaning, how to do something),
+  recognised by the bundle's learnt classifier: an honest "I'd only be guessing", and where to ask.
 * ``closers`` (:mod:`.closers`): thanks, praise for a picture and goodbyes, with nothing else in the line.
 
 The exchange joins the conversation's history like a model's reply (``Dialogue.remember``), so the
@@ -54,11 +56,11 @@ if TYPE_CHECKING:
     from edge_vdialog.interfaces import Dialogue
 
 SKILLS = ("urgent", "sympathy", "arithmetic", "clock", "draw", "places", "privacy", "unreadable", "jokes", "venue",
-          "recall", "staff", "closers")
+          "recall", "staff", "facts", "closers")
 """Every skill (a module of this package), in the default order."""
 NEEDS_PICTURES = frozenset({"draw"})
 """Skills whose answer promises a picture: left out where none is drawn."""
-WRITTEN = frozenset({"jokes", "recall", "staff", "venue"})
+WRITTEN = frozenset({"facts", "jokes", "recall", "staff", "venue"})
 """Skills that answer from the answer bank or the owner's answers in it (``SkilledDialogue(answers=...)``):
 it is loaded for them."""
 MAX_LINE_CHARS = 160
@@ -67,7 +69,7 @@ IN_PARTS = ("venue", "places")
 """Skills also tried on each part of a line ("left my scarf on the 17:30, where's lost property", "Does the
 pool have a hoist? My husband uses a wheelchair."): what only the staff know is not the model's to
 invent, whatever the visitor says around it."""
-LEARNT = frozenset({"staff"})
+LEARNT = frozenset({"staff", "facts"})
 """Skills that recognise a line by a learnt classifier rather than a pattern: the parts pass comes first."""
 _PARTS = re.compile(r"((?<=[.?!])\s+|\s*[,;:]\s+(?!\d)|\s+or\s+|"
                     r"\s+(?:-|–|but|and|so)\s+(?=(?:is|are|do|does|can|could|will|"
@@ -110,6 +112,12 @@ class Context:
     """The kiosk's last reply asked the visitor something."""
     device: Device = Device()
     """What the kiosk has and keeps."""
+
+    def learnt(self, question: str, text: str) -> bool:
+        """The bundle's line classifier ``question`` (a component name: ``staff_lines``, ``fact_lines``)
+        says yes to ``text``; False without the answer bank or that classifier."""
+        classifier = self.answers.classifiers.get(question) if self.answers is not None else None
+        return classifier is not None and classifier.says(text)
 
 
 def skill(name: str) -> Callable[[str, Context], str | None]:

@@ -19,6 +19,11 @@ ASKING = r"what|whats|who|where|when|why|how|which|are|is|do|does|did|can|could|
 ASKS = re.compile(rf"(?:{ASKING}|wheres|hows)\b|.*\?\W*$", re.IGNORECASE | re.DOTALL)
 """A line (or part of one) that asks something: it opens with a question word or ends with "?"."""
 
+ABOUT_KIOSK = re.compile(r"\b(?:screen|kiosk|this (?:thing|machine)|are (?:you|u)|(?:you|u) (?:are|were)|"
+                         r"you're|youre|(?:can|could|will|would) (?:you|u) (?!tell\b|show\b|point\b|help\b)\w+)",
+                         re.IGNORECASE)
+"""A question to or about the kiosk itself ("can u do the floss", "can i touch the screen")."""
+
 
 def word_set(words: str) -> frozenset[str]:
     """The words of a space-separated list, as a set (word lists read better written as one string)."""

@@ -1,7 +1,7 @@
 """The ``staff`` skill: a question only the people who run this place can answer, in words the
 ``venue`` and ``places`` patterns do not know ("which aisle is the grout in", "do you cut wood to size
 here and is it free", "is there someone who could help me load these slabs"), recognised by the
-bundle's learnt classifier (:mod:`edge_vdialog.dialogue.staff_lines`) and answered as ``venue``
+bundle's learnt classifier ``staff_lines`` (:mod:`edge_vdialog.dialogue.line_classifier`) and answered as ``venue``
 answers: the owner's answer about the same thing, else an honest "a member of staff will know" of the
 kind the line's words say (:func:`kind_of`). A line is taken when it asks something, is not about the kiosk
 itself, and the classifier gives it at least its threshold.
@@ -16,14 +16,11 @@ import re
 from typing import TYPE_CHECKING
 
 from edge_vdialog.dialogue.skills import places, venue
-from edge_vdialog.dialogue.skills.phrases import ASKS
+from edge_vdialog.dialogue.skills.phrases import ABOUT_KIOSK, ASKS
 
 if TYPE_CHECKING:
     from edge_vdialog.dialogue.skills import Context
 
-_KIOSK = re.compile(r"\b(?:screen|kiosk|this (?:thing|machine)|are (?:you|u)|(?:you|u) (?:are|were)|you're|youre|"
-                    r"(?:can|could|will|would) (?:you|u) (?!tell\b|show\b|point\b|help\b)\w+)", re.IGNORECASE)
-"""A question to or about the kiosk itself ("can u do the floss", "can i touch the screen")."""
 _WAY = re.compile(r"\b(?:where|wheres|(?:which|what) (?:aisle|shelf|floor|level|way|door|entrance|exit|gate|stand|"
                   r"side|room|counter|desk|window|queue|bit|part|section|building)|"
                   r"how do (?:i|we) get (?:to|up|down|in|out))\b", re.IGNORECASE)
@@ -42,8 +39,7 @@ _FREE_OF = re.compile(r"\b(?:gluten|sugar|dairy|nut|peanut|lactose|alcohol|caffe
 
 
 def answer(text: str, context: Context) -> str | None:
-    lines = context.answers.staff if context.answers is not None else None
-    if lines is None or not ASKS.match(text) or _KIOSK.search(text) or not lines.asks(text):
+    if not ASKS.match(text) or ABOUT_KIOSK.search(text) or not context.learnt("staff_lines", text):
         return None
     known = context.answers.owner_answer(text, lambda question: venue.names_the_same(question, text))
     if known is not None:

@@ -1,14 +1,16 @@
-"""``python -m export staff-lines``: learn which lines ask what only the staff know, into a bundle's ``staff_lines``.
+"""``python -m export line-classifier NAME``: learn a yes-or-no question about visitor lines, into a bundle.
 
-The labels (:data:`LABELS`, ``line<TAB>S<TAB>origin`` per row: S = 1 when the line asks what only the
-staff, signs or desk of the place could answer or do) come from helper sessions (docs/dialogue_models.md,
-rounds 90-99): ``labelled``, lines of the spent evaluation sets and the persona corpus labelled from a
-written brief; ``written``, staff questions and look-alike other lines written to order. The classifier
-(edge_vdialog/dialogue/staff_lines.py) is a logistic regression over the bundle's text-encoder embedding
-and hashed word unigrams and bigrams, fitted by full-batch Adam with an L2 penalty. Its threshold is the
-lowest probability at which cross-validated predictions on the labelled lines (:data:`FOLDS` folds; each
-line scored by a model that never saw it; the written lines always train, as they are not typical traffic)
-reach ``--precision``: a line wrongly sent to the staff gets a useless reply, so precision comes first.
+The questions (:data:`CLASSIFIERS`, each a bundle component; edge_vdialog/dialogue/line_classifier.py):
+``staff_lines`` (does the line ask what only the staff, signs or desk of the place could answer or do?) and
+``fact_lines`` (does it ask for general knowledge: a fact, a meaning, a difference, how to do something?).
+The labels (``export/dialogue/labels/NAME.tsv``, ``line<TAB>label<TAB>origin`` per row, label 1 for yes) come
+from helper sessions (docs/dialogue_models.md, rounds 90-99 and 104-107): ``labelled``, lines of the spent
+evaluation sets and the persona corpus labelled from a written brief; ``written``, lines of both answers
+written to order. The classifier is a logistic regression over the bundle's text-encoder embedding and
+hashed word unigrams and bigrams, fitted by full-batch Adam with an L2 penalty. Its threshold is the lowest
+probability at which cross-validated predictions on the labelled lines (:data:`FOLDS` folds; each line
+scored by a model that never saw it; the written lines always train, as they are not typical traffic)
+reach ``--precision``: a line wrongly taken gets a useless reply, so precision comes first.
 """
 
 from __future__ import annotations
@@ -20,21 +22,27 @@ from pathlib import Path
 
 import numpy as np
 
-from edge_vdialog.dialogue.staff_lines import BUCKETS, KIND, word_features
+from edge_vdialog.dialogue.line_classifier import BUCKETS, KIND, word_features
 from edge_vdialog.errors import UserError
 
-LABELS = Path(__file__).with_name("staff_labels.tsv")
+LABELS = Path(__file__).with_name("labels")
+CLASSIFIERS = {"staff_lines": ("staff.npz", "the staff's", 0.85), "fact_lines": ("facts.npz", "general knowledge", 0.9)}
+"""Component name -> its weights file, what a yes means (for the report), and the default ``--precision``: a fact
+question wrongly taken gets "I'd only be guessing" (a whimsical question, a riddle), so facts keep more."""
 ORIGINS = ("labelled", "written")
 FOLDS = 5
 SOURCE = ("logistic regression over text-encoder embeddings and hashed word n-grams, trained by python -m export "
-          "staff-lines on export/dialogue/staff_labels.tsv (lines labelled for this project by helper sessions)")
+          "line-classifier {name} on export/dialogue/labels/{name}.tsv (lines labelled for this project by "
+          "helper sessions)")
 
 
 def register(sub: argparse._SubParsersAction) -> None:
-    p = sub.add_parser("staff-lines", help="learn which lines only the staff can answer, into a bundle")
+    p = sub.add_parser("line-classifier", help="learn a yes-or-no question about visitor lines, into a bundle")
+    p.add_argument("name", choices=sorted(CLASSIFIERS), help="the question: its bundle component")
     p.add_argument("--bundle", type=Path, default=Path("models/default"), help="bundle with a text_encoder")
-    p.add_argument("--labels", type=Path, default=LABELS, help="line<TAB>S<TAB>origin rows")
-    p.add_argument("--precision", type=float, default=0.85, help="cross-validated precision the threshold keeps")
+    p.add_argument("--labels", type=Path, help="line<TAB>label<TAB>origin rows (default: labels/NAME.tsv)")
+    p.add_argument("--precision", type=float,
+                   help="cross-validated precision the threshold keeps (default: staff_lines 0.85, fact_lines 0.9)")
     p.add_argument("--l2", type=float, default=1e-5, help="L2 penalty on the weights")
     p.add_argument("--steps", type=int, default=800, help="full-batch Adam steps")
     p.add_argument("--seed", type=int, default=0)
@@ -42,22 +50,22 @@ def register(sub: argparse._SubParsersAction) -> None:
 
 
 def read_labels(path: Path) -> tuple[list[str], np.ndarray, np.ndarray]:
-    """The lines, their S labels ((N,) float32 0/1) and whether each was written to order ((N,) bool)."""
-    lines, staff, written = [], [], []
+    """The lines, their labels ((N,) float32 0/1) and whether each was written to order ((N,) bool)."""
+    lines, labels, written = [], [], []
     for number, row in enumerate(path.read_text(encoding="utf-8").splitlines(), 1):
         parts = row.split("\t")
         if len(parts) != 3 or parts[1] not in ("0", "1") or parts[2] not in ORIGINS:
-            raise UserError(f"{path}:{number}: not line<TAB>S<TAB>origin ({row[:80]!r})")
+            raise UserError(f"{path}:{number}: not line<TAB>0 or 1<TAB>origin ({row[:80]!r})")
         lines.append(parts[0])
-        staff.append(float(parts[1]))
+        labels.append(float(parts[1]))
         written.append(parts[2] == "written")
-    return lines, np.array(staff, np.float32), np.array(written, bool)
+    return lines, np.array(labels, np.float32), np.array(written, bool)
 
 
 @dataclass(frozen=True)
 class Features:
     """Lines as the classifier sees them: embeddings (N, dim) beside their word features as sparse (row,
-    bucket, value) triples (:func:`~edge_vdialog.dialogue.staff_lines.word_features`)."""
+    bucket, value) triples (:func:`~edge_vdialog.dialogue.line_classifier.word_features`)."""
 
     vectors: np.ndarray
     rows: np.ndarray
@@ -119,9 +127,12 @@ def run(args: argparse.Namespace) -> int:
     from edge_vdialog.imagegen.text_encoder import TextEncoder
     from export.common.bundle_writer import bundle_export
 
-    if not 0.5 <= args.precision < 1.0:
-        raise UserError(f"--precision {args.precision} is outside 0.5-1")
-    lines, y, written = read_labels(args.labels)
+    file, meaning, precision = CLASSIFIERS[args.name]
+    precision = args.precision if args.precision is not None else precision
+    if not 0.5 <= precision < 1.0:
+        raise UserError(f"--precision {precision} is outside 0.5-1")
+    labels = args.labels or LABELS / f"{args.name}.tsv"
+    lines, y, written = read_labels(labels)
     encoder = TextEncoder.load(Bundle.load(args.bundle).component("text_encoder"))
     vectors = np.concatenate([encoder.encode(lines[i:i + 256]) for i in range(0, len(lines), 256)])
     x = Features.of(lines, vectors)
@@ -129,15 +140,15 @@ def run(args: argparse.Namespace) -> int:
     order = labelled.copy()                                           # order always train
     random.Random(args.seed).shuffle(order)
     if len(order) < FOLDS or not y[order].any():
-        raise UserError(f"{args.labels}: too few labelled lines (origin 'labelled') to cross-validate")
+        raise UserError(f"{labels}: too few labelled lines (origin 'labelled') to cross-validate")
     held = np.zeros(len(lines), np.float32)                           # each scored by a fold without it
     for k in range(FOLDS):
         test = np.sort(order[k::FOLDS])
         w, b = fit(x.subset(np.setdiff1d(np.arange(len(lines)), test)), np.delete(y, test), args.l2, args.steps)
         held[test] = 1.0 / (1.0 + np.exp(-x.subset(test).logits(w, b)))
     held, truth = held[labelled], y[labelled]
-    threshold = threshold_for(held, truth, args.precision)
-    print(f"staff lines: {int(y.sum())} of {len(y)} lines are the staff's ({int(truth.sum())} of {len(truth)} "
+    threshold = threshold_for(held, truth, precision)
+    print(f"{args.name}: {int(y.sum())} of {len(y)} lines are {meaning} ({int(truth.sum())} of {len(truth)} "
           f"labelled); cross-validated on the labelled lines:")
     for t in sorted({0.5, 0.7, 0.9, threshold}):
         c = held >= t
@@ -145,10 +156,10 @@ def run(args: argparse.Namespace) -> int:
               + ("  <- the threshold" if t == threshold else ""))
     w, b = fit(x, y, args.l2, args.steps)
     with bundle_export(args.bundle) as export:
-        path = export.work / "staff.npz"
+        path = export.work / file
         np.savez(path, weights=w.astype(np.float32), bias=np.float32(b))
-        export.write("staff_lines", {"weights": path}, kind=KIND, precision="fp32", source=SOURCE,
-                     licence="Apache-2.0 (labels written for this project)",
+        export.write(args.name, {"weights": path}, kind=KIND, precision="fp32",
+                     source=SOURCE.format(name=args.name), licence="Apache-2.0 (labels written for this project)",
                      config={"encoder": "text_encoder", "threshold": round(threshold, 3)})
-    print(f"-> {args.bundle}/staff_lines")
+    print(f"-> {args.bundle}/{args.name}")
     return 0

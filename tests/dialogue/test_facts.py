@@ -34,6 +34,8 @@ def context(bank: AnswerBank | None, seed: int = 0) -> Context:
     "how do you get grass stains out of white shorts",
     "why do they say break a leg",
     "can chocolate actually kill a dog or is that a myth",
+    "roughly how many languages are there in the world",   # a question after a word of its own
+    "idk lol. what's the biggest country",                 # a question in the second sentence
 ])
 def test_general_knowledge_gets_an_honest_reply(bank, text):
     facts = bank.classifiers["fact_lines"]
@@ -62,6 +64,7 @@ def test_other_lines_are_left_alone(bank, text):
     ("how often should a rabbit get its nails trimmed?", "pets"),
     ("how long do budgies live for", "facts"),                  # a pet, but not its care
     ("do bees die after they sting you", "facts"),
+    ("my toes have actually gone numb, is that normal", "health"),
 ])
 def test_the_kind_of_reply_is_read_from_its_words(text, kind):
     assert kind_of(text) == kind

@@ -312,7 +312,9 @@ def test_thanks_praise_and_goodbyes_get_a_closing_reply(text, kind):
     ("thanks for the chat love, my hair's nearly dry so I'm off", "thanks-bye"),
     ("they've just called my reg, wish me luck, bye", "bye"), ("right, the mrs is at the till, ta-ra kiosk", "bye"),
     ("ta, off to find my wife now", "thanks-bye"), ("cheers pal, back on the road", "thanks-bye"),
-    ("cheers, enjoy your evening", "thanks-bye"),
+    ("cheers, enjoy your evening", "thanks-bye"), ("bye bye see you next week", "bye"),
+    ("ok bye now, gotta return these before they fine me", "bye"),         # a goodbye first, then why
+    ("bye then, off to pay before my trolley gets nicked", "bye"),
 ])
 def test_a_line_that_ends_by_leaving_gets_a_goodbye(text, kind):
     from edge_vdialog.dialogue.skills.closers import REPLIES
@@ -323,6 +325,7 @@ def test_a_line_that_ends_by_leaving_gets_a_goodbye(text, kind):
     "no thanks", "thanks but that looks nothing like a horse", "thanks, what's your name?", "nice to see you",
     "i'm off work today", "thanks my dog died", "i love my kids", "that looks like a potato lol",
     "ok im off to get my results, wish me luck", "thanks, off to the loo, where is it?",
+    "bye, my dad is in hospital so i need to go", "bye, whats your name",
     "good evening everyone", "you're cool", "thank you for the picture of the cat", "hello",
 ])
 def test_lines_that_say_more_than_thanks_or_goodbye_go_on(text):

@@ -6,7 +6,8 @@ misses them once a visitor adds words of their own. A line is a closer when it t
 and every other word is one of :data:`WORDS` (praise, fillers, a name for the kiosk) once a "looks like
 X" is set aside: any other word (a question, a request, "no", news of the day) leaves it to the model.
 One more: a line that ends by leaving ("thanks for the chat love, my hair's nearly dry so I'm off", "they've
-just called my reg, wish me luck, bye") and asks nothing gets a goodbye (:data:`_LEAVING`).
+just called my reg, wish me luck, bye") or opens with a goodbye and says nothing sad ("bye then, off to pay before
+my trolley gets nicked"), and asks nothing, gets a goodbye (:data:`_LEAVING`, :data:`_BYE_FIRST`).
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import re
 from typing import TYPE_CHECKING
 
 from edge_vdialog.dialogue.skills.phrases import LETTER, word_set
+from edge_vdialog.dialogue.tone import sorry_fits
 
 if TYPE_CHECKING:
     from edge_vdialog.dialogue.skills import Context
@@ -30,7 +32,7 @@ WORDS = THANKS | BYE | PRAISE | word_set(
     "help picture pictures drawing drawings that thats this it its was is and you u too all have day night "
     "evening weekend one now then see later soon tomorrow next time come on lets go gotta got to i im we were "
     "are off must need going leaving heading home take care enjoy rest of kiosk robot mate buddy bud dear lads guys "
-    "friend "
+    "friend week monday tuesday wednesday thursday friday saturday sunday "
     "pal screen computer machine man dude everyone little your help helping talking chatting bro x xx xxx lol "
     "haha hehe yay looks look just youre star legend best genius hero")
 """Words a thanks or goodbye may carry; any other word leaves the line to the model."""
@@ -49,6 +51,9 @@ _LEAVING = re.compile(
 _THANKS_AND_OFF = re.compile(r"^(?:thanks|thank you|cheers|ta|thx|ty)(?: (?:kiosk|robot|mate|love|pal|dear))?[,.!]*\s+"
                              r"(?:(?:i'?m|im|i am|we'?re|were|we are) )?(?:off|back|heading) (?:to|on|home|back|out)\b")
 """Thanks, then where the visitor is off to ("ta, off to find my wife now", "cheers pal, back on the road")."""
+_BYE_FIRST = re.compile(r"^(?:(?:ok|okay|right|anyway|well)[, ]+)?(?:good)?bye+(?:[- ]bye+)?(?: now| then| for now| all| "
+                        r"everyone)?(?: kiosk| robot| mate| love| pal| dear)?\s*[,.!]+\s*\w")
+"""A goodbye, then why the visitor is off ("ok bye now, gotta return these before they fine me")."""
 _ASKING = re.compile(r"\?|(?:^|[,.;!]\s*)(?:what|whats|where|wheres|when|why|who|how|which|is|are|do|does|can|"
                      r"could|will|would|should)\b")
 _LOOKS_LIKE = re.compile(r"\b(?:it |that |this )?(?:actually |really )?looks? (?:just )?like (?:a |an |the )?[\w' -]+?"
@@ -80,7 +85,8 @@ def kind_of(text: str, follows_question: bool = False) -> str | None:
     line = text.lower().replace("’", "'")
     if "?" in line:
         return None
-    if (_LEAVING.search(line) or _THANKS_AND_OFF.match(line)) and not _ASKING.search(line):
+    if (_LEAVING.search(line) or _THANKS_AND_OFF.match(line) or _BYE_FIRST.match(line) and not sorry_fits(line)) \
+            and not _ASKING.search(line):
         words = set(re.findall(r"[a-z]+", re.sub(r"\bta-?ra\b", " ", line)))
         return "thanks-bye" if words & THANKS or "appreciate it" in line else "bye"
     looks = bool(_LOOKS_LIKE.search(line))

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from edge_vdialog.dialogue.skills.phrases import ABOUT_KIOSK, ASKS
+from edge_vdialog.dialogue.skills.phrases import ABOUT_KIOSK, ASKS_IN
 
 if TYPE_CHECKING:
     from edge_vdialog.dialogue.skills import Context
@@ -33,7 +33,8 @@ REPLIES = {
 """The honest replies, by :func:`kind_of` the question."""
 _HEALTH = re.compile(r"\b(?:pain|painful|headaches?|migraines?|ulcers?|rash|cough|coughs|flu|fever|tablets?|pills?|"
                      r"medicine|medication|ibuprofen|paracetamol|aspirin|antibiotics?|dose|allerg\w*|hay ?fever|"
-                     r"sunburn|blisters?|sprain\w*|symptoms?|infection|infected|diarrh\w*|constipat\w*|vomit\w*)\b",
+                     r"sunburn|blisters?|sprain\w*|symptoms?|infection|infected|diarrh\w*|constipat\w*|vomit\w*|numb|"
+                     r"swollen|swelling|lumps?|itchy)\b",
                      re.IGNORECASE)
 """Words of a question about someone's health."""
 _PET = re.compile(r"\b(?:dogs?|puppy|puppies|cats?|kittens?|rabbits?|bunny|hamsters?|guinea pigs?|budgies?|"
@@ -48,7 +49,7 @@ _HOW_TO = re.compile(r"\b(?:how (?:do|can|should|would|did) (?:i|you|u|we|one|th
 
 
 def answer(text: str, context: Context) -> str | None:
-    if not ASKS.match(text) or ABOUT_KIOSK.search(text) or not context.learnt("fact_lines", text):
+    if not ASKS_IN.search(text) or ABOUT_KIOSK.search(text) or not context.learnt("fact_lines", text):
         return None
     return context.rng.choice(REPLIES[kind_of(text)])
 

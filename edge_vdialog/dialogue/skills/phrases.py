@@ -18,6 +18,11 @@ ASKING = r"what|whats|who|where|when|why|how|which|are|is|do|does|did|can|could|
 """Words a question starts with (alternatives for a group; "what's" is "what" followed by a non-word)."""
 ASKS = re.compile(rf"(?:{ASKING}|wheres|hows)\b|.*\?\W*$", re.IGNORECASE | re.DOTALL)
 """A line (or part of one) that asks something: it opens with a question word or ends with "?"."""
+ASKS_IN = re.compile(rf"(?:^|[,;:.!?]\s*|\s(?:and|but|so|or)\s+){POLITE}(?:(?:roughly|approximately|honestly|"
+                     rf"seriously|also|btw|out of interest|just wondering|random question)[,:]?\s+)?"
+                     rf"(?:{ASKING}|wheres|hows)\b|\?\W*$", re.IGNORECASE)
+"""A line with a sentence or clause that asks something ("its rammed today, is there a match on", "roughly how
+far is london to edinburgh"): for :meth:`~re.Pattern.search`."""
 
 ABOUT_KIOSK = re.compile(r"\b(?:screen|kiosk|this (?:thing|machine)|are (?:you|u)|(?:you|u) (?:are|were)|"
                          r"you're|youre|(?:can|could|will|would) (?:you|u) (?!tell\b|show\b|point\b|help\b)\w+)",

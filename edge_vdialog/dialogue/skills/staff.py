@@ -16,7 +16,7 @@ import re
 from typing import TYPE_CHECKING
 
 from edge_vdialog.dialogue.skills import places, venue
-from edge_vdialog.dialogue.skills.phrases import ABOUT_KIOSK, ASKS
+from edge_vdialog.dialogue.skills.phrases import ABOUT_KIOSK, ASKS_IN
 
 if TYPE_CHECKING:
     from edge_vdialog.dialogue.skills import Context
@@ -39,7 +39,7 @@ _FREE_OF = re.compile(r"\b(?:gluten|sugar|dairy|nut|peanut|lactose|alcohol|caffe
 
 
 def answer(text: str, context: Context) -> str | None:
-    if not ASKS.match(text) or ABOUT_KIOSK.search(text) or not context.learnt("staff_lines", text):
+    if not ASKS_IN.search(text) or ABOUT_KIOSK.search(text) or not context.learnt("staff_lines", text):
         return None
     known = context.answers.owner_answer(text, lambda question: venue.names_the_same(question, text))
     if known is not None:

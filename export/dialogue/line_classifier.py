@@ -26,9 +26,11 @@ from edge_vdialog.dialogue.line_classifier import BUCKETS, KIND, word_features
 from edge_vdialog.errors import UserError
 
 LABELS = Path(__file__).with_name("labels")
-CLASSIFIERS = {"staff_lines": ("staff.npz", "the staff's", 0.85), "fact_lines": ("facts.npz", "general knowledge", 0.9)}
+CLASSIFIERS = {"staff_lines": ("staff.npz", "the staff's", 0.85), "fact_lines": ("facts.npz", "general knowledge", 0.9),
+               "good_news": ("good.npz", "good news", 0.9), "bad_news": ("bad.npz", "bad news", 0.85)}
 """Component name -> its weights file, what a yes means (for the report), and the default ``--precision``: a fact
-question wrongly taken gets "I'd only be guessing" (a whimsical question, a riddle), so facts keep more."""
+question wrongly taken gets "I'd only be guessing" (a whimsical question, a riddle), and bad news wrongly read as
+good gets no "sorry", so those keep more."""
 ORIGINS = ("labelled", "written")
 FOLDS = 5
 SOURCE = ("logistic regression over text-encoder embeddings and hashed word n-grams, trained by python -m export "
@@ -42,7 +44,7 @@ def register(sub: argparse._SubParsersAction) -> None:
     p.add_argument("--bundle", type=Path, default=Path("models/default"), help="bundle with a text_encoder")
     p.add_argument("--labels", type=Path, help="line<TAB>label<TAB>origin rows (default: labels/NAME.tsv)")
     p.add_argument("--precision", type=float,
-                   help="cross-validated precision the threshold keeps (default: staff_lines 0.85, fact_lines 0.9)")
+                   help="cross-validated precision the threshold keeps (default: see CLASSIFIERS)")
     p.add_argument("--l2", type=float, default=1e-5, help="L2 penalty on the weights")
     p.add_argument("--steps", type=int, default=800, help="full-batch Adam steps")
     p.add_argument("--seed", type=int, default=0)

@@ -12,7 +12,7 @@ from edge_vdialog.dialogue.numbers import Numbers
 from edge_vdialog.dialogue.prompt import Message, PromptFormat
 from edge_vdialog.dialogue.sampling import Sampler, Sampling, repeated_ngram_ends
 from edge_vdialog.dialogue.tokenizer import Tokenizer, clean_text
-from edge_vdialog.dialogue.tone import bans, cheer_ids, condolence_ids
+from edge_vdialog.dialogue.tone import cheer_ids, condolence_ids, grieves, sorry_fits
 from edge_vdialog.errors import UserError
 from edge_vdialog.interfaces import Decoder
 
@@ -41,9 +41,9 @@ class Conversation:
         """The messages the next prompt starts from (older ones were dropped to fit the context)."""
         self._cached: list[int] = []      # ids whose keys/values the decoder holds
         self.condolences = condolence_ids(tokenizer)
-        """Never sampled in a reply that must not say sorry (:func:`edge_vdialog.dialogue.tone.bans`)."""
+        """Never sampled in a reply to a line without cause for a "sorry" (:mod:`edge_vdialog.dialogue.tone`)."""
         self.cheers = cheer_ids(tokenizer)
-        """Never sampled in a reply that must not cheer (:func:`edge_vdialog.dialogue.tone.bans`)."""
+        """Never sampled in a reply to news of a death (:mod:`edge_vdialog.dialogue.tone`)."""
         self.numbers = Numbers(tokenizer)
         """Number tokens, sampled in a reply only for numbers the line says (:mod:`edge_vdialog.dialogue.numbers`)."""
 
@@ -88,8 +88,7 @@ class Conversation:
         del self.history[:dropped]
         reply: list[str] = []
         endings = Endings(sampling.soft_max_chars, min(sampling.max_new_tokens, max_new))
-        no_sorry, no_cheer = bans(user.text, sampling.tone)
-        avoid = ((self.condolences if no_sorry else ()) + (self.cheers if no_cheer else ())
+        avoid = ((() if sorry_fits(user.text) else self.condolences) + (self.cheers if grieves(user.text) else ())
                  + self.numbers.banned(user.text))
         for piece in self._generate(ids, sampling, max_new, cancel, endings, avoid):
             reply.append(piece)

@@ -33,10 +33,6 @@ class Sampling:
     """A reply never repeats a sequence of this many tokens (stops "no no no ..." loops); 0: off."""
     seed: int | None = None
     """Seed of the random generator (a fixed seed gives the same reply for the same prompt)."""
-    tone: str = ""
-    """The visitor's line as the kiosk's classifiers read it (:func:`edge_vdialog.dialogue.tone.reading`): "good"
-    (good news: the reply never says sorry), "bad" (bad news or trouble: it never cheers), "" (not read: the word
-    lists of :mod:`edge_vdialog.dialogue.tone` decide)."""
 
     def __post_init__(self) -> None:
         if not self.temperature > 0:
@@ -47,8 +43,6 @@ class Sampling:
                 or self.no_repeat_ngram < 0):
             raise UserError("repetition_penalty must be > 0, max_new_tokens >= 1, soft_max_chars and "
                             "no_repeat_ngram >= 0")
-        if self.tone not in ("", "good", "bad"):
-            raise UserError(f"tone {self.tone!r} is not '', 'good' or 'bad'")
         if self.seed is not None and not 0 <= self.seed < 2**63:
             raise UserError(f"seed {self.seed} out of range", "use an integer from 0 to 2**63-1")
 

@@ -11,28 +11,14 @@ apology, a sad emoji); the model says what it says next most ("I'm so glad you e
 The other way round, it meets grief with cheer: "Came in to register my dad's death. Everyone's been very
 kind." -> "That's wonderful, congratulations!", "Off to a funeral in Dublin." -> "A farewell is always a good
 one!". So a reply to a line with a word of :data:`GRIEF` never samples the tokens of :data:`CHEERS`.
-
-Word lists miss news told in other words: "my daughter passed her driving test so this might be my last train"
-has a word of trouble ("passed", "last") and got "I'm so sorry, that's disappointing!"; "we've walked miles, my
-feet are killing me" has none and got "I'm so glad you're enjoying your journey!". Where the kiosk has the
-bundle's learnt ``good_news`` and ``bad_news`` classifiers (:mod:`edge_vdialog.dialogue.line_classifier`), its
-skills layer reads the line (:func:`reading`) and says so in :attr:`Sampling.tone
-<edge_vdialog.dialogue.sampling.Sampling.tone>`: good news never gets a "sorry", bad news never a cheer
-(:func:`bans`); a line neither classifier is sure of is left to the word lists.
 """
 
 from __future__ import annotations
 
 import re
 
-from collections.abc import Mapping
-from typing import TYPE_CHECKING
-
 from edge_vdialog.dialogue.skills.phrases import word_set
 from edge_vdialog.dialogue.tokenizer import Tokenizer
-
-if TYPE_CHECKING:
-    from edge_vdialog.dialogue.line_classifier import LineClassifier
 
 CAUSES = word_set(
     "sad sorry apologise apologize tired exhausted wrecked knackered shattered hurt hurts hurting sore ache aching "
@@ -82,16 +68,3 @@ def condolence_ids(tokenizer: Tokenizer) -> tuple[int, ...]:
 def cheer_ids(tokenizer: Tokenizer) -> tuple[int, ...]:
     """The token ids that alone spell one of :data:`CHEERS` in ``tokenizer``'s vocabulary."""
     return tokenizer.one_token_ids(CHEERS)
-
-
-def reading(text: str, classifiers: Mapping[str, LineClassifier]) -> str:
-    """The news in ``text`` as the learnt ``good_news`` and ``bad_news`` classifiers read it: "good", "bad", or ""
-    (neither is sure, both are, or the bundle has them not)."""
-    good, bad = (name in classifiers and classifiers[name].says(text) for name in ("good_news", "bad_news"))
-    return "good" if good and not bad else "bad" if bad and not good else ""
-
-
-def bans(text: str, tone: str = "") -> tuple[bool, bool]:
-    """Whether a reply to ``text`` must not say sorry, and whether it must not cheer: from the kiosk's ``tone``
-    reading of it (:func:`reading`) where it has one, else from the words of the line."""
-    return (tone == "good" or tone == "" and not sorry_fits(text)), (tone == "bad" or grieves(text))

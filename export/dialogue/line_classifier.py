@@ -26,11 +26,9 @@ from edge_vdialog.dialogue.line_classifier import BUCKETS, KIND, word_features
 from edge_vdialog.errors import UserError
 
 LABELS = Path(__file__).with_name("labels")
-CLASSIFIERS = {"staff_lines": ("staff.npz", "the staff's", 0.85), "fact_lines": ("facts.npz", "general knowledge", 0.9),
-               "good_news": ("good.npz", "good news", 0.9), "bad_news": ("bad.npz", "bad news", 0.85)}
+CLASSIFIERS = {"staff_lines": ("staff.npz", "the staff's", 0.85), "fact_lines": ("facts.npz", "general knowledge", 0.87)}
 """Component name -> its weights file, what a yes means (for the report), and the default ``--precision``: a fact
-question wrongly taken gets "I'd only be guessing" (a whimsical question, a riddle), and bad news wrongly read as
-good gets no "sorry", so those keep more."""
+question wrongly taken gets "I'd only be guessing" (a whimsical question, a riddle), so facts keep more."""
 ORIGINS = ("labelled", "written")
 FOLDS = 5
 SOURCE = ("logistic regression over text-encoder embeddings and hashed word n-grams, trained by python -m export "

@@ -5,14 +5,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from edge_vdialog.dialogue import Conversation, Sampling
-from edge_vdialog.interfaces import Dialogue
 
 GREEDY = Sampling(greedy=True, repetition_penalty=1.0, max_new_tokens=12)
 
 
-def greedy_reply_ids(chat: Conversation, via: Dialogue | None = None) -> Callable[[str], list[int]]:
-    """A function: a line -> the ids ``chat`` samples, greedily, for a fresh reply to it (eos never ends it),
-    the line sent to ``via`` (a dialogue around ``chat``, such as the kiosk's skills) if given."""
+def greedy_reply_ids(chat: Conversation) -> Callable[[str], list[int]]:
+    """A function: a line -> the ids ``chat`` samples, greedily, for a fresh reply to it (eos never ends it)."""
     chat.eos_ids = set()
     sampled, tokens = [], chat.tokens
 
@@ -24,10 +22,9 @@ def greedy_reply_ids(chat: Conversation, via: Dialogue | None = None) -> Callabl
     chat.tokens = recorded
 
     def reply(text: str) -> list[int]:
-        dialogue = via or chat
-        dialogue.reset()
+        chat.reset()
         sampled.clear()
-        "".join(dialogue.send(text, GREEDY))
+        "".join(chat.send(text, GREEDY))
         return list(sampled)
 
     return reply

@@ -1,4 +1,4 @@
-"""Learnt questions about a line (``staff_lines``, ``fact_lines``, ``good_news``, ``bad_news``): their features, broken classifier files,
+"""Learnt questions about a line (``staff_lines``, ``fact_lines``): their features, broken classifier files,
 and the training command."""
 
 from __future__ import annotations
@@ -19,9 +19,9 @@ ROOT = Path(__file__).resolve().parents[2]
 DEFAULT = ROOT / "models" / "default"
 
 
-def test_the_committed_bundle_has_its_classifiers_over_its_encoder():
+def test_the_committed_bundle_has_both_classifiers_over_its_encoder():
     bank = AnswerBank.load(Bundle.load(DEFAULT))
-    assert sorted(bank.classifiers) == ["bad_news", "fact_lines", "good_news", "staff_lines"]
+    assert sorted(bank.classifiers) == ["fact_lines", "staff_lines"]
     assert all(c.encoder is bank.encoder for c in bank.classifiers.values())    # one encoder, loaded once
 
 
@@ -38,7 +38,7 @@ def _bundle_copy(tmp_path: Path) -> Path:
     return out
 
 
-@pytest.mark.parametrize("name", ["staff_lines", "fact_lines", "good_news", "bad_news"])
+@pytest.mark.parametrize("name", ["staff_lines", "fact_lines"])
 def test_a_broken_classifier_is_a_clear_error(tmp_path, name):
     out = _bundle_copy(tmp_path)
     Bundle.load(out).component(name).path("weights").write_bytes(b"not a zip file" * 10)

@@ -8,20 +8,14 @@ import pytest
 
 from edge_vdialog.bundle import Bundle
 from edge_vdialog.dialogue import load_chat
-from edge_vdialog.dialogue.answers import AnswerBank
-from edge_vdialog.dialogue.sampling import Sampling
-from edge_vdialog.dialogue.skills import SkilledDialogue
 from edge_vdialog.dialogue.tokenizer import Tokenizer
 from edge_vdialog.dialogue.tone import (
     CHEERS,
-    bans,
     cheer_ids,
     condolence_ids,
     grieves,
-    reading,
     sorry_fits,
 )
-from edge_vdialog.errors import UserError
 from tests.dialogue.sampled import GREEDY, greedy_reply_ids
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -83,49 +77,3 @@ def test_a_reply_to_grief_never_takes_a_cheer_token(tiny):
     chat.cheers = (said[0],)                       # the token greedy decoding chose first is now cheer
     assert said[0] not in reply(grief)
     assert reply(other) == unbanned                # no grief: the model's own words
-
-
-@pytest.fixture(scope="module")
-def bank() -> AnswerBank:
-    return AnswerBank.load(Bundle.load(ROOT / "models" / "default"))
-
-
-@pytest.mark.parametrize(("text", "tone"), [
-    ("we finally got the keys to our new flat", "good"), ("passed all my exams, no more school", "good"),
-    ("failed my maths exam again", "bad"), ("my car got towed, great", "bad"),     # a word of cheer, bad news
-    ("the queue at the tills is ridiculous", "bad"),
-    ("what time do you close", ""), ("draw me a cat", ""), ("hello there", ""),
-])
-def test_the_learnt_classifiers_read_the_news(bank, text, tone):
-    assert reading(text, bank.classifiers) == tone
-    assert reading(text, {}) == ""                                      # a bundle without them: unread
-
-
-@pytest.mark.parametrize(("text", "tone", "no_sorry", "no_cheer"), [
-    ("the seal show was amazing", "", True, False),                    # unread: the word lists
-    ("the seal show was not amazing", "", False, False),
-    ("my dad died", "", False, True),
-    ("my son got his braces off and he wont stop smiling", "good", True, False),   # "wont" is no cause here
-    ("my feet are killing me", "bad", False, True),                    # no word of trouble, still no cheer
-    ("my dad died", "good", True, True),                               # a misreading never lets in cheer for grief
-])
-def test_what_a_reply_may_not_say(text, tone, no_sorry, no_cheer):
-    assert bans(text, tone) == (no_sorry, no_cheer)
-
-
-def test_a_tone_is_one_of_three():
-    assert Sampling(tone="good").tone == "good"
-    with pytest.raises(UserError, match="tone"):
-        Sampling(tone="happy")
-
-
-def test_the_skills_layer_reads_good_news_and_the_model_says_no_sorry(tiny, bank):
-    chat = load_chat(Bundle.load(tiny["gpt2_fp32"]))
-    kiosk = SkilledDialogue(chat, skills=(), answers=bank)
-    news = "we finally got the keys to our new flat, couldn't believe it"     # "couldn't": a word of trouble
-    assert sorry_fits(news) and reading(news, bank.classifiers) == "good"
-    alone, through_kiosk = greedy_reply_ids(chat), greedy_reply_ids(chat, via=kiosk)
-    said = alone(news)
-    chat.condolences = (said[0],)                  # the token greedy decoding chose first is now a "sorry"
-    assert alone(news) == said                     # the model alone: the words say there is cause
-    assert said[0] not in through_kiosk(news)      # the kiosk read good news

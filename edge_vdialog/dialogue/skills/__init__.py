@@ -33,8 +33,7 @@ backend, and answered at once; every other line goes to the model. One skill per
 * ``closers`` (:mod:`.closers`): thanks, praise for a picture and goodbyes, with nothing else in the line.
 
 The exchange joins the conversation's history like a model's reply (``Dialogue.remember``), so the
-model sees it on the next turn. A line left to the model goes with the kiosk's reading of its news
-(``Sampling.tone``, :func:`edge_vdialog.dialogue.tone.reading`) where the answer bank's bundle has the classifiers.
+model sees it on the next turn.
 """
 
 from __future__ import annotations
@@ -44,7 +43,7 @@ import random
 import re
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -200,9 +199,6 @@ class SkilledDialogue:
                           self._asked, self.device)
         answer = skill_answer(line, self.skills, context)
         if answer is None:
-            if self.answers is not None and not sampling.tone:
-                from edge_vdialog.dialogue.tone import reading      # tone.py imports this package's phrases
-                sampling = replace(sampling, tone=reading(line, self.answers.classifiers))
             reply = []
             try:
                 for piece in self.inner.send(text, sampling, cancel):

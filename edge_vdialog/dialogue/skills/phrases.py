@@ -25,7 +25,7 @@ ASKS_IN = re.compile(rf"(?:^|[,;:.!?]\s*|\s(?:and|but|so|or)\s+){POLITE}(?:(?:ro
 far is london to edinburgh"): for :meth:`~re.Pattern.search`."""
 
 ABOUT_KIOSK = re.compile(r"\b(?:screen|kiosk|this (?:thing|machine)|are (?:you|u)|(?:you|u) (?:are|were)|"
-                         r"you're|youre|(?:can|could|will|would) (?:you|u) (?!tell\b|show\b|point\b|help\b)\w+)",
+                         r"you're|youre|(?:can|could|will|would) (?:you|u) (?!tell\b|show\b|point\b|help\b)\w+)\b",
                          re.IGNORECASE)
 """A question to or about the kiosk itself ("can u do the floss", "can i touch the screen")."""
 

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import re
 
-from edge_vdialog.dialogue.skills.phrases import word_set
+from edge_vdialog.dialogue.skills.phrases import PASSED_WHEN, word_set
 from edge_vdialog.dialogue.tokenizer import Tokenizer
 
 CAUSES = word_set(
@@ -55,9 +55,9 @@ def sorry_fits(text: str) -> bool:
 
 
 def grieves(text: str) -> bool:
-    """``text`` tells of a death (a word of :data:`GRIEF`, "passed away", "lost my mum")."""
+    """``text`` tells of a death (a word of :data:`GRIEF`, "passed away", "lost my mum", "she passed in march")."""
     text = text.lower().replace("’", "'")
-    return bool(set(_TOKEN.findall(text)) & GRIEF or _PASSED_AWAY.search(text))
+    return bool(set(_TOKEN.findall(text)) & GRIEF or _PASSED_AWAY.search(text) or PASSED_WHEN.search(text))
 
 
 def condolence_ids(tokenizer: Tokenizer) -> tuple[int, ...]:

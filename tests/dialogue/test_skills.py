@@ -267,6 +267,8 @@ def test_stories_jokes_and_drills_are_not_urgent(text):
     ("Off to a funeral in Dublin. Not the trip I wanted to be making.", "loss"),
     ("my nan passed away on sunday, just came in to get out of the house", "loss"),
     ("our dog died last night, the kids are in bits", "loss"), ("Lost my nan last month", "loss"),
+    ("my nan used to bring me here, she passed in march", "loss"),
+    ("my dad passed on tuesday, but he got to hold the baby first", "loss"),
     ("im here to register my husbands death. first time ive said that sentence out loud", "loss"),
     ("my cat had to be put down, vet said kidney failure", "loss"),
     ("visiting my uncle in the hospice upstairs", "illness"), ("my sister got diagnosed with MS", "illness"),
@@ -291,6 +293,7 @@ def test_hard_news_gets_kind_words(text, kind):
     "got made redundant and honestly best thing that ever happened", "we lost the match 3-0",
     "my dad's coming home today after 3 weeks in here",
     "we adopted a puppy, our first dog since our old boy died last spring",
+    "she passed her driving test last week", "my son passed his theory test yesterday",
 ])
 def test_other_deaths_good_news_and_questions_are_not_hard_news(text):
     assert answer(text, ("sympathy",)) is None

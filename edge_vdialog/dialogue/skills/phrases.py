@@ -29,6 +29,14 @@ ABOUT_KIOSK = re.compile(r"\b(?:screen|kiosk|this (?:thing|machine)|are (?:you|u
                          re.IGNORECASE)
 """A question to or about the kiosk itself ("can u do the floss", "can i touch the screen")."""
 
+MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
+"""The months (alternatives for a group)."""
+PASSED_WHEN = re.compile(rf"\b(?:he|she|they|(?:my|our) (?:\w+ )?\w+)\s+passed\s+(?:in (?:{MONTHS}|the (?:spring|summer|autumn|winter)|"
+                         r"\d{4})|on (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)|last \w+|"
+                         r"recently|suddenly|peacefully|this (?:morning|week|year)|earlier|yesterday|"
+                         r"(?:a|\d+|two|three|four|five|six) (?:days?|weeks?|months?|years?) ago)\b", re.IGNORECASE)
+"""A death said as "she passed in march", "my dad passed on tuesday" (not "she passed her test")."""
+
 
 def word_set(words: str) -> frozenset[str]:
     """The words of a space-separated list, as a set (word lists read better written as one string)."""

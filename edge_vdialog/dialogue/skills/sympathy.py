@@ -21,7 +21,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from edge_vdialog.dialogue.skills.phrases import ASKING
+from edge_vdialog.dialogue.skills.phrases import ASKING, MONTHS, PASSED_WHEN
 
 if TYPE_CHECKING:
     from edge_vdialog.dialogue.skills import Context
@@ -34,8 +34,8 @@ _MOURNING = re.compile(r"\b(?:funerals?|memorial|cremation|crematorium|burial|be
 _DIED = re.compile(r"\b(?:died|death|dying|grave)\b", re.IGNORECASE)
 _SOMEONE = re.compile(rf"\b(?:(?:{_KIN})(?:'?s)?|he|she|him|her)\b", re.IGNORECASE)
 _LOST = re.compile(rf"\blost (?:my|our) (?:\w+ )?(?:{_KIN})s? (?:last|this|on|to|recently|suddenly|a (?:week|month|"
-                   r"year)|\d+|one|two|three|four|five|six|ten|in (?:january|february|march|april|may|june|july|"
-                   r"august|september|october|november|december|the spring|the summer|the autumn|the winter|\d{4}))\b",
+                   rf"year)|\d+|one|two|three|four|five|six|ten|in (?:{MONTHS}|the spring|the summer|the autumn|"
+                   r"the winter|\d{4}))\b",
                    re.IGNORECASE)
 """A loss said another way: "Lost my nan last month" (with a "when": "lost my dad in the crowd" is not)."""
 _PUT_DOWN = re.compile(r"\b(?:put down|put to sleep)\b", re.IGNORECASE)
@@ -98,7 +98,7 @@ def kind_of(text: str) -> str | None:
     if len(text.split()) > MOST_WORDS or _ASKS.search(text) or _NOT_HARD.search(text) or _JOY.search(text):
         return None
     if (_MOURNING.search(text) or (_DIED.search(text) and _SOMEONE.search(text)) or _LOST.search(text)
-            or (_PUT_DOWN.search(text) and _KIN_WORD.search(text))):
+            or (_PUT_DOWN.search(text) and _KIN_WORD.search(text)) or PASSED_WHEN.search(text)):
         return "loss"
     if _ILLNESS.search(text):
         return "recovery" if _GOOD_NEWS.search(text) else "illness"

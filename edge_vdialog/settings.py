@@ -157,10 +157,10 @@ class Dialogue(Section):
                                     "answer: [dialogue.answers], then the imagegen bundle's, else "
                                     "models/default's), staff (other questions only the staff here can answer, "
                                     "recognised by the bundle's learnt classifier: the owner's answer, else 'a "
-                                    "member of staff will know'), facts (general-knowledge questions: a fact, a meaning, how "
-                                    "to do something, recognised by the bundle's learnt classifier: an honest 'I'd "
-                                    "only be guessing', and where to ask), closers (thanks, praise and goodbyes with nothing "
-                                    "else); []: none")
+                                    "member of staff will know'), facts (general-knowledge questions: a fact, a "
+                                    "meaning, how to do something, recognised by the bundle's learnt classifier: an "
+                                    "honest 'I'd only be guessing', and where to ask), closers (thanks, praise and "
+                                    "goodbyes with nothing else); []: none")
     places: dict[str, str] = Field({}, description="the places skill's answers: a word visitors ask the way "
                                    "to -> where it is, e.g. toilet = \"The toilets are past the lifts.\"")
     answers: dict[str, str] = Field({}, description="the owner's answers, before the bundle's: a question "

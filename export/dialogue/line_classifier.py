@@ -26,7 +26,8 @@ from edge_vdialog.dialogue.line_classifier import BUCKETS, KIND, word_features
 from edge_vdialog.errors import UserError
 
 LABELS = Path(__file__).with_name("labels")
-CLASSIFIERS = {"staff_lines": ("staff.npz", "the staff's", 0.85), "fact_lines": ("facts.npz", "general knowledge", 0.87)}
+CLASSIFIERS = {"staff_lines": ("staff.npz", "the staff's", 0.85),
+               "fact_lines": ("facts.npz", "general knowledge", 0.87)}
 """Component name -> its weights file, what a yes means (for the report), and the default ``--precision``: a fact
 question wrongly taken gets "I'd only be guessing" (a whimsical question, a riddle), so facts keep more."""
 ORIGINS = ("labelled", "written")

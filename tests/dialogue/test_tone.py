@@ -54,7 +54,8 @@ def test_a_reply_without_cause_never_takes_a_condolence_token(tiny):
 
 @pytest.mark.parametrize(("text", "grief"), [
     ("Came in to register my dad's death. Everyone's been very kind.", True), ("off to a funeral in Dublin", True),
-    ("my nan passed away on sunday", True), ("my dad died", True), ("she passed in march", True), ("my dad is cancer free!", False),
+    ("my nan passed away on sunday", True), ("my dad died", True), ("she passed in march", True),
+    ("my dad is cancer free!", False),
     ("we passed the test!", False), ("dead tired lol", False), ("dying for a coffee", False),
     ("which terminal for easyjet", False), ("the seal show was amazing", False),
 ])

@@ -51,8 +51,9 @@ _LEAVING = re.compile(
 _THANKS_AND_OFF = re.compile(r"^(?:thanks|thank you|cheers|ta|thx|ty)(?: (?:kiosk|robot|mate|love|pal|dear))?[,.!]*\s+"
                              r"(?:(?:i'?m|im|i am|we'?re|were|we are) )?(?:off|back|heading) (?:to|on|home|back|out)\b")
 """Thanks, then where the visitor is off to ("ta, off to find my wife now", "cheers pal, back on the road")."""
-_BYE_FIRST = re.compile(r"^(?:(?:ok|okay|right|anyway|well)[, ]+)?(?:good)?bye+(?:[- ]bye+)?(?: now| then| for now| all| "
-                        r"everyone)?(?: kiosk| robot| mate| love| pal| dear)?\s*[,.!]+\s*\w")
+_BYE_FIRST = re.compile(r"^(?:(?:ok|okay|right|anyway|well)[, ]+)?(?:good)?bye+(?:[- ]bye+)?"
+                        r"(?: now| then| for now| all| everyone)?(?: kiosk| robot| mate| love| pal| dear)?"
+                        r"\s*[,.!]+\s*\w")
 """A goodbye, then why the visitor is off ("ok bye now, gotta return these before they fine me")."""
 _ASKING = re.compile(r"\?|(?:^|[,.;!]\s*)(?:what|whats|where|wheres|when|why|who|how|which|is|are|do|does|can|"
                      r"could|will|would|should)\b")

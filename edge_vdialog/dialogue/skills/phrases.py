@@ -31,8 +31,9 @@ ABOUT_KIOSK = re.compile(r"\b(?:screen|kiosk|this (?:thing|machine)|are (?:you|u
 
 MONTHS = "january|february|march|april|may|june|july|august|september|october|november|december"
 """The months (alternatives for a group)."""
-PASSED_WHEN = re.compile(rf"\b(?:he|she|they|(?:my|our) (?:\w+ )?\w+)\s+passed\s+(?:in (?:{MONTHS}|the (?:spring|summer|autumn|winter)|"
-                         r"\d{4})|on (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)|last \w+|"
+PASSED_WHEN = re.compile(rf"\b(?:he|she|they|(?:my|our) (?:\w+ )?\w+)\s+passed\s+(?:in (?:{MONTHS}|"
+                         r"the (?:spring|summer|autumn|winter)|\d{4})|"
+                         r"on (?:monday|tuesday|wednesday|thursday|friday|saturday|sunday)|last \w+|"
                          r"recently|suddenly|peacefully|this (?:morning|week|year)|earlier|yesterday|"
                          r"(?:a|\d+|two|three|four|five|six) (?:days?|weeks?|months?|years?) ago)\b", re.IGNORECASE)
 """A death said as "she passed in march", "my dad passed on tuesday" (not "she passed her test")."""

@@ -42,5 +42,9 @@ def test_every_fault_recovered_and_fds_threads_flat(bundles, tmp_path):
         assert row.recovery_s is not None and row.recovery_s < 60, row
         assert "FAIL" not in row.note, row                 # the fault's own check
     assert result.lost == 0
-    first, last = result.samples[1], result.samples[-1]   # after the first 20 turns
-    assert last[2] <= first[2] + 2 and last[3] == first[3], result.samples
+    after = result.samples[1:]                            # after the first 20 turns
+    fds, threads = [s[2] for s in after], [s[3] for s in after]
+    assert fds[-1] <= fds[0] + 2, result.samples
+    # A worker that ends with each turn may or may not be alive at the instant of a sample (a fresh clone saw
+    # 18 threads at turn 20 and 19 at every other sample): one thread either way is not growth.
+    assert max(threads) - min(threads) <= 1, result.samples

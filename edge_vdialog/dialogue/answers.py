@@ -39,9 +39,6 @@ from edge_vdialog.imagegen.text_encoder import TextEncoder
 
 KIND = "answer-bank"
 DEFAULT_MIN_COSINE = 0.9
-BATCH = 256
-"""Lines embedded at once at load: (256, 64 tokens, 384) float32 is 25 MB at most, not the 0.9 GB of
-all 9,476 at once; 256 was also the fastest batch measured (0.34 s for all, one core)."""
 TIE = 0.005
 """Written lines within this cosine of the nearest one are equally good (the same line written more
 than once): one is picked at random, so a visitor who says "hello" twice may get other words."""
@@ -167,10 +164,7 @@ class AnswerBank:
         pairs = [(line, reply) for line, reply in pairs if LETTER.search(line)]
         lines = [line for line, _ in pairs]
         replies = [reply.strip() for _, reply in pairs]
-        vectors = np.zeros((len(lines), self.encoder.dim), np.float32)      # (N, dim)
-        for start in range(0, len(lines), BATCH):           # a batch is padded to its longest line
-            vectors[start:start + BATCH] = self.encoder.encode(lines[start:start + BATCH])
-        return _Rows(lines, replies, vectors, [signature(line) for line in lines],
+        return _Rows(lines, replies, self.encoder.encode_all(lines), [signature(line) for line in lines],
                      np.array([bool(_DRAWING.search(f"{line} {reply}")) for line, reply in zip(lines, replies)], bool))
 
 

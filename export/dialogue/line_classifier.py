@@ -135,8 +135,7 @@ def run(args: argparse.Namespace) -> int:
     labels = args.labels or LABELS / f"{args.name}.tsv"
     lines, y, written = read_labels(labels)
     encoder = TextEncoder.load(Bundle.load(args.bundle).component("text_encoder"))
-    vectors = np.concatenate([encoder.encode(lines[i:i + 256]) for i in range(0, len(lines), 256)])
-    x = Features.of(lines, vectors)
+    x = Features.of(lines, encoder.encode_all(lines))
     labelled = np.flatnonzero(~written)                               # folds of these; the lines written to
     order = labelled.copy()                                           # order always train
     random.Random(args.seed).shuffle(order)

@@ -136,17 +136,10 @@ def skill_answer(text: str, skills: Sequence[str], context: Context) -> str | No
     to eat or is it just the bar" is a way to somewhere, not a time)."""
     if not text or len(text) > MAX_LINE_CHARS:       # empty: the dialogue's own error
         return None
-    parted = False
-    for name in skills:
-        if name in LEARNT and not parted:
-            parted = True
-            answer = _in_parts(text, skills, context)
-            if answer is not None:
-                return answer
-        answer = skill(name)(text, context)
-        if answer is not None:
-            return answer
-    return None if parted else _in_parts(text, skills, context)
+    tries = [skill(name) for name in skills]
+    learnt = next((i for i, name in enumerate(skills) if name in LEARNT), len(skills))
+    tries.insert(learnt, lambda line, ctx: _in_parts(line, skills, ctx))
+    return next((answer for attempt in tries for answer in [attempt(text, context)] if answer is not None), None)
 
 
 def _in_parts(text: str, skills: Sequence[str], context: Context) -> str | None:

@@ -140,8 +140,8 @@ class Dialogue(Section):
                         "(+0.11 mean on 160 fresh lines) but not streamed, ~1.5 s before a model reply "
                         "shows on 2 cores (docs/dialogue_models.md, rounds 38-41); 1: streamed as decoded")
     skills: tuple[str, ...] = Field(("urgent", "sympathy", "arithmetic", "clock", "draw", "places", "privacy",
-                                     "unreadable", "jokes", "venue", "recall", "staff", "facts",
-                                     "closers"),
+                                     "unreadable", "jokes", "venue", "recall", "persona", "staff", "facts",
+                                     "closers", "news", "remarks"),
                                     description="lines answered exactly instead of by the model, tried in "
                                     "this order: urgent (someone lost in the building or taken ill: staff or "
                                     "the emergency services, at once), sympathy (hard news with nothing asked: a "
@@ -155,12 +155,16 @@ class Dialogue(Section):
                                     "rules: the owner's answer of that kind, else a written one, else 'a member "
                                     "of staff will know'), recall (a line close in meaning to one with a written "
                                     "answer: [dialogue.answers], then the imagegen bundle's, else "
-                                    "models/default's), staff (other questions only the staff here can answer, "
+                                    "models/default's), persona (what the kiosk is, who put it here, what it is for, and "
+                                    "jibes at it), staff (other questions only the staff here can answer, "
                                     "recognised by the bundle's learnt classifier: the owner's answer, else 'a "
                                     "member of staff will know'), facts (general-knowledge questions: a fact, a "
                                     "meaning, how to do something, recognised by the bundle's learnt classifier: an "
                                     "honest 'I'd only be guessing', and where to ask), closers (thanks, praise and "
-                                    "goodbyes with nothing else); []: none")
+                                    "goodbyes with nothing else), news (everyday news with nothing asked, "
+                                    "recognised by the bundle's learnt classifiers: congratulations, or a rueful "
+                                    "word for a mishap), remarks (the weather, the crowd, the wait: a friendly "
+                                    "word); []: none")
     places: dict[str, str] = Field({}, description="the places skill's answers: a word visitors ask the way "
                                    "to -> where it is, e.g. toilet = \"The toilets are past the lifts.\"")
     answers: dict[str, str] = Field({}, description="the owner's answers, before the bundle's: a question "

@@ -2,7 +2,8 @@
 
 The questions (:data:`CLASSIFIERS`, each a bundle component; edge_vdialog/dialogue/line_classifier.py):
 ``staff_lines`` (does the line ask what only the staff, signs or desk of the place could answer or do?) and
-``fact_lines`` (does it ask for general knowledge: a fact, a meaning, a difference, how to do something?).
+``fact_lines`` (does it ask for general knowledge: a fact, a meaning, a difference, how to do something?),
+``good_news`` and ``bad_news`` (does the visitor share good news? bad news, a mild complaint included?).
 The labels (``export/dialogue/labels/NAME.tsv``, ``line<TAB>label<TAB>origin`` per row, label 1 for yes) come
 from helper sessions (docs/dialogue_models.md, rounds 90-99 and 104-107): ``labelled``, lines of the spent
 evaluation sets and the persona corpus labelled from a written brief; ``written``, lines of both answers
@@ -27,9 +28,12 @@ from edge_vdialog.errors import UserError
 
 LABELS = Path(__file__).with_name("labels")
 CLASSIFIERS = {"staff_lines": ("staff.npz", "the staff's", 0.85),
-               "fact_lines": ("facts.npz", "general knowledge", 0.87)}
+               "fact_lines": ("facts.npz", "general knowledge", 0.87),
+               "good_news": ("good_news.npz", "good news", 0.9),
+               "bad_news": ("bad_news.npz", "bad news", 0.85)}
 """Component name -> its weights file, what a yes means (for the report), and the default ``--precision``: a fact
-question wrongly taken gets "I'd only be guessing" (a whimsical question, a riddle), so facts keep more."""
+question wrongly taken gets "I'd only be guessing" (a whimsical question, a riddle), so facts keep more; good news
+wrongly taken gets a "congratulations" (to a sarcastic line, to mixed news), so it keeps the most."""
 ORIGINS = ("labelled", "written")
 FOLDS = 5
 SOURCE = ("logistic regression over text-encoder embeddings and hashed word n-grams, trained by python -m export "

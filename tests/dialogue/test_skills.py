@@ -400,7 +400,7 @@ def test_chat_command_answers_sums_unless_told_not_to(tiny):
     ("r u recording this for the council or something", "keeps"), ("do you save my face", "keeps"),
     ("do you film us", "keeps"), ("are you filming me", "keeps"),
     ("where do the pictures go after", "keeps"), ("can it hear me or do i have to type", "hears"),
-    ("can you turn the camera off please", "off"),
+    ("can you turn the camera off please", "off"), ("are you going to tell the doctor what i say", "tells"),
 ])
 def test_privacy_questions_get_what_is_true_of_this_kiosk(text, kind):
     def reply(**device):
@@ -412,6 +412,9 @@ def test_privacy_questions_get_what_is_true_of_this_kiosk(text, kind):
     elif kind == "keeps":
         assert "don't keep what you say" in with_all or "isn't kept" in with_all
         assert "log" in logged and "no video" in bare
+    elif kind == "tells":
+        assert "pass on" in with_all or "tell anyone" in with_all
+        assert "log" in logged and ("don't keep" in with_all or "isn't kept" in with_all)
     elif kind == "hears":
         assert "hear" in with_all and "typ" in bare and "log" in logged
     else:

@@ -25,12 +25,16 @@ backend, and answered at once; every other line goes to the model. One skill per
   same thing, else a written one, else an honest "I don't know, a member of staff will".
 * ``recall`` (:mod:`.recall`): a line close in meaning to one with a written answer (the owner's
   ``[dialogue.answers]``, then the bundle's; :mod:`edge_vdialog.dialogue.answers`).
+* ``persona`` (:mod:`.persona`): what the kiosk is, who put it here, what it is for, and jibes at it.
 * ``staff`` (:mod:`.staff`): a question only the staff here can answer, in words ``venue`` and ``places``
   do not know, recognised by the bundle's learnt classifier: the owner's answer, else "a member of staff
   will know".
 * ``facts`` (:mod:`.facts`): a general-knowledge question (a fact, a meaning, how to do something),
   recognised by the bundle's learnt classifier: an honest "I'd only be guessing", and where to ask.
 * ``closers`` (:mod:`.closers`): thanks, praise for a picture and goodbyes, with nothing else in the line.
+* ``news`` (:mod:`.news`): everyday news of the visitor's own life with nothing asked, recognised by the bundle's
+  learnt classifiers: a congratulation of its kind for good news, a rueful word (and a tip) for a mishap.
+* ``remarks`` (:mod:`.remarks`): a remark about the weather, the crowd, the wait or tired feet: a friendly word.
 
 The exchange joins the conversation's history like a model's reply (``Dialogue.remember``), so the
 model sees it on the next turn.
@@ -56,20 +60,20 @@ if TYPE_CHECKING:
     from edge_vdialog.interfaces import Dialogue
 
 SKILLS = ("urgent", "sympathy", "arithmetic", "clock", "draw", "places", "privacy", "unreadable", "jokes", "venue",
-          "recall", "staff", "facts", "closers")
+          "recall", "persona", "staff", "facts", "closers", "news", "remarks")
 """Every skill (a module of this package), in the default order."""
 NEEDS_PICTURES = frozenset({"draw"})
 """Skills whose answer promises a picture: left out where none is drawn."""
-WRITTEN = frozenset({"facts", "jokes", "recall", "staff", "venue"})
+WRITTEN = frozenset({"facts", "jokes", "news", "recall", "remarks", "staff", "venue"})
 """Skills that answer from the answer bank or the owner's answers in it (``SkilledDialogue(answers=...)``):
-it is loaded for them."""
+it is loaded for them (and its learnt classifiers with it)."""
 MAX_LINE_CHARS = 160
 """Longer lines always go to the model: no skill question is that long."""
 IN_PARTS = ("venue", "places")
 """Skills also tried on each part of a line ("left my scarf on the 17:30, where's lost property", "Does the
 pool have a hoist? My husband uses a wheelchair."): what only the staff know is not the model's to
 invent, whatever the visitor says around it."""
-LEARNT = frozenset({"staff", "facts"})
+LEARNT = frozenset({"staff", "facts", "news"})
 """Skills that recognise a line by a learnt classifier rather than a pattern: the parts pass comes first."""
 _PARTS = re.compile(r"((?<=[.?!])\s+|\s*[,;:]\s+(?!\d)|\s+or\s+|"
                     r"\s+(?:-|–|but|and|so)\s+(?=(?:is|are|do|does|can|could|will|"

@@ -4,10 +4,10 @@ with what is true of this kiosk (:class:`~edge_vdialog.dialogue.skills.Device`, 
 A small model answers "is that a camera on top?? creepy" with "No cameras, just me!", and a written
 answer can only say "up to the owner". The kiosk itself knows: whether a camera and a microphone are
 configured, that video and pictures are never saved, and whether visitors' words go to the log
-(``[logging] visitor_words``). A line is taken when it asks or worries about one of four things, in
-this order: switching the camera off, recording or keeping (video, photos, faces, data, words),
-hearing, seeing; and it is about the kiosk (you, this, it, the screen, the camera), not the
-visitor's own camera or recordings.
+(``[logging] visitor_words``). A line is taken when it asks or worries about one of five things, in
+this order: switching the camera off, passing on what is said ("are you going to tell the doctor what i
+say"), recording or keeping (video, photos, faces, data, words), hearing, seeing; and it is about the kiosk
+(you, this, it, the screen, the camera), not the visitor's own camera or recordings.
 """
 
 from __future__ import annotations
@@ -36,6 +36,9 @@ _KEEP = re.compile(r"\b(?:record|records|recording|recorded|filming|filmed|cctv|
                    r"\b(?:my|our)\s+(?:face|faces|photo|photos|data)\b|\bphotos?\s+of\s+(?:me|us)\b|"
                    r"\bwhere\s+do(?:es)?\s+(?:the|my|these|those|it|they)\s*"
                    r"(?:pictures?|photos?|videos?|drawings?)?\s*go\b")
+_TELL = re.compile(r"\b(?:tell|tells|report|pass on|share|repeat)\b.{0,25}\bwhat (?:i|we) (?:say|said|type|typed|tell you)\b|"
+                   r"\b(?:tell|report|grass) on (?:me|us)\b")
+"""Passing on what the visitor says ("are you going to tell the doctor what i say")."""
 _HEAR = re.compile(r"\b(?:hear|hears|hearing|listen|listens|listening)\b(?=\s*(?:$|[?!.,]|(?:me|us|you|u|what|this|"
                    r"that|it|everything|anything|everyone|people|my|our|to|in|when|if|or|right|properly|ok|okay|"
                    r"rn|now|all)\b))|"
@@ -63,6 +66,8 @@ def answer(text: str, context: Context) -> str | None:
     device, pick = context.device, context.rng.choice
     if _OFF.search(line):
         return pick(_OFF_CAMERA if device.camera else _NO_CAMERA)
+    if _TELL.search(line):
+        return f"{pick(_NOT_PASSED)} {pick(_words(device))}"
     if _KEEP.search(line):
         return f"{pick(_NOT_SAVED if device.camera else _NO_VIDEO)} {pick(_words(device))}"
     if _HEAR.search(line):
@@ -86,6 +91,7 @@ _NO_CAMERA = ("There's no camera switched on here, so I can't see you. Tell me w
               "No camera is on for me right now, so nobody is on screen. What shall we talk about?")
 _NOT_SAVED = ("I don't save the video: my camera just shows you on the screen and helps frame the picture.",
               "Nothing from my camera is saved: it only puts you on the screen while we chat.")
+_NOT_PASSED = ("No, I don't pass on what you tell me to anyone.", "I don't tell anyone what you say to me.")
 _NO_VIDEO = ("There's no camera switched on here, so there's no video to keep.",)
 _WORDS_NOT_KEPT = ("I don't keep what you say either. Staff can tell you more about this place.",
                    "What you say isn't kept either. Staff can tell you more about this place.")

@@ -1,0 +1,139 @@
+"""The ``news``, ``remarks`` and ``persona`` skills: everyday news read by the committed bundle's learnt
+``good_news`` / ``bad_news`` classifiers with their real text encoder, remarks about the weather and the crowd, and
+questions and jibes about the kiosk itself; and what each leaves to the model."""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from edge_vdialog.bundle import Bundle
+from edge_vdialog.dialogue.answers import AnswerBank
+from edge_vdialog.dialogue.skills import SKILLS, Context, skill, skill_answer
+from edge_vdialog.dialogue.skills import news, persona, remarks
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+@pytest.fixture(scope="module")
+def bank() -> AnswerBank:
+    return AnswerBank.load(Bundle.load(ROOT / "models" / "default"))
+
+
+def context(bank: AnswerBank | None, asked: bool = False) -> Context:
+    return Context(datetime(2026, 12, 2, 12), random.Random(0), answers=bank, follows_question=asked)
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("just got engaged by the flamingo pond!!! 💍", "engaged"),
+    ("we just found out were having twins", "baby"),
+    ("my daughter just said her first word and it was duck lol", "milestone"),
+    ("just got the keys to my first flat today!! 🎉", "home"),
+    ("just got promoted and the company is paying for this whole trip 😎", "work"),
+    ("got my exam results this morning, passed everything", "study"),
+    ("its my 16th birthday today!!! 🎉🎂", "birthday"),
+    ("Just retired after forty years, so I'm finally going to walk the Pennine Way.", "retired"),
+    ("first day of my summer holidays woohoo", "other"),
+])
+def test_good_news_gets_a_congratulation_of_its_kind(bank, text, kind):
+    assert skill("news")(text, context(bank)) in news.GOOD[kind]
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("lost my wallet on the way here ugh", "lost"),
+    ("someone nicked my bike from the rack outside 😡", "stolen"),
+    ("my car failed its MOT yesterday, gutted", "car"),
+    ("missed our train this morning so got here late 😤", "journey"),
+    ("my boiler packed in last night so no hot water, not impressed", "broken"),
+    ("forgot my wallet at home", "forgot"),
+    ("well thats fantastic, left my phone on the 38 bus", "lost"),                 # sarcasm, read as a mishap
+])
+def test_a_mishap_gets_a_rueful_word_of_its_kind(bank, text, kind):
+    assert skill("news")(text, context(bank)) in news.BAD[kind]
+
+
+@pytest.mark.parametrize("text", [
+    "so proud of myself, locked the keys in the car with the engine running",    # sarcasm
+    "graduated today, just wish my dad could've seen it",                         # mixed
+    "got the new job but it means moving 200 miles from my grandkids",
+    "my grandad's on the ward upstairs, he had a fall last week",                 # graver than a mishap
+    "a man just argued with the receptionist about a parking ticket and lost",    # not the visitor's
+    "windy as anything out there, nearly lost my umbrella",                       # nearly
+    "just got engaged!! where can we get champagne",                              # asks something
+    "the queue is massive today",                                                 # not news
+])
+def test_sarcasm_mixed_grave_and_other_lines_are_left_alone(bank, text):
+    assert skill("news")(text, context(bank)) is None
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("raining cats and dogs out there, glad i came in", "indoors"),
+    ("so hot outside, the aircon in here is heaven", "cooler"),
+    ("rained on the way here and now my socks are soaked", "soaked"),
+    ("the rain outside is horrendous", "rain"),
+    ("so foggy out there cant see the lorry in front", "wild"),
+    ("its freezing in the garden centre bit brrr", "cold"),
+    ("its so hot today even the lions are just sleeping", "hot"),
+    ("its so quiet in here i feel like i have to whisper", "quiet"),
+    ("so many people in today, must be a monday thing", "crowd"),
+    ("the queue at reception is insane right now", "queue"),
+    ("been sat here 50 mins already and my appointment was at 10:15 😩", "wait"),
+    ("hello there, just killing time before my appointment lol", "idle"),
+    ("my feet are killing me, this place goes on forever", "feet"),
+    ("bit knackered after the early start", "tired"),
+    ("coffee machine smells amazing in here", "smell"),
+])
+def test_a_remark_gets_a_friendly_word_of_its_kind(bank, text, kind):
+    assert skill("remarks")(text, context(bank)) in remarks.REPLIES[kind]
+
+
+@pytest.mark.parametrize("text", [
+    "its absolutely rammed today, is there a match on or something",     # asks: the staff's
+    "ur slower than the car deck queue",                                 # to the kiosk
+    "its so quiet in here today, usually its packed",                    # another day
+    "going camping this weekend if the rain holds off",
+    "the queue moved so fast, we were in within 10 mins",
+    "draw a mountain with snow on top and a little tent at the bottom",
+    "moving house today, van is packed to the roof",
+    "got a cold so staying in",
+    "lemon drizzle",                                                     # too short to be a remark
+])
+def test_other_lines_are_not_remarks(bank, text):
+    assert skill("remarks")(text, context(bank)) is None
+
+
+def test_right_after_a_question_a_line_is_the_answer(bank):
+    for name, text in (("news", "just got engaged by the flamingo pond!!! 💍"), ("remarks", "yes completely soaked")):
+        assert skill(name)(text, context(bank)) is not None
+        assert skill(name)(text, context(bank, asked=True)) is None
+
+
+@pytest.mark.parametrize(("text", "kind"), [
+    ("are you a robot or is someone typing back", "typing"),
+    ("who put you here, the ferry company?", "owner"),
+    ("are you run by the council", "owner"),
+    ("do you work for the supermarket or are you just a robot", "owner"),
+    ("do you know when my train is or are you just for chatting", "scope"),
+    ("can you speak welsh", "language"),
+    ("ur screen is all smudgy gross", "grubby"),
+    ("ur slower than the card machine", "jibe"),
+    ("the monkeys are smarter than you", "jibe"),
+])
+def test_the_kiosk_answers_for_itself(text, kind):
+    assert skill("persona")(text, context(None)) in persona.REPLIES[kind]
+
+
+@pytest.mark.parametrize("text", ["am i cleverer than you", "who made this sandwich", "are you open on sunday"])
+def test_other_questions_are_not_about_the_kiosk_itself(text):
+    assert skill("persona")(text, context(None)) is None
+
+
+def test_the_order_and_the_classifiers_are_needed(bank):
+    assert SKILLS.index("recall") < SKILLS.index("persona") < SKILLS.index("staff")
+    assert SKILLS[-2:] == ("news", "remarks")
+    assert skill_answer("you're rubbish", SKILLS, context(bank)) not in persona.REPLIES["jibe"]      # recalled
+    assert skill_answer("we just found out were having twins", ["news"], context(None)) is None    # no classifier
+    assert skill_answer("we just found out were having twins", SKILLS, context(bank)) in news.GOOD["baby"]

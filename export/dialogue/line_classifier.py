@@ -1,11 +1,11 @@
 """``python -m export line-classifier NAME``: learn a yes-or-no question about visitor lines, into a bundle.
 
 The questions (:data:`CLASSIFIERS`, each a bundle component; edge_vdialog/dialogue/line_classifier.py):
-``staff_lines`` (does the line ask what only the staff, signs or desk of the place could answer or do?) and
+``staff_lines`` (does the line ask what only the staff, signs or desk of the place could answer or do?),
 ``fact_lines`` (does it ask for general knowledge: a fact, a meaning, a difference, how to do something?),
 ``good_news`` and ``bad_news`` (does the visitor share good news? bad news, a mild complaint included?).
 The labels (``export/dialogue/labels/NAME.tsv``, ``line<TAB>label<TAB>origin`` per row, label 1 for yes) come
-from helper sessions (docs/dialogue_models.md, rounds 90-99 and 104-107): ``labelled``, lines of the spent
+from helper sessions (docs/dialogue_models.md, rounds 90-99, 104-107 and 112-117): ``labelled``, lines of the spent
 evaluation sets and the persona corpus labelled from a written brief; ``written``, lines of both answers
 written to order. The classifier is a logistic regression over the bundle's text-encoder embedding and
 hashed word unigrams and bigrams, fitted by full-batch Adam with an L2 penalty. Its threshold is the lowest

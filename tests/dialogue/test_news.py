@@ -36,6 +36,7 @@ def context(bank: AnswerBank | None, asked: bool = False) -> Context:
     ("got my exam results this morning, passed everything", "study"),
     ("its my 16th birthday today!!! 🎉🎂", "birthday"),
     ("Just retired after forty years, so I'm finally going to walk the Pennine Way.", "retired"),
+    ("my tomatoes won 2nd place at the village show", "feat"),
     ("first day of my summer holidays woohoo", "other"),
 ])
 def test_good_news_gets_a_congratulation_of_its_kind(bank, text, kind):

@@ -44,6 +44,7 @@ GOOD = {
              "Well done, that's fantastic! I hope you get to celebrate."),
     "study": ("Well done, that's brilliant! All that hard work paid off.",
               "Congratulations! You must be so proud."),
+    "feat": ("Well done, that's brilliant! You must be chuffed.", "Brilliant, well done you!"),
     "other": ("How lovely! That sounds really special.", "Oh, that's wonderful! Thanks for sharing it with me."),
 }
 """Replies to good news, by :data:`_GOOD_KINDS` (``other``: none of them)."""
@@ -62,37 +63,44 @@ BAD = {
 }
 """Replies to a mishap, by :data:`_BAD_KINDS`."""
 _GOOD_KINDS = (
-    ("anniversary", r"\banniversary\b"),
+    ("anniversary", r"\b(?:anniversary|(?:golden|silver|ruby|diamond|pearl) wedding|years married)\b"),
     ("birthday", r"\b(?:(?:my|it'?s my|its my) (?:\d+(?:st|nd|rd|th) )?birthday|(?:i'?m|im|i am) \d+ today)\b"),
     ("engaged", r"\b(?:engaged|proposed|said yes)\b|💍"),
     ("wedding", r"\b(?:wedding|getting married|got married|honeymoon)\b"),
-    ("milestone", r"\b(?:first (?:steps?|words?|tooth)|potty|(?:started|starting) (?:walking|crawling)|learn(?:ed|t) to (?:read|walk|swim|"
+    ("milestone", r"\b(?:first (?:steps?|words?|tooth)|potty|(?:started|starting) (?:walking|crawling)|"
+                  r"learn(?:ed|t) to (?:read|walk|swim|"
                   r"ride)|read (?:a|his|her) (?:whole )?book|badge|started (?:school|reception|nursery))\b"),
     ("baby", r"\b(?:pregnant|expecting|twins|(?:was|were|been|just|be) born|born (?:this|yesterday|today|last|on|at|"
              r"early)|new baby|baby (?:boy|girl)|\d+ ?(?:week|wk) scan|first scan|"
-             r"big (?:sister|brother)|became a (?:dad|mum|mom|grandad|grandma|nan)|grandbaby|first grandchild|\d+ ?lbs?|\d+ (?:days?|weeks?) old)\b"),
+             r"had (?:her|his|their|our|a|the) baby|big (?:sister|brother)|"
+             r"became a (?:dad|mum|mom|grandad|grandma|nan)|"
+             r"grandbaby|first grandchild|\d+ ?lbs?|\d+ (?:days?|weeks?) old)\b"),
     ("home", r"\b(?:keys|mortgage|(?:bought|buying|got) (?:a|the|our|my|our first|my first) (?:house|flat|home|place)|"
              r"first (?:house|flat|home)|new (?:house|flat|home))\b"),
     ("retired", r"\bretir\w+"),
     ("work", r"\b(?:job|promoted|promotion|permanent|apprenticeship|hired|pay rise|raise|contract)\b"),
-    ("study", r"\b(?:passed|exams?|results|test|uni|university|college|graduated|graduation|degree|grades?|"
-              r"a\*|an a|distinction|scholarship|place at|dissertation|thesis|course|qualified)\b"),
+    ("study", r"\b(?:passed|exams?|results|test|licen[cs]e|uni|university|college|graduated|graduation|degree|grades?|"
+              r"a\*|an a|distinction|scholarship|(?:got|offered) a place at|dissertation|thesis|course|qualified)\b"),
+    ("feat", r"\b(?:won (?:\d+(?:st|nd|rd|th)|first|second|third|gold|silver|bronze|a medal|a trophy|a prize|the)|"
+             r"landed|personal best|pb|beat my|managed to|nailed it|smashed it)\b"),
 )
 _BAD_KINDS = (
     ("forgot", r"(?:^|\bi |\bi'?ve )(?:left|forgot)\b(?:\s+\w+){1,4}\s+(?:at home|at work|in the car|behind)\b|"
                r"(?:^|\bi |\bi'?ve )forgot (?:my|the)\b"),
     ("stolen", r"\b(?:stolen|nicked|pinched|robbed|broken into)\b"),
+    ("broken", r"\b(?:boiler|oven|washing machine|fridge|freezer|dishwasher|laptop|phone|kettle|heating|printer)\b"
+               r"(?:\s+\w+){0,3}\s+(?:broke|broken|died|crashed|packed in|packed up|gave up|bust|smashed|cracked|"
+               r"stopped working)\b|\b(?:broke|smashed|cracked) (?:my|the) (?:phone|screen|laptop)\b|"
+               r"\bdropped (?:my|the|our) \w+ (?:down|in|into)\b"),
     ("lost", r"\b(?:lost|left|dropped|forgot|can'?t find)\b(?:\s+\w+){0,3}\s+(?:phone|wallet|purse|keys?|umbrella|"
              r"brolly|sunglasses|glasses|charger|earrings?|ring|bag|hat|scarf|coat|jacket|gloves?|card|ticket|"
              r"hearing aid|headphones|airpods|book|water bottle)\b"),
-    ("car", r"\b(?:failed (?:its|my|the|her|his) mot|mot fail\w*|towed|clamped|parking ticket|speeding ticket|parking fine|puncture|flat tyre|broke down|"
-            r"broken down|dinged|scratched|car (?:failed|wouldn'?t start|won'?t start))\b"),
+    ("car", r"\b(?:failed (?:its|my|the|her|his) mot|mot fail\w*|towed|clamped|parking ticket|speeding ticket|"
+            r"parking fine|puncture|flat tyre|broke down|broken down|dinged|scratched|car (?:failed|wouldn'?t start|"
+            r"won'?t start))\b"),
     ("journey", r"\b(?:missed (?:my|the|our) (?:bus|train|connection|flight|ferry|tram)|(?:bus|train|flight|ferry)"
                 r"(?:'s| is| was| got)? (?:late|delayed|cancelled|canceled)|(?:cancelled|canceled|delayed) "
                 r"(?:bus|train|flight|ferry)|hasn'?t turned up)\b"),
-    ("broken", r"\b(?:boiler|oven|washing machine|fridge|freezer|dishwasher|laptop|phone|kettle|heating|printer)\b"
-               r"(?:\s+\w+){0,3}\s+(?:broke|broken|died|crashed|packed in|packed up|gave up|bust|smashed|cracked|"
-               r"stopped working)\b|\b(?:broke|smashed|cracked) (?:my|the) (?:phone|screen|laptop)\b"),
 )
 _TURNED = re.compile(r"^\W*(?:oh\s+)?(?:lovely|great|brilliant|brill|perfect|fab|fabulous|wonderful|amazing|fantastic|"
                      r"marvellous|typical|nice one|well that'?s \w+|thats \w+|congrats to me|so proud of myself)\b|"

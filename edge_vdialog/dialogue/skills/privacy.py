@@ -36,7 +36,8 @@ _KEEP = re.compile(r"\b(?:record|records|recording|recorded|filming|filmed|cctv|
                    r"\b(?:my|our)\s+(?:face|faces|photo|photos|data)\b|\bphotos?\s+of\s+(?:me|us)\b|"
                    r"\bwhere\s+do(?:es)?\s+(?:the|my|these|those|it|they)\s*"
                    r"(?:pictures?|photos?|videos?|drawings?)?\s*go\b")
-_TELL = re.compile(r"\b(?:tell|tells|report|pass on|share|repeat)\b.{0,25}\bwhat (?:i|we) (?:say|said|type|typed|tell you)\b|"
+_TELL = re.compile(r"\b(?:tell|tells|report|pass on|share|repeat)\b.{0,25}\bwhat (?:i|we) (?:say|said|type|typed|"
+                   r"tell you)\b|"
                    r"\b(?:tell|report|grass) on (?:me|us)\b")
 """Passing on what the visitor says ("are you going to tell the doctor what i say")."""
 _HEAR = re.compile(r"\b(?:hear|hears|hearing|listen|listens|listening)\b(?=\s*(?:$|[?!.,]|(?:me|us|you|u|what|this|"

@@ -34,7 +34,8 @@ REPLIES = {
                "Poor you, that sounds soggy! I hope you warm up and dry off soon."),
     "rain": ("Sounds grim out there! I hope it eases off before you head out.",
              "What a downpour! Fingers crossed it clears up for your way home."),
-    "cold": ("Brr, that sounds chilly! I hope you warm up soon.", "Brr! Keep your coat on, and I hope you warm up soon."),
+    "cold": ("Brr, that sounds chilly! I hope you warm up soon.",
+             "Brr! Keep your coat on, and I hope you warm up soon."),
     "hot": ("Phew, that sounds hot! Stay cool and keep some water handy.",
             "It sounds like a scorcher! Keep cool and keep some water to hand."),
     "wild": ("Sounds wild out there! Take care on your way home.", "Blimey, that sounds rough! Mind how you go."),
@@ -57,7 +58,8 @@ REPLIES = {
 """Replies by :data:`_KINDS`."""
 _BAD_WEATHER = (r"(?:rain\w*|pouring|chucking it down|tipping down|bucketing|monsoon|downpour|snow\w*|(?:freezing|cold|"
                 r"windy|wild|grim|horrible|horrid|miserable|nasty) (?:out|outside)\w*)")
-_INDOORS = r"(?:glad|good excuse|came in|come in|get out of|nice and warm|in here|inside(?! out)|indoors|in the dry|cosy)"
+_INDOORS = (r"(?:glad|good excuse|came in|come in|get out of|nice and warm|in here|inside(?! out)|indoors|in the dry|"
+            r"cosy)")
 _HEAT = r"(?:boiling|scorching|roasting|sweltering|heatwave|so hot|hot (?:out|outside|today))"
 _COOL = r"(?:air ?con|aircon|nice and cool|cool in here|in the shade)"
 _KINDS = (
@@ -70,7 +72,8 @@ _KINDS = (
               r"ppl|kids|families|school \w+)(?= (?:here|in|about|around|today|tonight|on|at))|school (?:trips?|"
               r"groups?) (?:in|here|today)|lots of school (?:trips?|groups?)|everyone had the same idea|half the town|"
               r"whole town|crowds?|crowded)\b"),
-    ("queue", r"\b(?:long|massive|huge|big) queues?\b|\bqueues?\b.*\b(?:long|longer|massive|huge|insane|mental|ridiculous|out the door|slow|ages|\d+ ?min\w*|"
+    ("queue", r"\b(?:long|massive|huge|big) queues?\b|\bqueues?\b.*\b(?:long|longer|massive|huge|insane|mental|"
+              r"ridiculous|out the door|slow|ages|\d+ ?min\w*|"
               r"hours?|forever|this bad)\b|\b(?:been|stood|standing|waiting|sat) in (?:this|the) \w* ?queue\b"),
     ("soaked", r"\b(?:soaked|drenched|sodden|wet through|socks are wet|got wet)\b"),
     ("rain", r"\b(?:raining|pouring(?: down)?|chucking it down|tipping down|bucketing|monsoon|downpour|drizzly|"
@@ -83,7 +86,8 @@ _KINDS = (
     ("wait", r"\b(?:been (?:sat|sitting|waiting|stood|standing) (?:here )?(?:for )?(?:\d+|an?|ages|two|three|over)|"
              r"running (?:\d+ (?:mins?|minutes|hours?) )?late|waiting (?:for )?(?:ages|forever))\b"),
     ("idle", r"\b(?:killing time|(?:mins?|minutes|hours?|time) to kill)\b"),
-    ("feet", r"\b(?:feet (?:are )?(?:killing|hurt|ache|aching|are sore)|walked miles|legs (?:are )?(?:killing|gone))\b"),
+    ("feet", r"\b(?:feet (?:are )?(?:killing|hurt|ache|aching|are sore)|walked miles|"
+             r"legs (?:are )?(?:killing|gone))\b"),
     ("tired", r"\b(?:knackered|shattered|exhausted|worn out|dead on my feet)\b"),
     ("smell", r"\bsmells? (?:amazing|lovely|gorgeous|incredible|unreal|so good|great|divine|delicious|heavenly|"
               r"like (?:fresh|coffee|baking|christmas|bacon|popcorn|chips))\b"),
@@ -95,7 +99,8 @@ _NOT_REMARK = re.compile(r"\b(?:cold (?:drink|water|one|sore|feet)|(?:a|my|the|h
                          r"chocolate|water|food|tub)|queue jump\w*|hate|rubbish|terrible|awful|joke|ridiculous|"
                          r"disgrace\w*|shocking|complain\w*|manager|hospital|ill|sick|poorly|usually|normally|if|"
                          r"dread\w*|forecast|tomorrow|later|hope it|going to|gonna|pool|swim\w*|flume|shower|house|"
-                         r"draw|drw|paint|picture|pic|sketch|any ideas|recommend|suggest\w*|what to do|stopped|fast|quick\w*|short|no queue|last (?:week|night|weekend)|yesterday|proud|miss)\b",
+                         r"draw|drw|paint|picture|pic|sketch|any ideas|recommend|suggest\w*|what to do|stopped|fast|"
+                         r"quick\w*|short|no queue|last (?:week|night|weekend)|yesterday|proud|miss)\b",
                          re.IGNORECASE)
 """Not the weather ("got a cold", "hot chocolate"), a complaint (which wants more than a friendly word), a remark
 on another day ("usually it's packed", "if the rain holds off"), on the pool, home or family, or a request
@@ -103,8 +108,8 @@ on another day ("usually it's packed", "if the rain holds off"), on the pool, ho
 
 
 def answer(text: str, context: Context) -> str | None:
-    if (context.follows_question or not FEWEST_WORDS <= len(text.split()) <= MOST_WORDS or ASKS_IN.search(text) or _YOU.search(text) or _NOT_REMARK.search(text)
-            or context.learnt("good_news", text)):
+    if (context.follows_question or not FEWEST_WORDS <= len(text.split()) <= MOST_WORDS or ASKS_IN.search(text)
+            or _YOU.search(text) or _NOT_REMARK.search(text) or context.learnt("good_news", text)):
         return None
     kind = next((kind for kind, words in _WORDS if words.search(text)), None)
     return None if kind is None else context.rng.choice(REPLIES[kind])

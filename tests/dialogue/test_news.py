@@ -37,6 +37,7 @@ def context(bank: AnswerBank | None, asked: bool = False) -> Context:
     ("its my 16th birthday today!!! 🎉🎂", "birthday"),
     ("Just retired after forty years, so I'm finally going to walk the Pennine Way.", "retired"),
     ("my tomatoes won 2nd place at the village show", "feat"),
+    ("my nan is 95 tomorow, picking up her card on the way", "their birthday"),          # whatever the classifiers
     ("first day of my summer holidays woohoo", "other"),
 ])
 def test_good_news_gets_a_congratulation_of_its_kind(bank, text, kind):
@@ -50,6 +51,8 @@ def test_good_news_gets_a_congratulation_of_its_kind(bank, text, kind):
     ("missed our train this morning so got here late 😤", "journey"),
     ("my boiler packed in last night so no hot water, not impressed", "broken"),
     ("forgot my wallet at home", "forgot"),
+    ("my old car died on the motorway yesterday, hence me being here", "car"),
+    ("missed the first train this morning so we missed the engineering talk, well annoyed", "journey"),
     ("well thats fantastic, left my phone on the 38 bus", "lost"),                 # sarcasm, read as a mishap
 ])
 def test_a_mishap_gets_a_rueful_word_of_its_kind(bank, text, kind):
@@ -65,6 +68,7 @@ def test_a_mishap_gets_a_rueful_word_of_its_kind(bank, text, kind):
     "windy as anything out there, nearly lost my umbrella",                       # nearly
     "just got engaged!! where can we get champagne",                              # asks something
     "the queue is massive today",                                                 # not news
+    "my dad would have been 70 today",                                            # grief, not a birthday
 ])
 def test_sarcasm_mixed_grave_and_other_lines_are_left_alone(bank, text):
     assert skill("news")(text, context(bank)) is None
@@ -86,6 +90,11 @@ def test_sarcasm_mixed_grave_and_other_lines_are_left_alone(bank, text):
     ("my feet are killing me, this place goes on forever", "feet"),
     ("bit knackered after the early start", "tired"),
     ("coffee machine smells amazing in here", "smell"),
+    ("so loud in here i cant hear myself think", "loud"),
+    ("Evening, just popped in to get out of the wind.", "indoors"),
+    ("weather's awful, glad to be inside", "indoors"),
+    ("its absolutely packed in here tonight", "crowd"),
+    ("never seen it this quiet on a friday", "quiet"),
 ])
 def test_a_remark_gets_a_friendly_word_of_its_kind(bank, text, kind):
     assert skill("remarks")(text, context(bank)) in remarks.REPLIES[kind]
@@ -99,6 +108,7 @@ def test_a_remark_gets_a_friendly_word_of_its_kind(bank, text, kind):
     "the queue moved so fast, we were in within 10 mins",
     "draw a mountain with snow on top and a little tent at the bottom",
     "moving house today, van is packed to the roof",
+    "the boiler packed in again",
     "got a cold so staying in",
     "lemon drizzle",                                                     # too short to be a remark
 ])

@@ -276,6 +276,7 @@ def test_stories_jokes_and_drills_are_not_urgent(text):
     ("my wife left me. the kids are staying with her", "heartbreak"), ("we split up last week", "heartbreak"),
     ("my boyfriend of 6 years left me on tuesday", "heartbreak"),
     ("signed the divorce papers today. done.", "heartbreak"),
+    ("I got dumped yesterday so i'm here working off the anger", "heartbreak"),
     ("my husband got the all clear after a year of chemo", "recovery"),
     ("rang the bell today!!! last round of chemo DONE 🔔🔔", "recovery"), ("my dad is cancer free!", "recovery"),
     ("I was made redundant yesterday after 11 years at the warehouse", "job"), ("just lost my job", "job"),
@@ -294,6 +295,7 @@ def test_hard_news_gets_kind_words(text, kind):
     "my dad's coming home today after 3 weeks in here",
     "we adopted a puppy, our first dog since our old boy died last spring",
     "she passed her driving test last week", "my son passed his theory test yesterday",
+    "this place is a rip off and so are u", "rubbish got dumped outside our house again",
 ])
 def test_other_deaths_good_news_and_questions_are_not_hard_news(text):
     assert answer(text, ("sympathy",)) is None

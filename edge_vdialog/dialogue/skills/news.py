@@ -27,6 +27,8 @@ MOST_WORDS = 30
 FEWEST_WORDS = 3
 GOOD = {
     "birthday": ("Happy birthday! I hope it's a brilliant one.", "Happy birthday! 🎉 Have a wonderful day."),
+    "their birthday": ("What a milestone! I hope it's a lovely celebration.",
+                       "How lovely! I hope it's a wonderful birthday."),
     "anniversary": ("Happy anniversary! What a lovely way to mark it.", "Happy anniversary to you both!"),
     "engaged": ("Congratulations! What a moment to remember.",
                 "Oh, congratulations! That's wonderful news. 💍"),
@@ -87,7 +89,7 @@ _GOOD_KINDS = (
 _BAD_KINDS = (
     ("forgot", r"(?:^|\bi |\bi'?ve )(?:left|forgot)\b(?:\s+\w+){1,4}\s+(?:at home|at work|in the car|behind)\b|"
                r"(?:^|\bi |\bi'?ve )forgot (?:my|the)\b"),
-    ("stolen", r"\b(?:stolen|nicked|pinched|robbed|broken into)\b"),
+    ("stolen", r"\b(?:stolen|nicked|pinched|robbed|broken into|cloned|scammed|hacked)\b"),
     ("broken", r"\b(?:boiler|oven|washing machine|fridge|freezer|dishwasher|laptop|phone|kettle|heating|printer)\b"
                r"(?:\s+\w+){0,3}\s+(?:broke|broken|died|crashed|packed in|packed up|gave up|bust|smashed|cracked|"
                r"stopped working)\b|\b(?:broke|smashed|cracked) (?:my|the) (?:phone|screen|laptop)\b|"
@@ -97,11 +99,16 @@ _BAD_KINDS = (
              r"hearing aid|headphones|airpods|book|water bottle)\b"),
     ("car", r"\b(?:failed (?:its|my|the|her|his) mot|mot fail\w*|towed|clamped|parking ticket|speeding ticket|"
             r"parking fine|puncture|flat tyre|broke down|broken down|dinged|scratched|car (?:failed|wouldn'?t start|"
-            r"won'?t start))\b"),
-    ("journey", r"\b(?:missed (?:my|the|our) (?:bus|train|connection|flight|ferry|tram)|(?:bus|train|flight|ferry)"
+            r"won'?t start|died|packed in|conked out))\b"),
+    ("journey", r"\b(?:missed (?:my|the|our)(?: \w+)? (?:bus|train|connection|flight|ferry|tram)|"
+                r"(?:bus|train|flight|ferry)"
                 r"(?:'s| is| was| got)? (?:late|delayed|cancelled|canceled)|(?:cancelled|canceled|delayed) "
                 r"(?:bus|train|flight|ferry)|hasn'?t turned up)\b"),
 )
+_THEIR_BIRTHDAY = re.compile(r"\b(?:my|our|his|her)\b.*\b(?:(?:turned|turns|is turning|will be) \d{1,3}|(?:is|she'?s|"
+                            r"he'?s) \d{2,3} (?:today|tomorrow|tomorow|on \w+day)|\d{1,3}(?:st|nd|rd|th) birthday)\b",
+                            re.IGNORECASE)
+"""Someone else's birthday ("my nan turned 90 on sunday"): told by its words, whatever the classifiers say."""
 _TURNED = re.compile(r"^\W*(?:oh\s+)?(?:lovely|great|brilliant|brill|perfect|fab|fabulous|wonderful|amazing|fantastic|"
                      r"marvellous|typical|nice one|well that'?s \w+|thats \w+|congrats to me|so proud of myself)\b|"
                      r"\b(?:but|though|although|just wish|wish|miss|gutted|sadly|unfortunately|typical|classic|ugh|"
@@ -109,7 +116,8 @@ _TURNED = re.compile(r"^\W*(?:oh\s+)?(?:lovely|great|brilliant|brill|perfect|fab
 """Words that turn good news round or mix it ("well thats fantastic, left my phone on the 38 bus", "got the new job
 but it means moving 200 miles", "graduated today, just wish my dad could've seen it")."""
 _GRAVE = re.compile(r"\b(?:hospital|ward|a&e|ambulance|ill|sick|poorly|fall|fell|injur\w*|broke (?:my|his|her) "
-                    r"\w+|pain|doctor|gp|nurse|surgery|operation|cancer|scan|died|dead|funeral|vet|police|"
+                    r"\w+|pain|doctor|gp|nurse|surgery|operation|cancer|scan|(?<!car )(?<!van )died|dead|funeral|vet|"
+                    r"police|"
                     r"crash|accident|flood\w*|fire|evict\w*|debt|rent|landlord|redundan\w*|fired|sacked|divorce|"
                     r"split|dumped|found|turned up|handed in|got (?:it|them) back|anyway|glad|lucky|thankfully|"
                     r"luckily|nearly|almost)\b|😂|🤣", re.IGNORECASE)
@@ -125,6 +133,9 @@ def answer(text: str, context: Context) -> str | None:
     if (context.follows_question or not FEWEST_WORDS <= len(text.split()) <= MOST_WORDS or ASKS_IN.search(text)
             or ABOUT_KIOSK.search(text)):
         return None
+    if (_THEIR_BIRTHDAY.search(text) and not dict(_GOOD)["birthday"].search(text) and not _TURNED.search(text)
+            and not _GRAVE.search(text)):
+        return context.rng.choice(GOOD["their birthday"])
     good, bad = context.learnt("good_news", text), context.learnt("bad_news", text)
     if good and not bad and not _TURNED.search(text):
         kind = next((kind for kind, words in _GOOD if words.search(text)), "other")

@@ -20,7 +20,7 @@ ASKS = re.compile(rf"(?:{ASKING}|wheres|hows)\b|.*\?\W*$", re.IGNORECASE | re.DO
 """A line (or part of one) that asks something: it opens with a question word or ends with "?"."""
 ASKS_IN = re.compile(rf"(?:^|[,;:.!?]\s*|\s(?:and|but|so|or)\s+){POLITE}(?:(?:roughly|approximately|honestly|"
                      rf"seriously|also|btw|out of interest|just wondering|random question)[,:]?\s+)?"
-                     rf"(?:{ASKING}|wheres|hows)\b|\?\W*$", re.IGNORECASE)
+                     rf"(?:{ASKING}|wheres|hows|r(?= u\b))\b|\?\W*$", re.IGNORECASE)
 """A line with a sentence or clause that asks something ("its rammed today, is there a match on", "roughly how
 far is london to edinburgh"): for :meth:`~re.Pattern.search`."""
 

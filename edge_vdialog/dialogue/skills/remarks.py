@@ -40,6 +40,8 @@ REPLIES = {
             "It sounds like a scorcher! Keep cool and keep some water to hand."),
     "wild": ("Sounds wild out there! Take care on your way home.", "Blimey, that sounds rough! Mind how you go."),
     "quiet": ("Lovely and peaceful! Enjoy the calm while it lasts.", "Nice and quiet, isn't it? Enjoy the calm!"),
+    "loud": ("It's a lively one, by the sound of it! I hope you find a quieter spot.",
+             "Sounds noisy! I hope you get a bit of peace and quiet soon."),
     "crowd": ("Sounds like everyone had the same idea today! I hope you find a calm corner.",
               "It's a busy one, by the sound of it! Thanks for stopping to say hello."),
     "queue": ("Queues are no fun! I hope it moves quickly for you.",
@@ -56,18 +58,24 @@ REPLIES = {
               "Ooh, that sounds tempting! I'm a bit jealous I can't smell it."),
 }
 """Replies by :data:`_KINDS`."""
-_BAD_WEATHER = (r"(?:rain\w*|pouring|chucking it down|tipping down|bucketing|monsoon|downpour|snow\w*|(?:freezing|cold|"
+_BAD_WEATHER = (r"(?:weather(?:'s| is)? (?:awful|terrible|horrible|grim|rubbish|miserable|foul|vile)|rain\w*|pouring|"
+                r"chucking it down|tipping down|bucketing|monsoon|downpour|snow\w*|(?:freezing|cold|"
                 r"windy|wild|grim|horrible|horrid|miserable|nasty) (?:out|outside)\w*)")
 _INDOORS = (r"(?:glad|good excuse|came in|come in|get out of|nice and warm|in here|inside(?! out)|indoors|in the dry|"
             r"cosy)")
 _HEAT = r"(?:boiling|scorching|roasting|sweltering|heatwave|so hot|hot (?:out|outside|today))"
 _COOL = r"(?:air ?con|aircon|nice and cool|cool in here|in the shade)"
 _KINDS = (
-    ("indoors", rf"\b{_BAD_WEATHER}\b.*\b{_INDOORS}\b|\b{_INDOORS}\b.*\b{_BAD_WEATHER}"),
+    ("indoors", rf"\b{_BAD_WEATHER}\b.*\b{_INDOORS}\b|"
+                rf"\b{_INDOORS}\b.*\b(?:{_BAD_WEATHER}|the (?:rain|wind|cold|weather))"),
     ("cooler", rf"\b{_HEAT}\b.*\b{_COOL}\b|\b{_COOL}\b.*\b{_HEAT}\b"),
-    ("quiet", r"\b(?:so|nice and|lovely and|really|very|dead) quiet (?:in here|here|today|this morning|tonight)\b|"
+    ("quiet", r"\b(?:(?:so|nice and|lovely and|really|very|dead) quiet (?:in here|here|today|this morning|tonight)|"
+              r"(?:seen|known) it this quiet)\b|"
               r"\b(?:peaceful|calm) in here\b"),
-    ("crowd", r"\b(?:rammed|packed(?! (?:in|up|to|with|my|our|his|her|lunch)\b)|heaving|mobbed|chock[- ]a[- ]block|"
+    ("loud", r"\b(?:(?:loud|noisy) in here|(?:it'?s|its|so|really|very|mad|too|proper) (?:loud|noisy) in here|"
+             r"(?:it'?s|its) (?:so |really |very |mad |too |proper )?(?:loud|noisy)|can'?t hear myself think)\b"),
+    ("crowd", r"\b(?:rammed|packed(?! (?:in(?! here)|up|to|with|my|our|his|her|lunch)\b)|heaving|mobbed|"
+              r"chock[- ]a[- ]block|"
               r"(?:so|really|super|very|proper|mad) busy|busy (?:today|tonight|in here|this morning)|so many (?:people|"
               r"ppl|kids|families|school \w+)(?= (?:here|in|about|around|today|tonight|on|at))|school (?:trips?|"
               r"groups?) (?:in|here|today)|lots of school (?:trips?|groups?)|everyone had the same idea|half the town|"
@@ -96,7 +104,7 @@ _WORDS = tuple((kind, re.compile(words, re.IGNORECASE)) for kind, words in _KIND
 _YOU = re.compile(r"\b(?:you|u|ur|your|you're|youre|kiosk|screen)\b", re.IGNORECASE)
 """A remark to or about the kiosk ("ur slower than the car deck queue"): the model's."""
 _NOT_REMARK = re.compile(r"\b(?:cold (?:drink|water|one|sore|feet)|(?:a|my|the|his|her) cold|hot (?:drink|dog|"
-                         r"chocolate|water|food|tub)|queue jump\w*|hate|rubbish|terrible|awful|joke|ridiculous|"
+                         r"chocolate|water|food|tub)|queue jump\w*|hate|joke|"
                          r"disgrace\w*|shocking|complain\w*|manager|hospital|ill|sick|poorly|usually|normally|if|"
                          r"dread\w*|forecast|tomorrow|later|hope it|going to|gonna|pool|swim\w*|flume|shower|house|"
                          r"draw|drw|paint|picture|pic|sketch|any ideas|recommend|suggest\w*|what to do|stopped|fast|"

@@ -30,7 +30,7 @@ _KIN = (r"mum|mom|mother|dad|father|nan|nana|nanna|gran|granny|grandma|grandmoth
         r"wife|husband|partner|son|daughter|brother|sister|uncle|aunt|auntie|cousin|friend|mate|neighbour|neighbor|"
         r"dog|cat|pet|puppy|kitten|hamster|rabbit|bunny|horse|tortoise|goldfish|baby")
 _MOURNING = re.compile(r"\b(?:funerals?|memorial|cremation|crematorium|burial|bereave\w*|mourning|grieving|grief|"
-                       r"widow|widowed|widower|condolences|passed away|rip)\b", re.IGNORECASE)
+                       r"widow|widowed|widower|condolences|passed away|rip(?![- ]?off))\b", re.IGNORECASE)
 _DIED = re.compile(r"\b(?:died|death|dying|grave)\b", re.IGNORECASE)
 _SOMEONE = re.compile(rf"\b(?:(?:{_KIN})(?:'?s)?|he|she|him|her)\b", re.IGNORECASE)
 _LOST = re.compile(rf"\blost (?:my|our) (?:\w+ )?(?:{_KIN})s? (?:last|this|on|to|recently|suddenly|a (?:week|month|"
@@ -49,7 +49,10 @@ _ILLNESS = re.compile(r"\b(?:cancer|hospice|chemo|chemotherapy|dementia|alzheime
 _HEARTBREAK = re.compile(r"\b(?:(?:wife|husband|partner|girlfriend|boyfriend|fianc[eé]e?|missus|mrs)(?: of \w+ \w+)? "
                          r"(?:has |just )?(?:left|dumped|walked out on) me|signed (?:the |our |my )?divorce papers|"
                          r"(?:left|dumped) me for|(?:we|we've|weve|we have) (?:split|"
-                         r"broken) up|(?:broke|split) up with (?:me|my)|(?:getting|got) (?:a )?divorced?|divorce "
+                         r"broken) up|(?:broke|split) up with (?:me|my)|"
+                         r"(?:got|been|was) dumped (?:by|over|on|yesterday|today|last|this)|"
+                         r"(?:i|i'?ve|just) (?:got |been |was )?dumped|"
+                         r"(?:getting|got) (?:a )?divorced?|divorce "
                          r"(?:papers|came through|is final))\b", re.IGNORECASE)
 _JOB = re.compile(r"\b(?:made redundant|been redundant|(?:lost|losing) my job|laid off|got (?:the )?(?:sack|sacked)|"
                   r"been (?:sacked|fired|let go)|got fired|(?:i was|i've been|ive been|im being|i'm being) let go)\b",

@@ -39,6 +39,9 @@ def context(bank: AnswerBank | None, asked: bool = False) -> Context:
     ("my tomatoes won 2nd place at the village show", "feat"),
     ("my nan is 95 tomorow, picking up her card on the way", "their birthday"),          # whatever the classifiers
     ("first day of my summer holidays woohoo", "other"),
+    ("we got a new kitten called pickle", "pet"),
+    ("My mum got a new job so we're celebrating here!", "theirs"),                    # someone else's
+    ("my wife had twins last week so this is my last match for a while lol", "baby"),  # sure by its words
 ])
 def test_good_news_gets_a_congratulation_of_its_kind(bank, text, kind):
     assert skill("news")(text, context(bank)) in news.GOOD[kind]
@@ -54,6 +57,9 @@ def test_good_news_gets_a_congratulation_of_its_kind(bank, text, kind):
     ("my old car died on the motorway yesterday, hence me being here", "car"),
     ("missed the first train this morning so we missed the engineering talk, well annoyed", "journey"),
     ("well thats fantastic, left my phone on the 38 bus", "lost"),                 # sarcasm, read as a mishap
+    ("got a parking ticket outside, 70 quid, fuming", "car"),                      # by its words
+    ("car park machine ate my pound coin, great start", "broken"),
+    ("missed my coach by 2 minutes. gutted", "journey"),
 ])
 def test_a_mishap_gets_a_rueful_word_of_its_kind(bank, text, kind):
     assert skill("news")(text, context(bank)) in news.BAD[kind]
@@ -69,6 +75,11 @@ def test_a_mishap_gets_a_rueful_word_of_its_kind(bank, text, kind):
     "just got engaged!! where can we get champagne",                              # asks something
     "the queue is massive today",                                                 # not news
     "my dad would have been 70 today",                                            # grief, not a birthday
+    "draw me and my husband on a beach please, it's our 25th anniversary",        # a drawing
+    "elephants are pregnant for 2 years?? really",                                # asks
+    "my twins want a knight fighting a sheep lol",
+    "i forgot the company name for a sec",                                        # not a thing left behind
+    "got a parking ticket but they let me off",
 ])
 def test_sarcasm_mixed_grave_and_other_lines_are_left_alone(bank, text):
     assert skill("news")(text, context(bank)) is None
@@ -95,6 +106,11 @@ def test_sarcasm_mixed_grave_and_other_lines_are_left_alone(bank, text):
     ("weather's awful, glad to be inside", "indoors"),
     ("its absolutely packed in here tonight", "crowd"),
     ("never seen it this quiet on a friday", "quiet"),
+    ("the car park is a nightmare today, went round 4 times", "parking"),
+    ("this escalator has been broken for weeks", "out of order"),
+    ("been sat here since 5am, my back is killing me", "wait"),
+    ("my legs are aching so much", "aches"),
+    ("my legs are like jelly", "tired"),
 ])
 def test_a_remark_gets_a_friendly_word_of_its_kind(bank, text, kind):
     assert skill("remarks")(text, context(bank)) in remarks.REPLIES[kind]
@@ -111,6 +127,7 @@ def test_a_remark_gets_a_friendly_word_of_its_kind(bank, text, kind):
     "the boiler packed in again",
     "got a cold so staying in",
     "lemon drizzle",                                                     # too short to be a remark
+    "the perfume counter smells amazing but its giving me a headache",   # mixed
 ])
 def test_other_lines_are_not_remarks(bank, text):
     assert skill("remarks")(text, context(bank)) is None
@@ -129,6 +146,9 @@ def test_right_after_a_question_a_line_is_the_answer(bank):
     ("do you work for the supermarket or are you just a robot", "owner"),
     ("do you know when my train is or are you just for chatting", "scope"),
     ("can you speak welsh", "language"),
+    ("are you a nurse", "role"),
+    ("do u get wet when it rains", "body"),
+    ("is this screen even clean, loads of people touch it 🤢", "grubby"),
     ("ur screen is all smudgy gross", "grubby"),
     ("ur slower than the card machine", "jibe"),
     ("the monkeys are smarter than you", "jibe"),

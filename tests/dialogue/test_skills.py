@@ -277,6 +277,7 @@ def test_stories_jokes_and_drills_are_not_urgent(text):
     ("my boyfriend of 6 years left me on tuesday", "heartbreak"),
     ("signed the divorce papers today. done.", "heartbreak"),
     ("I got dumped yesterday so i'm here working off the anger", "heartbreak"),
+    ("my nan is in hospital so we came here to cheer my little brother up", "illness"),
     ("my husband got the all clear after a year of chemo", "recovery"),
     ("rang the bell today!!! last round of chemo DONE 🔔🔔", "recovery"), ("my dad is cancer free!", "recovery"),
     ("I was made redundant yesterday after 11 years at the warehouse", "job"), ("just lost my job", "job"),
@@ -319,6 +320,8 @@ def test_thanks_praise_and_goodbyes_get_a_closing_reply(text, kind):
     ("ta, off to find my wife now", "thanks-bye"), ("cheers pal, back on the road", "thanks-bye"),
     ("cheers, enjoy your evening", "thanks-bye"), ("bye bye see you next week", "bye"),
     ("ok bye now, gotta return these before they fine me", "bye"),         # a goodbye first, then why
+    ("bye were going on the big airbag now", "bye"),
+    ("cheers mate thats really helped, my coach is boarding now so ta ra", "thanks-bye"),
     ("bye then, off to pay before my trolley gets nicked", "bye"),
 ])
 def test_a_line_that_ends_by_leaving_gets_a_goodbye(text, kind):

@@ -44,7 +44,7 @@ _GOING = re.compile(r"\b(?:(?<!to )see (?:you|ya|u)|take care|(?:gotta|got to|ha
 _LEAVING = re.compile(
     r"(?:^|[,.;!]\s*|\s(?:so|and|anyway|right)\s)(?:(?:ok|okay|right|anyway|so)[, ]+)?(?:(?:i'?m|im|i am|we'?re|were|"
     r"we are) (?:off(?: now| then)?|going now|leaving now|heading (?:off|out|home))|(?:gotta|got to|have to|must) go"
-    r"(?: now)?|(?:good)?bye(?:e+)?(?: now| for now| all| everyone)?|ta-?ra|cheerio|"
+    r"(?: now)?|(?:good)?bye(?:e+)?(?: now| for now| all| everyone)?|ta[- ]?ra|cheerio|"
     r"see (?:you|ya|u)(?: later| soon| next time| tomorrow| again)?|take care|laters)"
     r"(?: kiosk| robot| mate| love| pal| dear| x+)?\W*$")
 """A line's last words that say the visitor is leaving, after a comma, a full stop or a "so"."""
@@ -53,7 +53,7 @@ _THANKS_AND_OFF = re.compile(r"^(?:thanks|thank you|cheers|ta|thx|ty)(?: (?:kios
 """Thanks, then where the visitor is off to ("ta, off to find my wife now", "cheers pal, back on the road")."""
 _BYE_FIRST = re.compile(r"^(?:(?:ok|okay|right|anyway|well)[, ]+)?(?:good)?bye+(?:[- ]bye+)?"
                         r"(?: now| then| for now| all| everyone)?(?: kiosk| robot| mate| love| pal| dear)?"
-                        r"\s*[,.!]+\s*\w")
+                        r"(?:\s*[,.!]+\s*\w|\s+(?:we|were|we're|i|im|i'm|gotta|got to|off|going|heading)\b)")
 """A goodbye, then why the visitor is off ("ok bye now, gotta return these before they fine me")."""
 _ASKING = re.compile(r"\?|(?:^|[,.;!]\s*)(?:what|whats|where|wheres|when|why|who|how|which|is|are|do|does|can|"
                      r"could|will|would|should)\b")
@@ -88,7 +88,7 @@ def kind_of(text: str, follows_question: bool = False) -> str | None:
         return None
     if (_LEAVING.search(line) or _THANKS_AND_OFF.match(line) or _BYE_FIRST.match(line) and not sorry_fits(line)) \
             and not _ASKING.search(line):
-        words = set(re.findall(r"[a-z]+", re.sub(r"\bta-?ra\b", " ", line)))
+        words = set(re.findall(r"[a-z]+", re.sub(r"\bta[- ]?ra\b", " ", line)))
         return "thanks-bye" if words & THANKS or "appreciate it" in line else "bye"
     looks = bool(_LOOKS_LIKE.search(line))
     line = _LOOKS_LIKE.sub(" ", line)

@@ -6,10 +6,12 @@ The 135M model reads the news the wrong way round as often as not: "our shed roo
 week" -> "I'm so glad you had it taken care of!", "my son lost his first tooth in the cafe lol" -> "Please call
 emergency services", "im pregnant!! first scan next week" -> "A pregnancy scan is always a special occasion for
 me". On the fresh lines of rounds 104-121 its replies to news averaged about 3. A line is news by the bundle's
-two learnt classifiers (``good_news``, ``bad_news``; :mod:`edge_vdialog.dialogue.line_classifier`): good news
-when only the first says so and nothing in the line turns it round (a sarcastic "lovely, ...", an eye-roll, a
-"but", a wish); a mishap when only the second does and it is one of the kinds below. Anything graver (health,
-hospital, family) or mixed is left to ``sympathy`` and the model. Hard news comes first (``sympathy``). Right
+two learnt classifiers (``good_news``, ``bad_news``; :mod:`edge_vdialog.dialogue.line_classifier`) and its words:
+good news when the first says so, or its words leave no doubt (:data:`SURE`: an engagement, a baby, a birthday),
+the second does not, and nothing in the line turns it round (a sarcastic "lovely, ...", an eye-roll, a "but", a
+wish); a mishap of the visitor's own when the first does not say good news and its words are one of the kinds
+below (something lost, stolen, broken or forgotten, car or travel trouble). Anything graver (health, hospital,
+family), mixed or ended well is left to ``sympathy`` and the model. Hard news comes first (``sympathy``). Right
 after the kiosk asked something, a line is probably the answer ("yes, first time in europe!"): the model's.
 """
 
@@ -36,6 +38,8 @@ GOOD = {
                 "Oh, lovely! I hope it's a wonderful day."),
     "baby": ("Congratulations, that's wonderful news! What a special time for your family.",
              "Oh, how lovely! Congratulations to you all."),
+    "pet": ("Aww, congratulations on the new arrival! Enjoy every minute.",
+            "How exciting, a new family member! I hope they settle in well."),
     "milestone": ("What a lovely milestone! You must be so proud.",
                   "Aww, that's brilliant! A moment to remember."),
     "home": ("Congratulations! Exciting times, I hope it soon feels like home.",
@@ -47,9 +51,16 @@ GOOD = {
     "study": ("Well done, that's brilliant! All that hard work paid off.",
               "Congratulations! You must be so proud."),
     "feat": ("Well done, that's brilliant! You must be chuffed.", "Brilliant, well done you!"),
+    "theirs": ("That's brilliant news! Please pass on my congratulations.", "How wonderful! You must be so proud."),
     "other": ("How lovely! That sounds really special.", "Oh, that's wonderful! Thanks for sharing it with me."),
 }
-"""Replies to good news, by :data:`_GOOD_KINDS` (``other``: none of them)."""
+"""Replies to good news, by :data:`_GOOD_KINDS` (``other``: none of them; ``theirs``: someone else's job, exam,
+feat or retirement: "My mum got a new job so we're celebrating here!")."""
+SURE = frozenset({"birthday", "their birthday", "anniversary", "engaged", "wedding", "baby", "pet"})
+"""Good news told in words that leave no doubt: taken without the ``good_news`` classifier's yes (the classifier
+missed "my wife had twins last week so this is my last match for a while lol"), never against ``bad_news``."""
+THEIRS = frozenset({"work", "study", "feat", "retired"})
+"""Kinds whose reply congratulates the visitor ("Well done you!"): for someone else's, :data:`GOOD` ``theirs``."""
 BAD = {
     "forgot": ("Oh no, it's always the way! I hope you can manage without it today.",
                "Ah, that's annoying! Hopefully you can get by without it for today."),
@@ -67,50 +78,54 @@ BAD = {
 _GOOD_KINDS = (
     ("anniversary", r"\b(?:anniversary|(?:golden|silver|ruby|diamond|pearl) wedding|years married)\b"),
     ("birthday", r"\b(?:(?:my|it'?s my|its my) (?:\d+(?:st|nd|rd|th) )?birthday|(?:i'?m|im|i am) \d+ today)\b"),
+    ("their birthday", r"\b(?:my|our|his|her)\b.*\b(?:(?:turned|turns|is turning|will be) \d{1,3}|(?:is|she'?s|he'?s) "
+                       r"\d{2,3} (?:today|tomorrow|tomorow|on \w+day)|\d{1,3}(?:st|nd|rd|th) birthday)\b"),
     ("engaged", r"\b(?:engaged|proposed|said yes)\b|💍"),
     ("wedding", r"\b(?:wedding|getting married|got married|honeymoon)\b"),
+    ("pet", r"\b(?:new (?:puppy|kitten|dog|cat|rabbit|bunny|hamster)|got (?:a|our|my) (?:new )?(?:puppy|kitten|"
+            r"rescue)|adopted (?:a|our) (?:puppy|kitten|dog|cat|rescue)|(?:puppy|kitten) called)\b"),
     ("milestone", r"\b(?:first (?:steps?|words?|tooth)|potty|(?:started|starting) (?:walking|crawling)|"
                   r"learn(?:ed|t) to (?:read|walk|swim|"
                   r"ride)|read (?:a|his|her) (?:whole )?book|badge|started (?:school|reception|nursery))\b"),
-    ("baby", r"\b(?:pregnant|expecting|twins|(?:was|were|been|just|be) born|born (?:this|yesterday|today|last|on|at|"
-             r"early)|new baby|baby (?:boy|girl)|\d+ ?(?:week|wk) scan|first scan|"
-             r"had (?:her|his|their|our|a|the) baby|big (?:sister|brother)|"
-             r"became a (?:dad|mum|mom|grandad|grandma|nan)|"
+    ("baby", r"\b(?:pregnant|expecting|(?:having|had|expecting) twins|(?:just|been) born|born (?:this|yesterday|"
+             r"today|last|on \w+day|at \d|early)|new baby|baby (?:boy|girl)|had (?:her|his|their|our|a|the) baby|"
+             r"\d+ ?(?:week|wk) scan|first scan|big (?:sister|brother)|became a (?:dad|mum|mom|grandad|grandma|nan)|"
              r"grandbaby|first grandchild|\d+ ?lbs?|\d+ (?:days?|weeks?) old)\b"),
     ("home", r"\b(?:keys|mortgage|(?:bought|buying|got) (?:a|the|our|my|our first|my first) (?:house|flat|home|place)|"
              r"first (?:house|flat|home)|new (?:house|flat|home))\b"),
     ("retired", r"\bretir\w+"),
     ("work", r"\b(?:job|promoted|promotion|permanent|apprenticeship|hired|pay rise|raise|contract)\b"),
-    ("study", r"\b(?:passed|exams?|results|test|licen[cs]e|uni|university|college|graduated|graduation|degree|grades?|"
+    ("study", r"\b(?:passed|exams?|results|test|licen[cs]e|uni|university|college|graduated|graduating|graduation|"
+              r"degree|grades?|"
               r"a\*|an a|distinction|scholarship|(?:got|offered) a place at|dissertation|thesis|course|qualified)\b"),
     ("feat", r"\b(?:won (?:\d+(?:st|nd|rd|th)|first|second|third|gold|silver|bronze|a medal|a trophy|a prize|the)|"
              r"landed|personal best|pb|beat my|managed to|nailed it|smashed it)\b"),
 )
+_ITEMS = (r"(?:phone|wallet|purse|keys?|umbrella|brolly|sunglasses|glasses|charger|earrings?|ring|bag|hat|scarf|coat|"
+          r"jacket|gloves?|card|ticket|hearing aid|headphones|airpods|book|water bottle|towel|list|lunch|costume|"
+          r"kit|goggles|passport|id|licence|license|pass|reading glasses)\b")
+"""Things a visitor loses, leaves behind or forgets."""
 _BAD_KINDS = (
-    ("forgot", r"(?:^|\bi |\bi'?ve )(?:left|forgot)\b(?:\s+\w+){1,4}\s+(?:at home|at work|in the car|behind)\b|"
-               r"(?:^|\bi |\bi'?ve )forgot (?:my|the)\b"),
+    ("forgot", rf"(?:^|\bi |\bi'?ve )(?:left|forgot)\b(?:\s+\w+){{1,4}}\s+(?:at home|at work|in the car|behind)\b|"
+               rf"(?:^|\bi |\bi'?ve )forgot (?:my|the|our) (?:\w+ )?{_ITEMS}"),
     ("stolen", r"\b(?:stolen|nicked|pinched|robbed|broken into|cloned|scammed|hacked)\b"),
     ("broken", r"\b(?:boiler|oven|washing machine|fridge|freezer|dishwasher|laptop|phone|kettle|heating|printer)\b"
                r"(?:\s+\w+){0,3}\s+(?:broke|broken|died|crashed|packed in|packed up|gave up|bust|smashed|cracked|"
                r"stopped working)\b|\b(?:broke|smashed|cracked) (?:my|the) (?:phone|screen|laptop)\b|"
-               r"\bdropped (?:my|the|our) \w+ (?:down|in|into)\b"),
-    ("lost", r"\b(?:lost|left|dropped|forgot|can'?t find)\b(?:\s+\w+){0,3}\s+(?:phone|wallet|purse|keys?|umbrella|"
-             r"brolly|sunglasses|glasses|charger|earrings?|ring|bag|hat|scarf|coat|jacket|gloves?|card|ticket|"
-             r"hearing aid|headphones|airpods|book|water bottle)\b"),
+               r"\bdropped (?:my|the|our) \w+ (?:down|in|into)\b|"
+               r"\b(?:machine|meter) (?:ate|swallowed|kept) (?:my|the)\b"),
+    ("lost", rf"\b(?:lost|left|dropped|forgot|can'?t find)\b(?:\s+\w+){{0,3}}\s+{_ITEMS}"),
     ("car", r"\b(?:failed (?:its|my|the|her|his) mot|mot fail\w*|towed|clamped|parking ticket|speeding ticket|"
             r"parking fine|puncture|flat tyre|broke down|broken down|dinged|scratched|car (?:failed|wouldn'?t start|"
             r"won'?t start|died|packed in|conked out))\b"),
-    ("journey", r"\b(?:missed (?:my|the|our)(?: \w+)? (?:bus|train|connection|flight|ferry|tram)|"
-                r"(?:bus|train|flight|ferry)"
+    ("journey", r"\b(?:missed (?:my|the|our)(?: \w+)? (?:bus|train|connection|flight|ferry|tram|coach|plane)|"
+                r"(?:bus|train|flight|ferry|coach)"
                 r"(?:'s| is| was| got)? (?:late|delayed|cancelled|canceled)|(?:cancelled|canceled|delayed) "
                 r"(?:bus|train|flight|ferry)|hasn'?t turned up)\b"),
 )
-_THEIR_BIRTHDAY = re.compile(r"\b(?:my|our|his|her)\b.*\b(?:(?:turned|turns|is turning|will be) \d{1,3}|(?:is|she'?s|"
-                            r"he'?s) \d{2,3} (?:today|tomorrow|tomorow|on \w+day)|\d{1,3}(?:st|nd|rd|th) birthday)\b",
-                            re.IGNORECASE)
-"""Someone else's birthday ("my nan turned 90 on sunday"): told by its words, whatever the classifiers say."""
 _TURNED = re.compile(r"^\W*(?:oh\s+)?(?:lovely|great|brilliant|brill|perfect|fab|fabulous|wonderful|amazing|fantastic|"
                      r"marvellous|typical|nice one|well that'?s \w+|thats \w+|congrats to me|so proud of myself)\b|"
+                     r"\bex\b|"
                      r"\b(?:but|though|although|just wish|wish|miss|gutted|sadly|unfortunately|typical|classic|ugh|"
                      r"nervous|scared|worried)\b|🙄|😤|😒|😩|😭|😢|💔", re.IGNORECASE)
 """Words that turn good news round or mix it ("well thats fantastic, left my phone on the 38 bus", "got the new job
@@ -123,24 +138,33 @@ _GRAVE = re.compile(r"\b(?:hospital|ward|a&e|ambulance|ill|sick|poorly|fall|fell
                     r"luckily|nearly|almost)\b|😂|🤣", re.IGNORECASE)
 """A mishap that is graver, or ended well, nearly happened, or is told as a joke: the model (or ``sympathy``)
 answers."""
-_MINE = re.compile(r"\b(?:i|i'm|im|i've|ive|my|me|we|we're|were|our|us)\b", re.IGNORECASE)
-"""A mishap of the visitor's own (not "a man just argued about a parking ticket")."""
+_DRAW = re.compile(r"\b(?:draw|drw|paint|sketch|picture|pic)\b", re.IGNORECASE)
+"""A request to draw ("draw me and my husband on a beach, it's our 25th anniversary"): the model's."""
+_MIXED = re.compile(r"\b(?:but|though|although|cancelled it|let me off)\b", re.IGNORECASE)
+"""A mishap with a turn ("got a parking ticket but they let me off")."""
+_OTHERS = re.compile(r"^\W*(?:so\s+|omg\s+)?(?:my|our)\s+(?:\w+\s+)?(?:mum|mom|dad|son|daughter|kid|boy|girl|brother|"
+                     r"sister|husband|wife|partner|nan|gran|grandma|grandad|grandson|granddaughter|niece|nephew|"
+                     r"friend|mate|best mate|best friend|cousin|auntie|aunt|uncle|eldest|youngest)(?:'s)?\b",
+                     re.IGNORECASE)
+"""News of someone else ("my daughter passed her driving test this morning")."""
+_MINE = re.compile(r"\b(?:i|i'm|im|i've|ive|my|me|we|we're|were|our|us)\b|^\W*(?:just |so |and )?(?:got|lost|left|"
+                   r"missed|forgot|dropped|broke|smashed|cracked)\b", re.IGNORECASE)
+"""A mishap of the visitor's own, "I" said or not ("got a parking ticket outside"; not "a man just argued about a
+parking ticket")."""
 _GOOD = tuple((kind, re.compile(words, re.IGNORECASE)) for kind, words in _GOOD_KINDS)
 _BAD = tuple((kind, re.compile(words, re.IGNORECASE)) for kind, words in _BAD_KINDS)
 
 
 def answer(text: str, context: Context) -> str | None:
-    if (context.follows_question or not FEWEST_WORDS <= len(text.split()) <= MOST_WORDS or ASKS_IN.search(text)
-            or ABOUT_KIOSK.search(text)):
+    if (context.follows_question or not FEWEST_WORDS <= len(text.split()) <= MOST_WORDS or "?" in text
+            or ASKS_IN.search(text) or ABOUT_KIOSK.search(text) or _DRAW.search(text)):
         return None
-    if (_THEIR_BIRTHDAY.search(text) and not dict(_GOOD)["birthday"].search(text) and not _TURNED.search(text)
-            and not _GRAVE.search(text)):
-        return context.rng.choice(GOOD["their birthday"])
     good, bad = context.learnt("good_news", text), context.learnt("bad_news", text)
-    if good and not bad and not _TURNED.search(text):
+    if not bad and not _TURNED.search(text):
         kind = next((kind for kind, words in _GOOD if words.search(text)), "other")
-        return context.rng.choice(GOOD[kind])
-    if bad and not good and _MINE.search(text) and not _GRAVE.search(text):
+        if good or (kind in SURE and not _GRAVE.search(text)):
+            return context.rng.choice(GOOD["theirs" if kind in THEIRS and _OTHERS.match(text) else kind])
+    if not good and _MINE.search(text) and not _GRAVE.search(text) and not _MIXED.search(text):
         kind = next((kind for kind, words in _BAD if words.search(text)), None)
         return None if kind is None else context.rng.choice(BAD[kind])
     return None

@@ -29,6 +29,11 @@ REPLIES = {
               "I only chat and draw pictures, sorry! The staff or the signs here will have that for you."),
     "language": ("I'm best in English, I'm afraid! Try me in English and I'll do my best.",
                  "Sorry, I only really manage English. Give it a go in English and I'll help if I can!"),
+    "role": ("No, I'm a kiosk: a screen with a camera that chats and draws pictures. The staff here can help with "
+             "the rest!",
+             "Not me, I'm just the kiosk! I chat and draw pictures; the staff here can help with anything else."),
+    "body": ("Not me, I'm just a screen! Kind of you to ask, though.",
+             "Luckily not, I'm only a screen! Thanks for thinking of me."),
     "grubby": ("Sorry about that! A member of staff can give my screen a wipe.",
                "Oops, sorry! The staff here can give my screen a clean."),
     "jibe": ("Ha, fair enough! I'm only a screen, but I do my best. Shall I draw you something to make up for it?",
@@ -52,7 +57,13 @@ _KINDS = (
                  rf"spanish|german|polish|urdu|punjabi|arabic|chinese|mandarin|cantonese|italian|portuguese|hindi|"
                  rf"bengali|romanian|gaelic|irish|japanese|korean|russian|turkish|dutch|other languages?|"
                  rf"any other languages?|sign language)\b"),
-    ("grubby", r"\b(?:ur|your|the) screen\b.{0,20}\b(?:smudg\w*|sticky|greas\w*|dusty|dirty|filthy|grubby|gross|"
+    ("role", rf"^\W*(?:are|r) {_YOU} (?:a|an|the) (?:nurse|doctor|receptionist|concierge|cashier|guard|"
+             rf"security guard|member of staff|staff member|manager|shop assistant|assistant|librarian|teacher|"
+             rf"tour guide|guide|steward|ranger)\b"),
+    ("body", rf"\bdo(?:es)? {_YOU} (?:ever )?get (?:wet|cold|hot|tired|hungry|thirsty|sleepy|dizzy|seasick|sick|"
+             rf"dirty|cleaned|wiped|rained on|sunburnt|sunburned)\b"),
+    ("grubby", r"\bscreen\b.{0,12}\b(?:even )?clean\b|"
+               r"\b(?:ur|your|the) screen\b.{0,20}\b(?:smudg\w*|sticky|greas\w*|dusty|dirty|filthy|grubby|gross|"
                r"mucky|fingerprints?|smeary|smeared)\b"),
     ("jibe", rf"\b{_YOURE} (?:\w+ )?(?:slower|dumber|thicker|stupider|uglier|worse|more useless|more boring|"
              rf"less useful|less helpful|useless|rubbish|stupid|thick|dumb|boring|ugly|pointless|a waste)\b|"

@@ -48,10 +48,15 @@ REPLIES = {
               "Oh, that's a long wait! I'm happy to chat or draw you something while you wait."),
     "wait": ("Waiting is the worst! I'm happy to chat or draw you something to pass the time.",
              "That's a long wait! I can keep you company, or draw you something while you wait."),
+    "parking": ("Parking can be a real pain! Glad you made it in the end.",
+                "Oof, the hunt for a space is the worst! Well done for getting here."),
+    "out of order": ("Oh dear, sorry about that! It's worth mentioning to a member of staff.",
+                     "That's a pain! A member of staff will want to know, if they don't already."),
     "idle": ("Happy to keep you company! Shall I draw you something while you wait?",
              "Well, I'm glad you stopped by! Ask me anything, or I can draw you something."),
     "feet": ("Sounds like you've earned a sit-down! I hope you get to put your feet up soon.",
              "Oof, sore feet are no fun! I hope you get a sit-down soon."),
+    "aches": ("Oof, that sounds sore! I hope you get a sit-down soon.", "Ouch! I hope you get to rest it soon."),
     "tired": ("Sounds like you've earned a sit-down! Take a breather if you can.",
               "Oof, that sounds tiring! I hope you get a rest soon."),
     "smell": ("Mmm, that sounds lovely! Good smells make everything better.",
@@ -77,7 +82,7 @@ _KINDS = (
     ("crowd", r"\b(?:rammed|packed(?! (?:in(?! here)|up|to|with|my|our|his|her|lunch)\b)|heaving|mobbed|"
               r"chock[- ]a[- ]block|"
               r"(?:so|really|super|very|proper|mad) busy|busy (?:today|tonight|in here|this morning)|so many (?:people|"
-              r"ppl|kids|families|school \w+)(?= (?:here|in|about|around|today|tonight|on|at))|school (?:trips?|"
+              r"ppl|kids|families|school \w+)\b(?! (?:i|you|u|we|who|that)\b)|school (?:trips?|"
               r"groups?) (?:in|here|today)|lots of school (?:trips?|groups?)|everyone had the same idea|half the town|"
               r"whole town|crowds?|crowded)\b"),
     ("queue", r"\b(?:long|massive|huge|big) queues?\b|\bqueues?\b.*\b(?:long|longer|massive|huge|insane|mental|"
@@ -85,18 +90,26 @@ _KINDS = (
               r"hours?|forever|this bad)\b|\b(?:been|stood|standing|waiting|sat) in (?:this|the) \w* ?queue\b"),
     ("soaked", r"\b(?:soaked|drenched|sodden|wet through|socks are wet|got wet)\b"),
     ("rain", r"\b(?:raining|pouring(?: down)?|chucking it down|tipping down|bucketing|monsoon|downpour|drizzly|"
-             r"rainy|(?:the )?rain (?:outside|out there|is|was))\b"),
-    ("wild", r"\b(?:windy|gale|gales|blowing a hoolie|stormy|foggy|fog|misty|icy|snowing|hail\w*|choppy|the wind "
+             r"rainy|(?:the )?rain (?:outside|out there|is|was|again)|raining again)\b"),
+    ("wild", r"\b(?:sea (?:looks? |is )?(?:really |proper |so |very )?(?:rough|wild)|windy|gale|gales|"
+             r"blowing a hoolie|stormy|foggy|fog|misty|icy|snowing|hail\w*|choppy|the wind "
              r"(?:out there|outside|is|today))\b"),
     ("cold", r"\b(?:freezing|chilly|nippy|baltic|frosty|so cold|really cold|too cold|bit cold|cold (?:in here|"
              r"out there|outside|out today|today))\b|🥶"),
     ("hot", rf"\b(?:{_HEAT[3:-1]}|baking hot|really hot|too hot|hot in here)\b|🥵"),
     ("wait", r"\b(?:been (?:sat|sitting|waiting|stood|standing) (?:here )?(?:for )?(?:\d+|an?|ages|two|three|over)|"
-             r"running (?:\d+ (?:mins?|minutes|hours?) )?late|waiting (?:for )?(?:ages|forever))\b"),
+             r"running (?:\d+ (?:mins?|minutes|hours?) )?late|waiting (?:for )?(?:ages|forever))\b|"
+             r"\bbeen (?:sat|sitting|waiting|stood|standing)\b.{0,30}\b(?:\d+ ?(?:mins?|minutes|hours?|hrs?)|ages|"
+             r"forever|since \w+)"),
     ("idle", r"\b(?:killing time|(?:mins?|minutes|hours?|time) to kill)\b"),
-    ("feet", r"\b(?:feet (?:are )?(?:killing|hurt|ache|aching|are sore)|walked miles|"
+    ("feet", r"\b(?:feet (?:are )?(?:killing|hurt|hurting|ache|aching|sore|dead|in bits)|walked miles)\b"),
+    ("aches", r"\b(?:(?:back|legs|knees|arms|neck) (?:are |is )?(?:killing|hurt|hurting|ache|aching|sore|dead|in bits)|"
              r"legs (?:are )?(?:killing|gone))\b"),
-    ("tired", r"\b(?:knackered|shattered|exhausted|worn out|dead on my feet)\b"),
+    ("tired", r"\b(?:knackered|shattered|exhausted|worn out|dead on my feet|like jelly|(?:so|more|really) tiring)\b"),
+    ("parking", r"\b(?:car park|parking)\b.*\b(?:nightmare|rammed|full|mental|impossible|hell|a joke)\b|"
+                r"\bwent round (?:\d+|two|three|four|five) times\b"),
+    ("out of order", r"\b(?:escalators?|lifts?|toilets?|doors?|hand ?dryers?|taps?|card machines?|ticket machines?)\b"
+                     r".{0,20}\b(?:broken|out of order|not working|been broken)\b"),
     ("smell", r"\bsmells? (?:amazing|lovely|gorgeous|incredible|unreal|so good|great|divine|delicious|heavenly|"
               r"like (?:fresh|coffee|baking|christmas|bacon|popcorn|chips))\b"),
 )
@@ -108,7 +121,8 @@ _NOT_REMARK = re.compile(r"\b(?:cold (?:drink|water|one|sore|feet)|(?:a|my|the|h
                          r"disgrace\w*|shocking|complain\w*|manager|hospital|ill|sick|poorly|usually|normally|if|"
                          r"dread\w*|forecast|tomorrow|later|hope it|going to|gonna|pool|swim\w*|flume|shower|house|"
                          r"draw|drw|paint|picture|pic|sketch|any ideas|recommend|suggest\w*|what to do|stopped|fast|"
-                         r"quick\w*|short|no queue|last (?:week|night|weekend)|yesterday|proud|miss)\b",
+                         r"quick\w*|short|no queue|last (?:week|night|weekend)|yesterday|proud|miss|but|though|"
+                         r"headache)\b",
                          re.IGNORECASE)
 """Not the weather ("got a cold", "hot chocolate"), a complaint (which wants more than a friendly word), a remark
 on another day ("usually it's packed", "if the rain holds off"), on the pool, home or family, or a request

@@ -43,7 +43,8 @@ _KIN_WORD = re.compile(rf"\b(?:{_KIN})\b", re.IGNORECASE)
 """:data:`_PUT_DOWN` counts with one of these ("my cat had to be put down", not "she put down her bag")."""
 _ILLNESS = re.compile(r"\b(?:cancer|hospice|chemo|chemotherapy|dementia|alzheimer'?s|palliative|terminally ill|"
                       r"intensive care|life support|not got long|hasn'?t got long|had a stroke|after a stroke|"
-                      r"heart attack|in a coma|tumou?r|leuk(?:a)?emia|parkinson'?s|motor neurone|diagnosed with "
+                      rf"(?:{_KIN})(?:'s| is) (?:in hospital|on (?:a|the) ward)|heart attack|in a coma|tumou?r|"
+                      r"leuk(?:a)?emia|parkinson'?s|motor neurone|diagnosed with "
                       r"(?:ms|a |an |stage|terminal|breast|bowel|lung|skin|als)|on ward \d+|on the \w+ ward)\b",
                       re.IGNORECASE)
 _HEARTBREAK = re.compile(r"\b(?:(?:wife|husband|partner|girlfriend|boyfriend|fianc[eé]e?|missus|mrs)(?: of \w+ \w+)? "

@@ -80,6 +80,8 @@ def test_a_mishap_gets_a_rueful_word_of_its_kind(bank, text, kind):
     "my twins want a knight fighting a sheep lol",
     "i forgot the company name for a sec",                                        # not a thing left behind
     "got a parking ticket but they let me off",
+    "seagull just nicked my brothers cone haha",                                  # an animal's doing
+    "Morning! Lovely to see something new on the prom.",                          # a pleasantry
 ])
 def test_sarcasm_mixed_grave_and_other_lines_are_left_alone(bank, text):
     assert skill("news")(text, context(bank)) is None

@@ -135,9 +135,14 @@ _GRAVE = re.compile(r"\b(?:hospital|ward|a&e|ambulance|ill|sick|poorly|fall|fell
                     r"police|"
                     r"crash|accident|flood\w*|fire|evict\w*|debt|rent|landlord|redundan\w*|fired|sacked|divorce|"
                     r"split|dumped|found|turned up|handed in|got (?:it|them) back|anyway|glad|lucky|thankfully|"
-                    r"luckily|nearly|almost)\b|😂|🤣", re.IGNORECASE)
-"""A mishap that is graver, or ended well, nearly happened, or is told as a joke: the model (or ``sympathy``)
-answers."""
+                    r"luckily|nearly|almost|(?:sea)?gulls?|pigeons?|squirrels?|monkeys?|goats?|geese|goose)\b|"
+                    r"😂|🤣",
+                    re.IGNORECASE)
+"""A mishap that is graver, or ended well, nearly happened, is told as a joke or was an animal's doing ("seagull just
+nicked my brothers cone haha"): the model (or ``sympathy``) answers."""
+_GREETING = re.compile(r"^\W*(?:good )?(?:morning|afternoon|evening|hello|hi|hiya|hey)\b", re.IGNORECASE)
+"""A greeting first: good news of no known kind is then a pleasantry ("Morning! Lovely to see something new on the
+prom")."""
 _DRAW = re.compile(r"\b(?:draw|drw|paint|sketch|picture|pic)\b", re.IGNORECASE)
 """A request to draw ("draw me and my husband on a beach, it's our 25th anniversary"): the model's."""
 _MIXED = re.compile(r"\b(?:but|though|although|cancelled it|let me off)\b", re.IGNORECASE)
@@ -162,7 +167,7 @@ def answer(text: str, context: Context) -> str | None:
     good, bad = context.learnt("good_news", text), context.learnt("bad_news", text)
     if not bad and not _TURNED.search(text):
         kind = next((kind for kind, words in _GOOD if words.search(text)), "other")
-        if good or (kind in SURE and not _GRAVE.search(text)):
+        if (good and not (kind == "other" and _GREETING.match(text))) or (kind in SURE and not _GRAVE.search(text)):
             return context.rng.choice(GOOD["theirs" if kind in THEIRS and _OTHERS.match(text) else kind])
     if not good and _MINE.search(text) and not _GRAVE.search(text) and not _MIXED.search(text):
         kind = next((kind for kind, words in _BAD if words.search(text)), None)

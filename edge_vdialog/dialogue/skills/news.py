@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from edge_vdialog.dialogue.skills.phrases import ABOUT_KIOSK, ASKS_IN
+from edge_vdialog.dialogue.skills.phrases import ABOUT_KIOSK, ASKS_IN, Kinds
 
 if TYPE_CHECKING:
     from edge_vdialog.dialogue.skills import Context
@@ -54,7 +54,7 @@ GOOD = {
     "theirs": ("That's brilliant news! Please pass on my congratulations.", "How wonderful! You must be so proud."),
     "other": ("How lovely! That sounds really special.", "Oh, that's wonderful! Thanks for sharing it with me."),
 }
-"""Replies to good news, by :data:`_GOOD_KINDS` (``other``: none of them; ``theirs``: someone else's job, exam,
+"""Replies to good news, by the kinds of :data:`_GOOD` (``other``: none of them; ``theirs``: someone else's job, exam,
 feat or retirement: "My mum got a new job so we're celebrating here!")."""
 SURE = frozenset({"birthday", "their birthday", "anniversary", "engaged", "wedding", "baby", "pet"})
 """Good news told in words that leave no doubt: taken without the ``good_news`` classifier's yes (the classifier
@@ -74,8 +74,8 @@ BAD = {
                 "Ugh, travel troubles are the worst! I hope things run smoothly from here."),
     "broken": ("Oh no, what a pain! I hope it's fixed soon.", "Ugh, how annoying! I hope it's sorted quickly."),
 }
-"""Replies to a mishap, by :data:`_BAD_KINDS`."""
-_GOOD_KINDS = (
+"""Replies to a mishap, by the kinds of :data:`_BAD`."""
+_GOOD = Kinds((
     ("anniversary", r"\b(?:anniversary|(?:golden|silver|ruby|diamond|pearl) wedding|years married)\b"),
     ("birthday", r"\b(?:(?:my|it'?s my|its my) (?:\d+(?:st|nd|rd|th) )?birthday|(?:i'?m|im|i am) \d+ today)\b"),
     ("their birthday", r"\b(?:my|our|his|her)\b.*\b(?:(?:turned|turns|is turning|will be) \d{1,3}|(?:is|she'?s|he'?s) "
@@ -100,12 +100,12 @@ _GOOD_KINDS = (
               r"a\*|an a|distinction|scholarship|(?:got|offered) a place at|dissertation|thesis|course|qualified)\b"),
     ("feat", r"\b(?:won (?:\d+(?:st|nd|rd|th)|first|second|third|gold|silver|bronze|a medal|a trophy|a prize|the)|"
              r"landed|personal best|pb|beat my|managed to|nailed it|smashed it)\b"),
-)
+))
 _ITEMS = (r"(?:phone|wallet|purse|keys?|umbrella|brolly|sunglasses|glasses|charger|earrings?|ring|bag|hat|scarf|coat|"
           r"jacket|gloves?|card|ticket|hearing aid|headphones|airpods|book|water bottle|towel|list|lunch|costume|"
           r"kit|goggles|passport|id|licence|license|pass|reading glasses)\b")
 """Things a visitor loses, leaves behind or forgets."""
-_BAD_KINDS = (
+_BAD = Kinds((
     ("forgot", rf"(?:^|\bi |\bi'?ve )(?:left|forgot)\b(?:\s+\w+){{1,4}}\s+(?:at home|at work|in the car|behind)\b|"
                rf"(?:^|\bi |\bi'?ve )forgot (?:my|the|our) (?:\w+ )?{_ITEMS}"),
     ("stolen", r"\b(?:stolen|nicked|pinched|robbed|broken into|cloned|scammed|hacked)\b"),
@@ -122,9 +122,9 @@ _BAD_KINDS = (
                 r"(?:bus|train|flight|ferry|coach)"
                 r"(?:'s| is| was| got)? (?:late|delayed|cancelled|canceled)|(?:cancelled|canceled|delayed) "
                 r"(?:bus|train|flight|ferry)|hasn'?t turned up)\b"),
-)
+))
 _TURNED = re.compile(r"^\W*(?:oh\s+)?(?:lovely|great|brilliant|brill|perfect|fab|fabulous|wonderful|amazing|fantastic|"
-                     r"marvellous|typical|nice one|well that'?s \w+|thats \w+|congrats to me|so proud of myself)\b|"
+                     r"marvellous|nice one|well that'?s \w+|thats \w+|congrats to me|so proud of myself)\b|"
                      r"\bex\b|"
                      r"\b(?:but|though|although|just wish|wish|miss|gutted|sadly|unfortunately|typical|classic|ugh|"
                      r"nervous|scared|worried)\b|🙄|😤|😒|😩|😭|😢|💔", re.IGNORECASE)
@@ -156,8 +156,6 @@ _MINE = re.compile(r"\b(?:i|i'm|im|i've|ive|my|me|we|we're|were|our|us)\b|^\W*(?
                    r"missed|forgot|dropped|broke|smashed|cracked)\b", re.IGNORECASE)
 """A mishap of the visitor's own, "I" said or not ("got a parking ticket outside"; not "a man just argued about a
 parking ticket")."""
-_GOOD = tuple((kind, re.compile(words, re.IGNORECASE)) for kind, words in _GOOD_KINDS)
-_BAD = tuple((kind, re.compile(words, re.IGNORECASE)) for kind, words in _BAD_KINDS)
 
 
 def answer(text: str, context: Context) -> str | None:
@@ -166,10 +164,10 @@ def answer(text: str, context: Context) -> str | None:
         return None
     good, bad = context.learnt("good_news", text), context.learnt("bad_news", text)
     if not bad and not _TURNED.search(text):
-        kind = next((kind for kind, words in _GOOD if words.search(text)), "other")
+        kind = _GOOD.of(text) or "other"
         if (good and not (kind == "other" and _GREETING.match(text))) or (kind in SURE and not _GRAVE.search(text)):
             return context.rng.choice(GOOD["theirs" if kind in THEIRS and _OTHERS.match(text) else kind])
     if not good and _MINE.search(text) and not _GRAVE.search(text) and not _MIXED.search(text):
-        kind = next((kind for kind, words in _BAD if words.search(text)), None)
+        kind = _BAD.of(text)
         return None if kind is None else context.rng.choice(BAD[kind])
     return None

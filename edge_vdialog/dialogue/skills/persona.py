@@ -14,6 +14,8 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from edge_vdialog.dialogue.skills.phrases import Kinds
+
 if TYPE_CHECKING:
     from edge_vdialog.dialogue.skills import Context
 
@@ -42,7 +44,7 @@ REPLIES = {
 """Replies by :data:`_KINDS`."""
 _YOU = r"(?:you|u|ya|ye)"
 _YOURE = r"(?:you'?re|youre|ur|you are|u r|u are|ure)"
-_KINDS = (
+_KINDS = Kinds((
     ("typing", rf"\b(?:someone|somebody|some1|anyone|a (?:real )?(?:person|human)|a real person|real people|people|"
                rf"a guy|a man|a woman|staff) (?:typing|writing|answering|replying|behind (?:this|{_YOU}|the screen))|"
                rf"\b(?:is|are) (?:someone|somebody|anyone|there someone|there a person) (?:typing|writing|"
@@ -69,8 +71,7 @@ _KINDS = (
              rf"less useful|less helpful|useless|rubbish|stupid|thick|dumb|boring|ugly|pointless|a waste)\b|"
              rf"\b(?:smarter|cleverer|brighter|faster|quicker|more useful|more helpful|better) than {_YOU}\b|"
              rf"\b(?:ur|your) (?:face|screen) (?:is|looks)\b|\b{_YOU} (?:suck|stink)\b"),
-)
-_WORDS = tuple((kind, re.compile(words, re.IGNORECASE)) for kind, words in _KINDS)
+))
 _ASKED = re.compile(r"\W*(?:am|are|is|do|does|can|could|would|will)\b", re.IGNORECASE)
 """A jibe's words in a question ("am i cleverer than you"): not a jibe."""
 
@@ -78,7 +79,7 @@ _ASKED = re.compile(r"\W*(?:am|are|is|do|does|can|could|would|will)\b", re.IGNOR
 def answer(text: str, context: Context) -> str | None:
     if len(text.split()) > MOST_WORDS:
         return None
-    kind = next((kind for kind, words in _WORDS if words.search(text)), None)
+    kind = _KINDS.of(text)
     if kind is None or (kind == "jibe" and _ASKED.match(text)):
         return None
     return context.rng.choice(REPLIES[kind])

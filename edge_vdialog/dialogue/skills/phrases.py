@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 
 POLITE = r"(?:(?:hey|hi|hello|um|so|ok|okay|excuse me|sorry|please|kiosk|quick question)[,:!]?\s+)*"
 """Words a visitor may put before a question ("excuse me, ...")."""
@@ -37,6 +38,17 @@ PASSED_WHEN = re.compile(rf"\b(?:he|she|they|(?:my|our) (?:\w+ )?\w+)\s+passed\s
                          r"recently|suddenly|peacefully|this (?:morning|week|year)|earlier|yesterday|"
                          r"(?:a|\d+|two|three|four|five|six) (?:days?|weeks?|months?|years?) ago)\b", re.IGNORECASE)
 """A death said as "she passed in march", "my dad passed on tuesday" (not "she passed her test")."""
+
+
+class Kinds:
+    """Kinds of line told by their words: ``(kind, pattern)`` pairs, tried in order, case-insensitive."""
+
+    def __init__(self, pairs: Sequence[tuple[str, str]]) -> None:
+        self._patterns = tuple((kind, re.compile(words, re.IGNORECASE)) for kind, words in pairs)
+
+    def of(self, text: str) -> str | None:
+        """The first kind whose pattern is found in ``text``; None: none is."""
+        return next((kind for kind, words in self._patterns if words.search(text)), None)
 
 
 def word_set(words: str) -> frozenset[str]:

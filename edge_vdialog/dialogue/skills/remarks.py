@@ -18,7 +18,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
-from edge_vdialog.dialogue.skills.phrases import ASKS_IN
+from edge_vdialog.dialogue.skills.phrases import ASKS_IN, Kinds
 
 if TYPE_CHECKING:
     from edge_vdialog.dialogue.skills import Context
@@ -70,7 +70,7 @@ _INDOORS = (r"(?:glad|good excuse|came in|come in|get out of|nice and warm|in he
             r"cosy)")
 _HEAT = r"(?:boiling|scorching|roasting|sweltering|heatwave|so hot|hot (?:out|outside|today))"
 _COOL = r"(?:air ?con|aircon|nice and cool|cool in here|in the shade)"
-_KINDS = (
+_KINDS = Kinds((
     ("indoors", rf"\b{_BAD_WEATHER}\b.*\b{_INDOORS}\b|"
                 rf"\b{_INDOORS}\b.*\b(?:{_BAD_WEATHER}|the (?:rain|wind|cold|weather))"),
     ("cooler", rf"\b{_HEAT}\b.*\b{_COOL}\b|\b{_COOL}\b.*\b{_HEAT}\b"),
@@ -112,8 +112,7 @@ _KINDS = (
                      r".{0,20}\b(?:broken|out of order|not working|been broken)\b"),
     ("smell", r"\bsmells? (?:amazing|lovely|gorgeous|incredible|unreal|so good|great|divine|delicious|heavenly|"
               r"like (?:fresh|coffee|baking|christmas|bacon|popcorn|chips))\b"),
-)
-_WORDS = tuple((kind, re.compile(words, re.IGNORECASE)) for kind, words in _KINDS)
+))
 _YOU = re.compile(r"\b(?:you|u|ur|your|you're|youre|kiosk|screen)\b", re.IGNORECASE)
 """A remark to or about the kiosk ("ur slower than the car deck queue"): the model's."""
 _NOT_REMARK = re.compile(r"\b(?:cold (?:drink|water|one|sore|feet)|(?:a|my|the|his|her) cold|hot (?:drink|dog|"
@@ -133,5 +132,5 @@ def answer(text: str, context: Context) -> str | None:
     if (context.follows_question or not FEWEST_WORDS <= len(text.split()) <= MOST_WORDS or ASKS_IN.search(text)
             or _YOU.search(text) or _NOT_REMARK.search(text) or context.learnt("good_news", text)):
         return None
-    kind = next((kind for kind, words in _WORDS if words.search(text)), None)
+    kind = _KINDS.of(text)
     return None if kind is None else context.rng.choice(REPLIES[kind])

@@ -22,6 +22,16 @@ def tiny(tmp_path_factory) -> dict[str, Path]:
     return build_all(tmp_path_factory.getbasetemp() / "tiny-lm")
 
 
+@pytest.fixture(scope="session")
+def default_bank():
+    """The committed default bundle's answer bank, with its line classifiers over its real text encoder (loaded
+    once: ~1 s)."""
+    from edge_vdialog.bundle import Bundle
+    from edge_vdialog.dialogue.answers import AnswerBank
+
+    return AnswerBank.load(Bundle.load(ROOT / "models" / "default"))
+
+
 @pytest.fixture(scope="session", autouse=True)
 def committed_models_only(tmp_path_factory):
     """``$EDGE_VDIALOG_MODELS`` -> a folder holding only a link to the committed ``models/default``.

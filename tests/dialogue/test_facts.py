@@ -5,26 +5,18 @@ from __future__ import annotations
 
 import random
 from datetime import datetime
-from pathlib import Path
 
 import pytest
 
-from edge_vdialog.bundle import Bundle
 from edge_vdialog.dialogue.answers import AnswerBank
 from edge_vdialog.dialogue.skills import SKILLS, Context, skill, skill_answer
 from edge_vdialog.dialogue.skills.facts import REPLIES, kind_of
 
-ROOT = Path(__file__).resolve().parents[2]
 FACTS = {reply for replies in REPLIES.values() for reply in replies}
 
 
-@pytest.fixture(scope="module")
-def bank() -> AnswerBank:
-    return AnswerBank.load(Bundle.load(ROOT / "models" / "default"))
-
-
-def context(bank: AnswerBank | None, seed: int = 0) -> Context:
-    return Context(datetime(2026, 12, 2, 12), random.Random(seed), answers=bank)
+def context(answers: AnswerBank | None, seed: int = 0) -> Context:
+    return Context(datetime(2026, 12, 2, 12), random.Random(seed), answers=answers)
 
 
 @pytest.mark.parametrize("text", [
@@ -37,10 +29,10 @@ def context(bank: AnswerBank | None, seed: int = 0) -> Context:
     "roughly how many languages are there in the world",   # a question after a word of its own
     "idk lol. what's the biggest country",                 # a question in the second sentence
 ])
-def test_general_knowledge_gets_an_honest_reply(bank, text):
-    facts = bank.classifiers["fact_lines"]
+def test_general_knowledge_gets_an_honest_reply(default_bank, text):
+    facts = default_bank.classifiers["fact_lines"]
     assert facts.says(text), facts.probability(text)
-    assert skill("facts")(text, context(bank)) in FACTS
+    assert skill("facts")(text, context(default_bank)) in FACTS
 
 
 @pytest.mark.parametrize("text", [
@@ -50,8 +42,8 @@ def test_general_knowledge_gets_an_honest_reply(bank, text):
     "draw a volcano erupting",
     "so many people here today",
 ])
-def test_other_lines_are_left_alone(bank, text):
-    assert skill("facts")(text, context(bank)) is None
+def test_other_lines_are_left_alone(default_bank, text):
+    assert skill("facts")(text, context(default_bank)) is None
 
 
 @pytest.mark.parametrize(("text", "kind"), [
@@ -70,9 +62,9 @@ def test_the_kind_of_reply_is_read_from_its_words(text, kind):
     assert kind_of(text) == kind
 
 
-def test_earlier_skills_answer_first_and_the_bank_is_needed(bank):
+def test_earlier_skills_answer_first_and_the_bank_is_needed(default_bank):
     assert SKILLS.index("staff") < SKILLS.index("facts")
-    assert skill_answer("whats 12 times 7", SKILLS, context(bank)) == "12 times 7 is 84."
-    assert skill_answer("how do i get to the toilets", SKILLS, context(bank)) not in FACTS
+    assert skill_answer("whats 12 times 7", SKILLS, context(default_bank)) == "12 times 7 is 84."
+    assert skill_answer("how do i get to the toilets", SKILLS, context(default_bank)) not in FACTS
     assert skill_answer("what year did shakespeare die", ["facts"], context(None)) is None     # no classifier
-    assert skill_answer("what year did shakespeare die", SKILLS, context(bank)) in FACTS
+    assert skill_answer("what year did shakespeare die", SKILLS, context(default_bank)) in FACTS

@@ -20,10 +20,9 @@ ROOT = Path(__file__).resolve().parents[2]
 DEFAULT = ROOT / "models" / "default"
 
 
-def test_the_committed_bundle_has_every_classifier_over_its_encoder():
-    bank = AnswerBank.load(Bundle.load(DEFAULT))
-    assert sorted(bank.classifiers) == sorted(CLASSIFIERS)
-    assert all(c.encoder is bank.encoder for c in bank.classifiers.values())    # one encoder, loaded once
+def test_the_committed_bundle_has_every_classifier_over_its_encoder(default_bank):
+    assert sorted(default_bank.classifiers) == sorted(CLASSIFIERS)
+    assert all(c.encoder is default_bank.encoder for c in default_bank.classifiers.values())   # one encoder, once
 
 
 def test_word_features_are_stable_and_in_range():
@@ -40,14 +39,13 @@ def _bundle_copy(tmp_path: Path) -> Path:
 
 
 @pytest.mark.parametrize("name", ["staff_lines", "fact_lines"])
-def test_a_broken_classifier_is_a_clear_error(tmp_path, name):
+def test_a_broken_classifier_is_a_clear_error(tmp_path, name, default_bank):
     out = _bundle_copy(tmp_path)
     Bundle.load(out).component(name).path("weights").write_bytes(b"not a zip file" * 10)
     with pytest.raises(BundleError, match=f"{name}|checksum|sha256|size|bytes"):
         AnswerBank.load(Bundle.load(out))
-    encoder = AnswerBank.load(Bundle.load(DEFAULT)).encoder
     with pytest.raises(ValueError, match="shape"):
-        LineClassifier(encoder, np.zeros(10, np.float32), 0.0, 0.5)
+        LineClassifier(default_bank.encoder, np.zeros(10, np.float32), 0.0, 0.5)
 
 
 def test_training_writes_a_classifier_the_skills_load(tmp_path, capsys):

@@ -6,25 +6,16 @@ from __future__ import annotations
 
 import random
 from datetime import datetime
-from pathlib import Path
 
 import pytest
 
-from edge_vdialog.bundle import Bundle
 from edge_vdialog.dialogue.answers import AnswerBank
 from edge_vdialog.dialogue.skills import SKILLS, Context, skill, skill_answer
 from edge_vdialog.dialogue.skills import news, persona, remarks
 
-ROOT = Path(__file__).resolve().parents[2]
 
-
-@pytest.fixture(scope="module")
-def bank() -> AnswerBank:
-    return AnswerBank.load(Bundle.load(ROOT / "models" / "default"))
-
-
-def context(bank: AnswerBank | None, asked: bool = False) -> Context:
-    return Context(datetime(2026, 12, 2, 12), random.Random(0), answers=bank, follows_question=asked)
+def context(answers: AnswerBank | None, asked: bool = False) -> Context:
+    return Context(datetime(2026, 12, 2, 12), random.Random(0), answers=answers, follows_question=asked)
 
 
 @pytest.mark.parametrize(("text", "kind"), [
@@ -43,8 +34,8 @@ def context(bank: AnswerBank | None, asked: bool = False) -> Context:
     ("My mum got a new job so we're celebrating here!", "theirs"),                    # someone else's
     ("my wife had twins last week so this is my last match for a while lol", "baby"),  # sure by its words
 ])
-def test_good_news_gets_a_congratulation_of_its_kind(bank, text, kind):
-    assert skill("news")(text, context(bank)) in news.GOOD[kind]
+def test_good_news_gets_a_congratulation_of_its_kind(default_bank, text, kind):
+    assert skill("news")(text, context(default_bank)) in news.GOOD[kind]
 
 
 @pytest.mark.parametrize(("text", "kind"), [
@@ -61,8 +52,8 @@ def test_good_news_gets_a_congratulation_of_its_kind(bank, text, kind):
     ("car park machine ate my pound coin, great start", "broken"),
     ("missed my coach by 2 minutes. gutted", "journey"),
 ])
-def test_a_mishap_gets_a_rueful_word_of_its_kind(bank, text, kind):
-    assert skill("news")(text, context(bank)) in news.BAD[kind]
+def test_a_mishap_gets_a_rueful_word_of_its_kind(default_bank, text, kind):
+    assert skill("news")(text, context(default_bank)) in news.BAD[kind]
 
 
 @pytest.mark.parametrize("text", [
@@ -83,8 +74,8 @@ def test_a_mishap_gets_a_rueful_word_of_its_kind(bank, text, kind):
     "seagull just nicked my brothers cone haha",                                  # an animal's doing
     "Morning! Lovely to see something new on the prom.",                          # a pleasantry
 ])
-def test_sarcasm_mixed_grave_and_other_lines_are_left_alone(bank, text):
-    assert skill("news")(text, context(bank)) is None
+def test_sarcasm_mixed_grave_and_other_lines_are_left_alone(default_bank, text):
+    assert skill("news")(text, context(default_bank)) is None
 
 
 @pytest.mark.parametrize(("text", "kind"), [
@@ -114,8 +105,8 @@ def test_sarcasm_mixed_grave_and_other_lines_are_left_alone(bank, text):
     ("my legs are aching so much", "aches"),
     ("my legs are like jelly", "tired"),
 ])
-def test_a_remark_gets_a_friendly_word_of_its_kind(bank, text, kind):
-    assert skill("remarks")(text, context(bank)) in remarks.REPLIES[kind]
+def test_a_remark_gets_a_friendly_word_of_its_kind(default_bank, text, kind):
+    assert skill("remarks")(text, context(default_bank)) in remarks.REPLIES[kind]
 
 
 @pytest.mark.parametrize("text", [
@@ -131,14 +122,14 @@ def test_a_remark_gets_a_friendly_word_of_its_kind(bank, text, kind):
     "lemon drizzle",                                                     # too short to be a remark
     "the perfume counter smells amazing but its giving me a headache",   # mixed
 ])
-def test_other_lines_are_not_remarks(bank, text):
-    assert skill("remarks")(text, context(bank)) is None
+def test_other_lines_are_not_remarks(default_bank, text):
+    assert skill("remarks")(text, context(default_bank)) is None
 
 
-def test_right_after_a_question_a_line_is_the_answer(bank):
+def test_right_after_a_question_a_line_is_the_answer(default_bank):
     for name, text in (("news", "just got engaged by the flamingo pond!!! 💍"), ("remarks", "yes completely soaked")):
-        assert skill(name)(text, context(bank)) is not None
-        assert skill(name)(text, context(bank, asked=True)) is None
+        assert skill(name)(text, context(default_bank)) is not None
+        assert skill(name)(text, context(default_bank, asked=True)) is None
 
 
 @pytest.mark.parametrize(("text", "kind"), [
@@ -164,9 +155,9 @@ def test_other_questions_are_not_about_the_kiosk_itself(text):
     assert skill("persona")(text, context(None)) is None
 
 
-def test_the_order_and_the_classifiers_are_needed(bank):
+def test_the_order_and_the_classifiers_are_needed(default_bank):
     assert SKILLS.index("recall") < SKILLS.index("persona") < SKILLS.index("staff")
     assert SKILLS[-2:] == ("news", "remarks")
-    assert skill_answer("you're rubbish", SKILLS, context(bank)) not in persona.REPLIES["jibe"]      # recalled
+    assert skill_answer("you're rubbish", SKILLS, context(default_bank)) not in persona.REPLIES["jibe"]      # recalled
     assert skill_answer("we just found out were having twins", ["news"], context(None)) is None    # no classifier
-    assert skill_answer("we just found out were having twins", SKILLS, context(bank)) in news.GOOD["baby"]
+    assert skill_answer("we just found out were having twins", SKILLS, context(default_bank)) in news.GOOD["baby"]
